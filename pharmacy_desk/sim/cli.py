@@ -1,0 +1,14 @@
+"""Command line entry point (`pharmacy-desk-sim`)."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    print("pharmacy-desk-sim: not yet built (see the open issues)", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
