@@ -1,0 +1,88 @@
+"""What the staff can ask of an order. The lifecycle decides; the relay and the desk only carry them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pharmacy_desk.domain.composition import FinalLine
+from pharmacy_desk.domain.money import Money
+from pharmacy_desk.domain.states import CancelReason
+
+
+class _Action(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Accept(_Action):
+    """Restaurant step (``order.accepted``); only where the store setting asks for it."""
+
+    kind: Literal["accept"] = "accept"
+
+
+class StartAssembly(_Action):
+    """Claim the order for this PC and start assembling (``order.in_work`` the first time).
+
+    ``take_over`` lets another PC take an order whose assembler is gone (recorded in the audit).
+    """
+
+    kind: Literal["start_assembly"] = "start_assembly"
+    take_over: bool = False
+
+
+class Assembled(_Action):
+    """Assembly done (``order.assembled``), with the composition as picked."""
+
+    kind: Literal["assembled"] = "assembled"
+    composition: tuple[FinalLine, ...]
+
+
+class Ready(_Action):
+    """Ready for delivery / pickup (``order.ready_for_delivery`` + the final composition).
+
+    Without a composition, the one recorded at "assembled" is sent.
+    """
+
+    kind: Literal["ready"] = "ready"
+    composition: tuple[FinalLine, ...] | None = None
+
+
+class IssuePickupCode(_Action):
+    kind: Literal["issue_pickup_code"] = "issue_pickup_code"
+
+
+class LabelPrinted(_Action):
+    kind: Literal["label_printed"] = "label_printed"
+
+
+class VerifyPickupCode(_Action):
+    kind: Literal["verify_pickup_code"] = "verify_pickup_code"
+    code: str = Field(max_length=32)
+
+
+class PaymentTaken(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    method: Literal["cash", "card"]
+    amount: Money
+
+
+class HandOver(_Action):
+    """Pickup: the customer takes the goods. Needs the verified code and the payment (or Kuper's)."""
+
+    kind: Literal["hand_over"] = "hand_over"
+    payment: PaymentTaken | None = None
+    composition: tuple[FinalLine, ...] | None = None  # less than ready when the customer declines packs
+
+
+class Cancel(_Action):
+    kind: Literal["cancel"] = "cancel"
+    reason: CancelReason
+    description: str = Field(default="", max_length=500)
+
+
+Action = Annotated[
+    Accept | StartAssembly | Assembled | Ready | IssuePickupCode | LabelPrinted | VerifyPickupCode | HandOver | Cancel,
+    Field(discriminator="kind"),
+]
