@@ -1,0 +1,158 @@
+"""The relay's tables (SQLAlchemy 2 Core), the same on SQLite and PostgreSQL.
+
+Migrations live in ``relay/migrations`` (Alembic); this module is what they build and what the code
+queries. JSON is stored as text (``Text``) so both databases keep it byte-for-byte.
+
+- ``store_counters``: per-store sequences: the next order number and the last stream event id.
+- ``webhooks``: every accepted Kuper webhook, raw, stored before the answer; ``dedupe_key`` makes a
+  redelivery a no-op that gets the same answer (``answer``).
+- ``orders``: one row per Kuper order: the domain snapshot (``snapshot``, JSON of
+  ``pharmacy_desk.domain.Order``) plus the columns we query by.
+- ``marking_codes``: a drug pack's marking code can be given in one open order of a store only.
+- ``store_events``: the per-store event log the counter PCs stream (SSE ``id`` = ``event_id``).
+- ``devices``: counter PCs and their hashed tokens.
+- ``actions``: every staff action, with its idempotency key and the answer given.
+- ``outbox``: notifications due to Kuper, sent FIFO per order by the outbox worker.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# SQLite only autoincrements INTEGER PRIMARY KEY; PostgreSQL wants BIGINT for logs that grow.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+store_counters = Table(
+    "store_counters",
+    metadata,
+    Column("store", String(64), primary_key=True),
+    Column("last_number", BigInteger, nullable=False, default=0),
+    Column("last_event_id", BigInteger, nullable=False, default=0),
+)
+
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("store", String(64), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("event_type", String(64), nullable=False),
+    Column("order_uuid", String(200), nullable=True),
+    Column("dedupe_key", String(128), nullable=False, unique=True),
+    Column("body", Text, nullable=False),  # the raw request body, as received
+    Column("headers", Text, nullable=False),  # JSON, secrets redacted
+    Column("status", String(32), nullable=False),  # processed | anomaly | unknown_order | unknown_type | invalid
+    Column("answer", Text, nullable=False),  # JSON we answered (a redelivery gets the same)
+    Column("note", Text, nullable=True),
+    Index("ix_webhooks_store_order", "store", "order_uuid"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("store", String(64), nullable=False),
+    Column("kuper_id", String(200), nullable=False),
+    Column("number", String(64), nullable=False),
+    Column("flow", String(32), nullable=False),
+    Column("state", String(32), nullable=False),
+    Column("is_open", Boolean, nullable=False),
+    Column("pickup_code", String(16), nullable=True),  # set while the order waits for pickup
+    Column("version", Integer, nullable=False),
+    Column("snapshot", Text, nullable=False),  # JSON of pharmacy_desk.domain.Order
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("store", "kuper_id", name="uq_orders_store_kuper_id"),
+    UniqueConstraint("store", "number", name="uq_orders_store_number"),
+    Index("ix_orders_store_open", "store", "is_open"),
+)
+
+marking_codes = Table(
+    "marking_codes",
+    metadata,
+    Column("store", String(64), primary_key=True),
+    Column("code", String(255), primary_key=True),
+    Column("order_id", BigId, ForeignKey("orders.id"), nullable=False),
+)
+
+store_events = Table(
+    "store_events",
+    metadata,
+    Column("store", String(64), primary_key=True),
+    Column("event_id", BigInteger, primary_key=True),  # per-store, monotonic, no gaps
+    Column("kind", String(32), nullable=False),  # order | alert | notification | resync
+    Column("order_id", BigId, nullable=True),
+    Column("payload", Text, nullable=False),  # JSON
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+devices = Table(
+    "devices",
+    metadata,
+    Column("id", String(36), primary_key=True),  # uuid4 text
+    Column("store", String(64), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),  # sha256 hex of the token
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("last_seen_at", DateTime(timezone=True), nullable=True),
+)
+
+actions = Table(
+    "actions",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("store", String(64), nullable=False),
+    Column("order_id", BigId, ForeignKey("orders.id"), nullable=False),
+    Column("idempotency_key", String(128), nullable=False),
+    Column("device_id", String(36), nullable=False),
+    Column("operator", String(100), nullable=True),
+    Column("kind", String(32), nullable=False),
+    Column("request", Text, nullable=False),  # JSON
+    Column("status_code", Integer, nullable=False),  # the HTTP status answered
+    Column("response", Text, nullable=False),  # JSON answered (a retried key gets the same)
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("store", "idempotency_key", name="uq_actions_store_idempotency_key"),
+    Index("ix_actions_order", "order_id"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),  # FIFO per order = id order per order_id
+    Column("store", String(64), nullable=False),
+    Column("order_id", BigId, ForeignKey("orders.id"), nullable=False),
+    Column("event_type", String(64), nullable=False),
+    Column("body", Text, nullable=False),  # the wire JSON to POST to Kuper
+    Column("status", String(16), nullable=False),  # pending | retrying | done | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("last_status_code", Integer, nullable=True),
+    Column("last_error", Text, nullable=True),  # Kuper's error body or our time-out text
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+    Index("ix_outbox_due", "status", "next_attempt_at"),
+    Index("ix_outbox_order", "order_id", "id"),
+)
