@@ -196,7 +196,7 @@ def open_order(new: NewOrder, *, store: str, number: str, now: datetime, rules: 
         replacement_policy=new.replacement_policy,
         ordered=new.lines,
         composition=new.lines,
-        milestones={KuperEventType.CREATED: now},
+        milestones={KuperEventType.CREATED.value: now},
         flags=tuple(flags),
         anomalies=tuple(anomalies),
     )
@@ -215,12 +215,12 @@ def apply_event(order: Order, event: KuperEvent) -> Outcome:
     """Apply one Kuper webhook. Never raises; what does not fit becomes an anomaly."""
     kind = event.known_type
     milestones = dict(order.milestones)
-    if kind is not None and kind not in milestones:
-        milestones[kind] = event.at
+    if kind is not None and kind.value not in milestones:
+        milestones[kind.value] = event.at
 
     def anomaly(message: str, **update: Any) -> Outcome:
         found = Anomaly(at=event.at, event=event.type, message=message)
-        new = _bump(order, milestones=milestones, anomalies=(*order.anomalies, found), **update)
+        new = _bump(order, **{"milestones": milestones, **update, "anomalies": (*order.anomalies, found)})
         alert = Alert(kind=AlertKind.ANOMALY, message=f"{order.number}: {message}")
         return Outcome(order=new, anomalies=(found,), alerts=(alert,))
 
