@@ -1,16 +1,17 @@
 """What became of one notification: :class:`SendResult`, classified for the outbox.
 
-===============================================  =============  ==========================================
-Kuper's answer / what happened                    outcome        the outbox should
-===============================================  =============  ==========================================
-200                                               DONE           mark sent
-202 (already processed)                           DUPLICATE      mark sent (counts as done)
-408, 425, 429, 5xx (``Retry-After`` honoured)     RETRY          retry with back-off
-time-out, connection refused/reset, DNS, TLS      RETRY          retry with back-off
-400, 404, 422, any other status                   FAILED         stop; show Kuper's error body to staff
-token endpoint refuses (any 4xx but 408/429) or   AUTH_FAILED    retry with back-off *and* alert the
-answers garbage; 401/403 twice on a fresh token                  operator: credentials are wrong/revoked
-===============================================  =============  ==========================================
+================================================================  ===========  ===============================
+Kuper's answer / what happened                                    outcome      the outbox should
+================================================================  ===========  ===============================
+200                                                               DONE         mark sent
+202 (already processed)                                           DUPLICATE    mark sent (counts as done)
+408, 425, 429, 5xx (``Retry-After`` kept in ``retry_after``)      RETRY        retry with back-off
+time-out, connection refused/reset, DNS or TLS failure            RETRY        retry with back-off
+400, 404, 422 and any other status                                FAILED       stop; show Kuper's body to staff
+token endpoint refuses (4xx but 408/425/429) or answers garbage   AUTH_FAILED  retry with back-off *and* alert
+401 again after the one refresh; 403                              AUTH_FAILED  the operator (credentials)
+token endpoint 408/425/429/5xx, time-out, connection error        RETRY        retry with back-off
+================================================================  ===========  ===============================
 
 A 401 on a notification is never a final outcome by itself: the client refreshes the token and
 retries once; only a second 401 (or a 403) becomes ``AUTH_FAILED``. ``AUTH_FAILED`` is retried
@@ -80,10 +81,10 @@ def classify_response(
         when = f", retry after {delay:g} s" if delay is not None else ""
         return SendResult(SendOutcome.RETRY, f"Kuper is unavailable ({status_code}){when}", status_code, kept, delay)
     if status_code in (401, 403):
+        refusal = "refused our access token (401) even after a refresh" if status_code == 401 else "forbids it (403)"
         return SendResult(
             SendOutcome.AUTH_FAILED,
-            f"Kuper refused our access token ({status_code}) even after a refresh: "
-            "check the API credentials and the store's rights",
+            f"Kuper {refusal}: check the API credentials and the store's rights",
             status_code,
             kept,
         )
