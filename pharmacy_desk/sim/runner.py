@@ -1,0 +1,66 @@
+"""Running scenarios: each plays, waits for what it made due at Kuper, settles, and is judged.
+
+Scenarios run one after another by default; with ``parallel`` the ordinary ones run together (each
+has its own orders) and the storm scenarios, which change how the fake Kuper answers everybody,
+run alone afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+
+from pharmacy_desk.sim.harness import ScenarioFailed, Sim
+from pharmacy_desk.sim.report import ScenarioResult
+from pharmacy_desk.sim.scenarios import Scenario
+
+SETTLE_SECONDS = 0.4
+"""After the due notifications arrived: how long anything extra still gets to show up."""
+
+
+async def run_scenario(sim: Sim, scenario: Scenario, *, settle: float = SETTLE_SECONDS) -> ScenarioResult:
+    """Play ``scenario`` on its own copy of ``sim`` and judge it."""
+    own = Sim(sim.stub, sim.sender, sim.staff, sim.store_id, rng=sim.rng, wait=sim.wait)
+    started = time.monotonic()
+    problems: list[str] = []
+    try:
+        await scenario.play(own)
+    except ScenarioFailed:
+        pass  # the order's findings say why
+    except Exception as exc:  # a scenario must report, not crash the run
+        problems.append(f"stopped: {type(exc).__name__}: {exc}")
+    finally:
+        if scenario.storm:
+            sim.stub.calm()
+    for run in own.runs:
+        await run.wait_for_due()
+    await asyncio.sleep(settle)
+    findings = problems + [finding for run in own.runs for finding in run.final_findings()]
+    numbers = tuple(run.number for run in own.runs if run.number)
+    return ScenarioResult(scenario.name, tuple(findings), time.monotonic() - started, numbers)
+
+
+async def run_scenarios(
+    sim: Sim,
+    scenarios: Sequence[Scenario],
+    *,
+    parallel: bool = False,
+    settle: float = SETTLE_SECONDS,
+    on_result: Callable[[ScenarioResult], None] | None = None,
+) -> list[ScenarioResult]:
+    """Every scenario's result, in the order given; ``on_result`` hears of each as soon as it is judged."""
+    results: dict[str, ScenarioResult] = {}
+
+    async def one(scenario: Scenario) -> None:
+        result = await run_scenario(sim, scenario, settle=settle)
+        results[scenario.name] = result
+        if on_result is not None:
+            on_result(result)
+
+    if parallel:
+        await asyncio.gather(*(one(scenario) for scenario in scenarios if not scenario.storm))
+    for scenario in scenarios:
+        if scenario.name not in results:
+            await one(scenario)
+    return [results[scenario.name] for scenario in scenarios]
