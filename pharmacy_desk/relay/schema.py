@@ -5,7 +5,8 @@ queries. JSON is stored as text (``Text``) so both databases keep it byte-for-by
 
 - ``store_counters``: per-store sequences: the next order number and the last stream event id.
 - ``webhooks``: every accepted Kuper webhook, raw, stored before the answer; ``dedupe_key`` makes a
-  redelivery a no-op that gets the same answer (``answer``).
+  redelivery a no-op that gets the same answer (``answer``); ``request_key`` does the same for a
+  sender's idempotency header.
 - ``orders``: one row per Kuper order: the domain snapshot (``snapshot``, JSON of
   ``pharmacy_desk.domain.Order``) plus the columns we query by.
 - ``marking_codes``: a drug pack's marking code can be given in one open order of a store only.
@@ -61,6 +62,8 @@ webhooks = Table(
     Column("event_type", String(64), nullable=False),
     Column("order_uuid", String(200), nullable=True),
     Column("dedupe_key", String(128), nullable=False, unique=True),
+    # sha256 of the sender's Idempotency-Key / X-Request-Id header, when it sent one
+    Column("request_key", String(128), nullable=True, unique=True),
     Column("body", Text, nullable=False),  # the raw request body, as received
     Column("headers", Text, nullable=False),  # JSON, secrets redacted
     Column("status", String(32), nullable=False),  # processed | anomaly | unknown_order | unknown_type | invalid

@@ -1,0 +1,24 @@
+"""Alembic environment of the relay: run only through :func:`pharmacy_desk.relay.migrate.upgrade`.
+
+The caller hands over a live (sync-facing) connection in ``config.attributes["connection"]``,
+already inside its transaction, so the whole upgrade commits or rolls back as one.
+"""
+
+from __future__ import annotations
+
+from alembic import context
+
+from pharmacy_desk.relay.schema import metadata
+
+connection = context.config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError("relay migrations run through pharmacy_desk.relay.migrate, not the alembic command line")
+
+context.configure(
+    connection=connection,
+    target_metadata=metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()
