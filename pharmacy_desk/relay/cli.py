@@ -1,13 +1,141 @@
-"""Command line entry point (`pharmacy-desk-relay`)."""
+"""Command line entry point (``pharmacy-desk-relay``).
+
+::
+
+    pharmacy-desk-relay [--config relay.toml] serve
+    pharmacy-desk-relay [--config relay.toml] migrate
+    pharmacy-desk-relay [--config relay.toml] device add --store apteka-12 --name "Касса 1"
+    pharmacy-desk-relay [--config relay.toml] device list [--store apteka-12]
+    pharmacy-desk-relay [--config relay.toml] device revoke <id>
+
+Exit codes: 0 done, 1 not found / failed, 2 bad usage or configuration.
+"""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import logging
 import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from pharmacy_desk.relay import devices, migrate
+from pharmacy_desk.relay.config import ConfigError, RelayConfig, load_config
+from pharmacy_desk.relay.db import create_engine
+
+T = TypeVar("T")
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", default=argparse.SUPPRESS, help="TOML configuration file")
+    parser = argparse.ArgumentParser(
+        prog="pharmacy-desk-relay",
+        description="Сервер-посредник между Купером и кассами аптеки",
+        parents=[common],
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", parents=[common], help="запустить сервер (миграции выполняются сами)")
+    commands.add_parser("migrate", parents=[common], help="обновить схему базы данных")
+    device = commands.add_parser("device", parents=[common], help="кассы (устройства) и их токены")
+    device_commands = device.add_subparsers(dest="device_command", required=True)
+    add = device_commands.add_parser("add", parents=[common], help="добавить кассу и выдать токен")
+    add.add_argument("--store", required=True, help="ключ аптеки из конфигурации")
+    add.add_argument("--name", required=True, help='название, например "Касса 1"')
+    listing = device_commands.add_parser("list", parents=[common], help="список касс")
+    listing.add_argument("--store", default=None)
+    revoke = device_commands.add_parser("revoke", parents=[common], help="отозвать токен кассы")
+    revoke.add_argument("id", help="идентификатор кассы (из device list)")
+    return parser
+
+
+def _run_with_engine(config: RelayConfig, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    async def run() -> T:
+        engine = create_engine(config.database_url)
+        try:
+            await migrate.upgrade(engine)
+            return await work(engine)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def _serve(config: RelayConfig) -> int:
+    import uvicorn
+
+    from pharmacy_desk.relay.app import create_app
+
+    if not config.stores:
+        print("Внимание: в конфигурации нет ни одной аптеки (stores)", file=sys.stderr)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(config),
+            host=config.host,
+            port=config.port,
+            log_config=None,
+            proxy_headers=False,
+            timeout_graceful_shutdown=5,
+        )
+    )
+    server.run()
+    return 0
+
+
+def _migrate(config: RelayConfig) -> int:
+    async def work(engine: AsyncEngine) -> str | None:
+        return await migrate.current_revision(engine)
+
+    revision = _run_with_engine(config, work)
+    print(f"Схема базы данных обновлена (ревизия {revision})")
+    return 0
+
+
+def _device(config: RelayConfig, args: argparse.Namespace) -> int:
+    if args.device_command == "add":
+        if config.store(args.store) is None:
+            known = ", ".join(s.key for s in config.stores) or "нет ни одной"
+            print(f"Аптека {args.store!r} не настроена (настроены: {known})", file=sys.stderr)
+            return 2
+        device, token = _run_with_engine(config, lambda e: devices.add_device(e, args.store, args.name))
+        print(f"Касса добавлена: {device.name} ({device.store}), id {device.id}")
+        print("Токен (показывается один раз; введите его в настройках кассы):")
+        print(token)
+        return 0
+    if args.device_command == "list":
+        found = _run_with_engine(config, lambda e: devices.list_devices(e, args.store))
+        if not found:
+            print("Касс нет")
+        for d in found:
+            state = "активна" if d.active else f"отозвана {d.revoked_at:%Y-%m-%d %H:%M}"
+            seen = f"{d.last_seen_at:%Y-%m-%d %H:%M}" if d.last_seen_at else "—"
+            print(f"{d.id}  {d.store:<16} {d.name:<24} {state:<28} последний запрос: {seen}")
+        return 0
+    revoked = _run_with_engine(config, lambda e: devices.revoke_device(e, args.id))
+    if revoked is None:
+        print(f"Касса {args.id} не найдена", file=sys.stderr)
+        return 1
+    print(f"Токен кассы {revoked.name} ({revoked.store}) отозван")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    print("pharmacy-desk-relay: not yet built (see the open issues)", file=sys.stderr)
-    return 2
+    args = _parser().parse_args(argv)
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        config = load_config(getattr(args, "config", None))
+    except ConfigError as exc:
+        print(f"Ошибка конфигурации: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "serve":
+        return _serve(config)
+    if args.command == "migrate":
+        return _migrate(config)
+    return _device(config, args)
 
 
 if __name__ == "__main__":
