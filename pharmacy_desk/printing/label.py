@@ -1,0 +1,146 @@
+"""What a bag label says: built from a domain :class:`~pharmacy_desk.domain.order.Order`, no Qt.
+
+Not to be confused with :class:`pharmacy_desk.domain.bag_label.BagLabel`, the *decoded QR* of a bag
+(store key + order number). This :class:`BagLabel` is the whole printed label; its ``qr_payload``
+is that QR text, made by :func:`~pharmacy_desk.domain.bag_label.encode_bag_label`.
+
+Decisions:
+
+- **The QR identifies the order, never the pickup code.** It holds ``PDESK1:<store>:<number>``
+  on every label, delivery or pickup, so scanning any bag opens its order at the counter. The pickup
+  code is the customer's secret that staff must hear from the customer and check in the app
+  (kuper-protocol.md §5, mistake 4): a scanner must never be able to "type" it off the bag.
+- **Pickup labels print the code in large digits** so staff find the bag on the shelf by the code the
+  customer says; printing is recorded in the code's audit (the ``LabelPrinted`` action). A pickup
+  label printed before the code exists (it is created after ``order.ready_for_delivery``) says so.
+- **Kuper id, short form:** Kuper's ``originalOrderId`` (the number the courier's and customer's apps
+  show) when known, else the first 8 characters of the UUID part of ``orderUUID``.
+- **Packs** are the order's total (the split over bags is not known); "bag k of n" is printed when
+  several bags are labelled.
+- **Times** are printed in the store's local time (``tz``; the machine's zone by default).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from pharmacy_desk.domain.bag_label import encode_bag_label
+from pharmacy_desk.domain.order import Order
+from pharmacy_desk.domain.states import Flow
+
+__all__ = ["BagLabel", "labels_for_order", "short_kuper_id"]
+
+FLOW_TEXT = {Flow.PICKUP: "Самовывоз", Flow.DELIVERY: "Доставка", Flow.UNKNOWN: "Доставка"}
+
+
+def short_kuper_id(order: Order) -> str:
+    """The Kuper order id a person reads: ``originalOrderId``, else the UUID's first 8 characters."""
+    if order.original_order_id:
+        return order.original_order_id
+    uuid_part = order.kuper_id.rsplit(":", 1)[-1]
+    return uuid_part[:8] or order.kuper_id
+
+
+def _local(moment: datetime | None, tz: tzinfo | None) -> datetime | None:
+    if moment is None or moment.tzinfo is None:
+        return moment  # naive: already local by convention
+    return moment.astimezone(tz)  # tz None: the machine's local zone
+
+
+@dataclass(frozen=True, slots=True)
+class BagLabel:
+    """Everything printed on one bag's label (texts in Russian, ready to draw)."""
+
+    store_name: str
+    number: str  # our order number, also drawn as Code128
+    kuper_id: str  # short form, see :func:`short_kuper_id`
+    customer: str  # masked: ``А. П.``
+    packs: int
+    flow: Flow
+    qr_payload: str  # PDESK1:<store_key>:<number>
+    due_from: datetime | None = None  # local time
+    due_to: datetime | None = None
+    pickup_code: str | None = None  # pickup orders only, once created
+    bag: int = 1
+    bags: int = 1
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.bag <= self.bags:
+            raise ValueError(f"bag {self.bag} of {self.bags}")
+
+    @classmethod
+    def from_order(
+        cls, order: Order, store_name: str, *, bag: int = 1, bags: int = 1, tz: tzinfo | None = None
+    ) -> BagLabel:
+        """The label of bag ``bag`` of ``bags`` for ``order`` (raises ValueError for a bad store key/number)."""
+        is_pickup = order.flow is Flow.PICKUP
+        return cls(
+            store_name=store_name,
+            number=order.number,
+            kuper_id=short_kuper_id(order),
+            customer=order.customer.masked_name,
+            packs=order.pack_count,
+            flow=order.flow,
+            qr_payload=encode_bag_label(order.store, order.number),
+            due_from=_local(order.due_from, tz),
+            due_to=_local(order.due_to, tz),
+            pickup_code=order.pickup.code if is_pickup and order.pickup is not None else None,
+            bag=bag,
+            bags=bags,
+        )
+
+    @property
+    def is_pickup(self) -> bool:
+        return self.flow is Flow.PICKUP
+
+    @property
+    def flow_text(self) -> str:
+        """``Самовывоз`` or ``Доставка`` (an unknown shipment method is handled as delivery)."""
+        return FLOW_TEXT[self.flow]
+
+    @property
+    def bag_text(self) -> str:
+        """``1 из 2``, or empty for a single bag."""
+        return f"{self.bag} из {self.bags}" if self.bags > 1 else ""
+
+    @property
+    def packs_text(self) -> str:
+        return f"Упаковок в заказе: {self.packs}"
+
+    @property
+    def due_text(self) -> str:
+        """``22.11 14:00–15:00``, ``до 22.11 15:00``, ``с 22.11 14:00`` or ``—``."""
+        start, end = self.due_from, self.due_to
+        if start is not None and end is not None:
+            if start.date() == end.date():
+                return f"{start:%d.%m %H:%M}–{end:%H:%M}"
+            return f"{start:%d.%m %H:%M} – {end:%d.%m %H:%M}"
+        if end is not None:
+            return f"до {end:%d.%m %H:%M}"
+        if start is not None:
+            return f"с {start:%d.%m %H:%M}"
+        return "—"
+
+    @property
+    def due_short(self) -> str:
+        """The end of the due window as ``15:00`` (``—`` when unknown): the big figure on delivery labels."""
+        end = self.due_to or self.due_from
+        return f"{end:%H:%M}" if end is not None else "—"
+
+    @property
+    def details(self) -> tuple[str, ...]:
+        """The small lines under the QR."""
+        return (
+            f"Купер: {self.kuper_id}",
+            f"Клиент: {self.customer}",
+            self.packs_text,
+            f"Срок: {self.due_text}",
+        )
+
+
+def labels_for_order(order: Order, store_name: str, *, bags: int = 1, tz: tzinfo | None = None) -> list[BagLabel]:
+    """One label per bag: ``bag 1 of n`` … ``bag n of n``."""
+    if bags < 1:
+        raise ValueError("at least one bag")
+    return [BagLabel.from_order(order, store_name, bag=k, bags=bags, tz=tz) for k in range(1, bags + 1)]
