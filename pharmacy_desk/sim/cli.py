@@ -75,7 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     kuper.add_argument("--client-secret", default="sim-secret")
 
     run = parser.add_argument_group("running")
-    run.add_argument("--parallel", action="store_true", help="run the scenarios without storms at the same time")
+    run.add_argument(
+        "--parallel", action="store_true", help="run the scenarios at the same time (storms hit only their own orders)"
+    )
     run.add_argument("--wait", type=float, default=30.0, help="seconds to wait for a due notification (30)")
     run.add_argument("--seed", type=int, help="random seed (orders, codes, names)")
 

@@ -22,7 +22,7 @@ import json
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -43,20 +43,31 @@ class Endpoint(StrEnum):
 
 @dataclass(slots=True)
 class Storm:
-    """Answer ``status`` to every request of an endpoint, for ``requests`` requests or ``seconds``."""
+    """Answer ``status`` to requests of an endpoint: ``requests`` of them and/or for ``seconds`` from the first.
+
+    ``orders``: only notifications about these orders (``None``: every request), so a storm can hit
+    one order while the others go on, as when Kuper fails on one order's data. The ``seconds`` count
+    from the first request the storm hits, so a storm always hits at least once.
+    """
 
     status: int
     remaining: int | None = None
-    until: float | None = None
+    seconds: float | None = None
     retry_after: int | None = None
+    orders: frozenset[str] | None = None
+    until: float | None = None  # set by the first hit
 
-    def take(self, now: float) -> bool:
-        """True (and one request used up) while the storm lasts."""
-        if self.until is not None and now >= self.until:
+    def over(self, now: float) -> bool:
+        expired = self.until is not None and now >= self.until
+        return expired or (self.remaining is not None and self.remaining <= 0)
+
+    def take(self, now: float, order_uuid: str | None) -> bool:
+        """True (and one request used up) when the storm hits this request."""
+        if self.over(now) or (self.orders is not None and order_uuid not in self.orders):
             return False
+        if self.until is None and self.seconds is not None:
+            self.until = now + self.seconds
         if self.remaining is not None:
-            if self.remaining <= 0:
-                return False
             self.remaining -= 1
         return True
 
@@ -123,7 +134,7 @@ class KuperStub:
         self._clock = clock
         self._lock = threading.Lock()
         self._tokens: dict[str, float] = {}
-        self._storms: dict[Endpoint, Storm] = {}
+        self._storms: dict[Endpoint, list[Storm]] = {endpoint: [] for endpoint in Endpoint}
         self._known_orders: set[str] | None = None
         self._accepted: set[str] = set()
         self._attempts: list[Attempt] = []
@@ -146,26 +157,30 @@ class KuperStub:
         requests: int | None = None,
         seconds: float | None = None,
         retry_after: int | None = None,
+        orders: Iterable[str] | None = None,
         endpoint: Endpoint = Endpoint.NOTIFICATIONS,
     ) -> None:
-        """Answer ``status`` for the next ``requests`` requests and/or ``seconds`` (no limit: until :meth:`calm`)."""
-        until = self._clock() + seconds if seconds is not None else None
+        """Answer ``status`` to the next ``requests`` requests and/or for ``seconds`` from the first one hit
+        (neither: until :meth:`calm`); ``orders``: only to notifications about these orders.
+        """
+        scope = frozenset(orders) if orders is not None else None
         with self._lock:
-            self._storms[endpoint] = Storm(status, requests, until, retry_after)
+            self._storms[endpoint].append(Storm(status, requests, seconds, retry_after, scope))
 
-    def calm(self) -> None:
-        """End every storm."""
+    def calm(self, orders: Iterable[str] | None = None) -> None:
+        """End every storm (``orders``: only the storms limited to some of these orders)."""
+        chosen = set(orders) if orders is not None else None
         with self._lock:
-            self._storms.clear()
+            for storms in self._storms.values():
+                storms[:] = [
+                    storm
+                    for storm in storms
+                    if chosen is not None and (storm.orders is None or not storm.orders & chosen)
+                ]
 
     def storm_over(self, endpoint: Endpoint = Endpoint.NOTIFICATIONS) -> bool:
         with self._lock:
-            storm = self._storms.get(endpoint)
-            if storm is None:
-                return True
-            if storm.until is not None and self._clock() >= storm.until:
-                return True
-            return storm.remaining is not None and storm.remaining <= 0
+            return all(storm.over(self._clock()) for storm in self._storms[endpoint])
 
     def revoke_tokens(self) -> None:
         """Every token issued so far stops working (the next notification gets ``401``)."""
@@ -215,10 +230,11 @@ class KuperStub:
 
     # --- endpoints -------------------------------------------------------------------------------
 
-    def _storm_answer(self, endpoint: Endpoint) -> Response | None:
+    def _storm_answer(self, endpoint: Endpoint, order_uuid: str | None = None) -> Response | None:
         with self._lock:
-            storm = self._storms.get(endpoint)
-            if storm is None or not storm.take(self._clock()):
+            now = self._clock()
+            storm = next((storm for storm in self._storms[endpoint] if storm.take(now, order_uuid)), None)
+            if storm is None:
                 return None
         headers = {names.RETRY_AFTER_HEADER: str(storm.retry_after)} if storm.retry_after is not None else None
         return JSONResponse({"error": f"simulated Kuper error {storm.status}"}, storm.status, headers=headers)
@@ -259,7 +275,7 @@ class KuperStub:
     async def _notification(self, request: Request) -> Response:
         raw = await request.body()
         text = raw.decode("utf-8", errors="replace")
-        stormy = self._storm_answer(Endpoint.NOTIFICATIONS)
+        stormy = self._storm_answer(Endpoint.NOTIFICATIONS, _identify(text, None)[1])
         if stormy is not None:
             return self._attempt(stormy, text, reason="storm")
         if not self._token_valid(request):

@@ -1,8 +1,7 @@
 """Running scenarios: each plays, waits for what it made due at Kuper, settles, and is judged.
 
-Scenarios run one after another by default; with ``parallel`` the ordinary ones run together (each
-has its own orders) and the storm scenarios, which change how the fake Kuper answers everybody,
-run alone afterwards.
+Scenarios run one after another by default, or all at the same time with ``parallel``: each has its
+own orders, and Kuper's error storms hit only the orders of the scenario that asked for them.
 """
 
 from __future__ import annotations
@@ -31,8 +30,7 @@ async def run_scenario(sim: Sim, scenario: Scenario, *, settle: float = SETTLE_S
     except Exception as exc:  # a scenario must report, not crash the run
         problems.append(f"stopped: {type(exc).__name__}: {exc}")
     finally:
-        if scenario.storm:
-            sim.stub.calm()
+        sim.stub.calm(orders=[run.order.uuid for run in own.runs])
     for run in own.runs:
         await run.wait_for_due()
     await asyncio.sleep(settle)
@@ -59,8 +57,8 @@ async def run_scenarios(
             on_result(result)
 
     if parallel:
-        await asyncio.gather(*(one(scenario) for scenario in scenarios if not scenario.storm))
-    for scenario in scenarios:
-        if scenario.name not in results:
+        await asyncio.gather(*(one(scenario) for scenario in scenarios))
+    else:
+        for scenario in scenarios:
             await one(scenario)
     return [results[scenario.name] for scenario in scenarios]

@@ -2,7 +2,7 @@
 
 A scenario plays Kuper (webhooks) and the staff (actions API) for one or more orders, notes what each
 step should have made due at Kuper, and leaves the judging to :meth:`OrderRun.final_findings`
-(run by :mod:`pharmacy_desk.sim.runner`). Kuper's error storms last only inside their scenario.
+(run by :mod:`pharmacy_desk.sim.runner`). Kuper's error storms hit only the scenario's own orders.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from pharmacy_desk.domain import CancelReason
 from pharmacy_desk.kuper import NotificationEvent, ShipmentMethod
@@ -30,15 +31,14 @@ class Scenario:
     name: str
     summary: str
     play: Callable[[Sim], Awaitable[None]]
-    storm: bool = False  # changes how the fake Kuper answers: never run next to another scenario
 
 
 SCENARIOS: dict[str, Scenario] = {}
 
 
-def scenario(name: str, summary: str, *, storm: bool = False) -> Callable[[Callable[[Sim], Awaitable[None]]], None]:
+def scenario(name: str, summary: str) -> Callable[[Callable[[Sim], Awaitable[None]]], None]:
     def register(play: Callable[[Sim], Awaitable[None]]) -> None:
-        SCENARIOS[name] = Scenario(name, summary, play, storm)
+        SCENARIOS[name] = Scenario(name, summary, play)
 
     return register
 
@@ -330,39 +330,41 @@ async def out_of_order_webhooks(sim: Sim) -> None:
 
 
 # --- Kuper answering errors ---------------------------------------------------------------------------
+# Storms hit only the scenario's own order, so the other scenarios may run at the same time.
 
 
-async def _pickup_through_storm(sim: Sim) -> OrderRun:
+async def _pickup_through_storm(sim: Sim, status: int, **storm: Any) -> None:
+    """A whole pickup order whose first notification meets the storm; the rest queue behind it."""
     run = sim.order(PICKUP)
-    packs = await _ready_pickup(run)
+    await run.create()
+    sim.stub.storm(status, orders=[run.order.uuid], **storm)
+    packs = await run.assemble()
+    await run.ready()
     await run.collect_at_counter("cash", packs)
     await run.wait_for_due()
-    return run
+    if not any(attempt.status == status for attempt in sim.stub.attempts_for(run.order.uuid)):
+        run.note(f"the storm of {status} never hit this order (nothing was tested)")
 
 
-@scenario("kuper_storm_5xx", "Kuper answers 500/503 for a while: every notification arrives once, in order", storm=True)
+@scenario("kuper_storm_5xx", "Kuper answers 503 for a while: every notification arrives once, in order")
 async def kuper_storm_5xx(sim: Sim) -> None:
-    sim.stub.storm(503, seconds=1.0)
-    run = await _pickup_through_storm(sim)
-    if not any(attempt.status == 503 for attempt in sim.stub.attempts_for(run.order.uuid)):
-        run.note("the storm never hit this order (nothing was tested)")
+    await _pickup_through_storm(sim, 503, seconds=1.5)
 
 
-@scenario("kuper_storm_429", "Kuper answers 429 with Retry-After: the relay waits and sends once", storm=True)
+@scenario("kuper_storm_429", "Kuper answers 429 with Retry-After: the relay waits and sends once")
 async def kuper_storm_429(sim: Sim) -> None:
-    sim.stub.storm(429, requests=1, retry_after=1)
-    await _pickup_through_storm(sim)
+    await _pickup_through_storm(sim, 429, requests=1, retry_after=1)
 
 
-@scenario("kuper_token_revoked", "Kuper refuses the token (401): the relay refreshes it and sends once", storm=True)
-async def kuper_token_revoked(sim: Sim) -> None:
-    before = sim.stub.token_requests
-    sim.stub.revoke_tokens()
+@scenario("kuper_token_refused", "Kuper refuses the token (401): the relay refreshes it and sends once")
+async def kuper_token_refused(sim: Sim) -> None:
     run = sim.order(DELIVERY)
+    before = sim.stub.token_requests
     await run.create()
+    sim.stub.storm(401, requests=1, orders=[run.order.uuid])
     await run.start()
     await run.wait_for_due()
-    sim.stub.storm(401, requests=1)
+    sim.stub.revoke_tokens()
     await run.assembled()
     await run.ready()
     await run.wait_for_due()
@@ -370,11 +372,11 @@ async def kuper_token_revoked(sim: Sim) -> None:
         run.note(f"the relay fetched {sim.stub.token_requests - before} tokens, expected a refresh after each 401")
 
 
-@scenario("kuper_rejects_422", "Kuper rejects a notification (422): held, shown, retried by hand", storm=True)
+@scenario("kuper_rejects_422", "Kuper rejects a notification (422): held, shown, retried by hand")
 async def kuper_rejects_422(sim: Sim) -> None:
     run = sim.order(DELIVERY)
     await run.create()
-    sim.stub.storm(422, requests=1)
+    sim.stub.storm(422, requests=1, orders=[run.order.uuid])
     await run.start()
     await run.assembled()
     # The rejected in_work holds the order's later notifications until a person decides.

@@ -88,12 +88,15 @@ async def test_storm_for_seconds() -> None:
     now = [100.0]
     kuper = KuperStub(client_id="cid", client_secret="secret", clock=lambda: now[0])
     kuper.storm(503, seconds=5)
+    now[0] += 60  # the seconds count from the first request hit, not from the order to storm
     async with serve(kuper.app) as url, _client(url) as client:
         note = InWorkNotification.build(UUID, "000001")
         stormy = await client.send_notification(note)
-        now[0] += 5
+        now[0] += 4
+        still = await client.send_notification(note)
+        now[0] += 1
         fine = await client.send_notification(note)
-    assert (stormy.outcome, fine.outcome) == (SendOutcome.RETRY, SendOutcome.DONE)
+    assert (stormy.outcome, still.outcome, fine.outcome) == (SendOutcome.RETRY, SendOutcome.RETRY, SendOutcome.DONE)
 
 
 async def test_401_storm_makes_the_client_refresh_once(stub: tuple[KuperStub, str]) -> None:
@@ -154,3 +157,15 @@ async def test_wait_for_times_out() -> None:
     started = time.monotonic()
     assert not await kuper.wait_for(lambda k: bool(k.received), timeout=0.1)
     assert time.monotonic() - started >= 0.1
+
+
+async def test_storm_limited_to_orders_spares_the_others(stub: tuple[KuperStub, str]) -> None:
+    kuper, url = stub
+    other = UUID.replace("0001", "0002")
+    kuper.storm(500, orders=[UUID])
+    async with _client(url) as client:
+        hit = await client.send_notification(InWorkNotification.build(UUID, "000001"))
+        spared = await client.send_notification(InWorkNotification.build(other, "000002"))
+        kuper.calm(orders=[UUID])
+        after = await client.send_notification(InWorkNotification.build(UUID, "000001"))
+    assert (hit.outcome, spared.outcome, after.outcome) == (SendOutcome.RETRY, SendOutcome.DONE, SendOutcome.DONE)
