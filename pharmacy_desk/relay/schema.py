@@ -66,7 +66,8 @@ webhooks = Table(
     Column("request_key", String(128), nullable=True, unique=True),
     Column("body", Text, nullable=False),  # the raw request body, as received
     Column("headers", Text, nullable=False),  # JSON, secrets redacted
-    Column("status", String(32), nullable=False),  # processed | anomaly | unknown_order | unknown_type | invalid
+    # processed | anomaly | duplicate | unknown_order | unknown_type | invalid | unknown_store | error
+    Column("status", String(32), nullable=False),
     Column("answer", Text, nullable=False),  # JSON we answered (a redelivery gets the same)
     Column("note", Text, nullable=True),
     Index("ix_webhooks_store_order", "store", "order_uuid"),

@@ -1,0 +1,409 @@
+"""Kuper's webhooks in: stored durably, deduplicated, applied through the domain, answered.
+
+One webhook, one transaction: the raw body (``webhooks`` row), the order change, the store's stream
+events and the answer all commit together, before the answer leaves. A redelivery (same dedupe
+key) finds the row and gets the stored answer; nothing changes twice.
+
+- **Dedupe key**: sha256 of the canonical JSON of the whole body (keys sorted, no spaces). When the
+  sender also gives an idempotency header (:data:`IDEMPOTENCY_HEADERS`, names assumed), its sha256
+  is kept too and either key identifies a redelivery.
+- **order.created**: :func:`~pharmacy_desk.domain.open_order` with our number (store prefix +
+  zero-padded per-store sequence); answered ``{"status": "created", "number": ...}``. Another
+  ``order.created`` for the same store and ``orderUUID`` (even with a different body) gets the same
+  number and changes nothing (status ``duplicate``).
+- **other events**: :func:`~pharmacy_desk.domain.apply_event` (never refuses: Kuper is the
+  authority); answered 200 ``{"status": "ok"}``. For an order we do not have: stored as
+  ``unknown_order``, an anomaly alert on the store's stream, 200; when its ``order.created`` comes
+  later, the stored events are applied to the new order in the order they arrived.
+- **unknown event type**: stored (``unknown_type``), applied as an anomaly when its order is known, 200.
+- **JSON, but not a Kuper webhook** (no ``event_type``, no ``orderUUID``, wrong value types):
+  stored as ``invalid`` with the parser's message and answered 400 with that message: it is bad
+  input, not a disagreement about state, and nothing is lost.
+- **no store**: the store comes from the URL, else the payload's ``storeID`` / ``storeImportKey``,
+  else store-specific credentials, else the order's store, else the only configured store. When
+  none fits, the webhook is stored (``unknown_store``) and answered 503 so Kuper delivers it again
+  once the configuration is fixed (its row does not block that redelivery).
+- **a failure of ours** (a bug, the database gone mid-way): 500, and the body is stored as
+  ``error`` when the database allows, again without blocking the redelivery.
+
+Stock effects (reserve...) run after the commit, within the stock budget (see :mod:`.stock_hook`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from pharmacy_desk.domain import Order, StockEffect, apply_event, open_order
+from pharmacy_desk.kuper import names
+from pharmacy_desk.kuper.answers import OrderCreatedAnswer
+from pharmacy_desk.kuper.errors import WebhookFormatError
+from pharmacy_desk.kuper.mapping import event_from_webhook, new_order_from_webhook
+from pharmacy_desk.kuper.webhooks import OrderCreatedWebhook, UnknownWebhook, Webhook, parse_webhook
+from pharmacy_desk.relay import stream_events
+from pharmacy_desk.relay.config import StoreConfig
+from pharmacy_desk.relay.orders_repo import (
+    OrderChangedMeanwhile,
+    get_order,
+    insert_order,
+    lock_store,
+    save_order,
+    stores_with_order,
+)
+from pharmacy_desk.relay.schema import webhooks
+from pharmacy_desk.relay.state import RelayState
+from pharmacy_desk.relay.store_log import next_order_sequence
+from pharmacy_desk.relay.timeutil import as_utc, utcnow
+
+log = logging.getLogger("pharmacy_desk.relay.intake")
+
+IDEMPOTENCY_HEADERS = ("Idempotency-Key", "X-Request-Id")  # ASSUMED: no public source names Kuper's header
+ANSWER_OK: dict[str, Any] = {"status": "ok"}
+_ATTEMPTS = 3
+
+
+class WebhookStatus(StrEnum):
+    PROCESSED = "processed"
+    ANOMALY = "anomaly"  # applied; the domain recorded something that did not fit
+    DUPLICATE = "duplicate"  # order.created again for an order we have (different body)
+    UNKNOWN_ORDER = "unknown_order"
+    UNKNOWN_TYPE = "unknown_type"
+    INVALID = "invalid"  # JSON but not a Kuper webhook: answered 400
+    UNKNOWN_STORE = "unknown_store"  # no configured store fits: answered 503
+    ERROR = "error"  # our failure: answered 500
+
+
+_STATUS_CODE = {WebhookStatus.INVALID: 400, WebhookStatus.UNKNOWN_STORE: 503, WebhookStatus.ERROR: 500}
+
+
+@dataclass(frozen=True)
+class IntakeAnswer:
+    status_code: int
+    body: dict[str, Any]
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One authenticated webhook request whose body is JSON."""
+
+    text: str  # the body as received (UTF-8)
+    data: Any  # the decoded JSON
+    headers: dict[str, str]  # secrets already redacted
+    path_store: str | None
+    caller_store: str | None  # set when store-specific credentials authenticated the request
+    request_id: str | None  # the sender's idempotency header, if any
+
+    @property
+    def dedupe_key(self) -> str:
+        canonical = json.dumps(self.data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    @property
+    def request_key(self) -> str | None:
+        return hashlib.sha256(self.request_id.encode()).hexdigest() if self.request_id else None
+
+    @property
+    def event_type(self) -> str:
+        value = self.data.get(names.EVENT_TYPE) if isinstance(self.data, dict) else None
+        return value[:64] if isinstance(value, str) and value else "?"
+
+    @property
+    def order_uuid(self) -> str | None:
+        payload = self.data.get(names.PAYLOAD) if isinstance(self.data, dict) else None
+        value = payload.get(names.ORDER_UUID) if isinstance(payload, dict) else None
+        return value[:200] if isinstance(value, str) and value else None
+
+    def payload_store_ids(self) -> list[str]:
+        payload = self.data.get(names.PAYLOAD) if isinstance(self.data, dict) else None
+        if not isinstance(payload, dict):
+            return []
+        values = (payload.get(names.STORE_ID), payload.get(names.STORE_IMPORT_KEY))
+        return [str(v) for v in values if isinstance(v, str | int) and not isinstance(v, bool) and str(v)]
+
+
+class NotAuthorizedForStore(Exception):
+    """Store-specific credentials were used for a webhook of another store."""
+
+
+@dataclass
+class _Result:
+    status: WebhookStatus
+    answer: dict[str, Any]
+    note: str | None = None
+    effects: list[tuple[Order, tuple[StockEffect, ...]]] = field(default_factory=list)
+
+
+def _unblocking(key: str) -> str:
+    """A dedupe key that does not block a redelivery (for rows kept only as a record)."""
+    return f"{key}:{uuid.uuid4().hex}"
+
+
+class WebhookIntake:
+    def __init__(self, state: RelayState) -> None:
+        self.state = state
+
+    # --- entry point ------------------------------------------------------------------------
+
+    async def receive(self, incoming: Incoming) -> IntakeAnswer:
+        """Store, apply, answer. Raises :class:`NotAuthorizedForStore` (401, nothing stored)."""
+        replay = await self._replay(incoming)
+        if replay is not None:
+            return replay
+        webhook: Webhook | None = None
+        try:
+            webhook = parse_webhook(incoming.data)
+        except WebhookFormatError as exc:
+            return await self._keep_invalid(incoming, exc)
+        store = await self._route(incoming)
+        if store is None:
+            return await self._keep_unrouted(incoming)
+        for attempt in range(_ATTEMPTS):
+            try:
+                return await self._process(incoming, webhook, store)
+            except (IntegrityError, OrderChangedMeanwhile) as exc:
+                log.info(
+                    "webhook %s: concurrent change (%s), attempt %d", incoming.event_type, type(exc).__name__, attempt
+                )
+                replay = await self._replay(incoming)
+                if replay is not None:
+                    return replay
+            except Exception:
+                log.exception("webhook %s for %s could not be processed", incoming.event_type, incoming.order_uuid)
+                return await self._keep_failed(incoming, store.key)
+        return await self._keep_failed(incoming, store.key)
+
+    # --- dedupe -----------------------------------------------------------------------------
+
+    async def _replay(self, incoming: Incoming, conn: AsyncConnection | None = None) -> IntakeAnswer | None:
+        keys = [webhooks.c.dedupe_key == incoming.dedupe_key]
+        if incoming.request_key is not None:
+            keys.append(webhooks.c.request_key == incoming.request_key)
+        stmt = select(webhooks.c.status, webhooks.c.answer).where(or_(*keys)).order_by(webhooks.c.id).limit(1)
+        if conn is None:
+            async with self.state.engine.connect() as own:
+                row = (await own.execute(stmt)).first()
+        else:
+            row = (await conn.execute(stmt)).first()
+        if row is None:
+            return None
+        status = WebhookStatus(row.status)
+        return IntakeAnswer(_STATUS_CODE.get(status, 200), json.loads(row.answer), replayed=True)
+
+    # --- routing ----------------------------------------------------------------------------
+
+    async def _route(self, incoming: Incoming) -> StoreConfig | None:
+        config = self.state.config
+        store: StoreConfig | None = None
+        if incoming.path_store is not None:
+            store = config.store(incoming.path_store)
+        if store is None:
+            store = next(
+                (s for s in map(config.store_for_kuper_id, incoming.payload_store_ids()) if s is not None), None
+            )
+        if store is None and incoming.caller_store is not None:
+            store = config.store(incoming.caller_store)
+        if store is None and incoming.order_uuid is not None:
+            async with self.state.engine.connect() as conn:
+                found = await stores_with_order(conn, incoming.order_uuid)
+            if len(found) == 1:
+                store = config.store(found[0])
+        if store is None and len(config.stores) == 1:
+            store = config.stores[0]
+        if store is not None and incoming.caller_store is not None and store.key != incoming.caller_store:
+            raise NotAuthorizedForStore(store.key)
+        return store
+
+    # --- rows kept without processing -------------------------------------------------------
+
+    async def _keep(
+        self,
+        incoming: Incoming,
+        *,
+        store: str,
+        status: WebhookStatus,
+        answer: dict[str, Any],
+        note: str | None,
+        blocking: bool,
+    ) -> IntakeAnswer:
+        values = self._row(incoming, store=store, status=status, answer=answer, note=note, now=utcnow())
+        if not blocking:
+            values["dedupe_key"] = _unblocking(incoming.dedupe_key)
+            values["request_key"] = None
+        try:
+            async with self.state.engine.begin() as conn:
+                await conn.execute(insert(webhooks).values(values))
+                if store and status is WebhookStatus.INVALID:
+                    await stream_events.anomaly(conn, store, f"Купер прислал непонятный webhook: {note}")
+        except IntegrityError:
+            replay = await self._replay(incoming)
+            if replay is not None:
+                return replay
+            raise
+        if store and status is WebhookStatus.INVALID:
+            self.state.committed(store)
+        return IntakeAnswer(_STATUS_CODE.get(status, 200), answer)
+
+    async def _keep_invalid(self, incoming: Incoming, exc: WebhookFormatError) -> IntakeAnswer:
+        log.warning("invalid webhook: %s", exc.message)
+        store = incoming.path_store or incoming.caller_store
+        if store is None:
+            ids = incoming.payload_store_ids()
+            found = next((s for s in map(self.state.config.store_for_kuper_id, ids) if s is not None), None)
+            store = found.key if found is not None else ""
+        answer = {"error": "invalid_webhook", "message": exc.message}
+        return await self._keep(
+            incoming, store=store, status=WebhookStatus.INVALID, answer=answer, note=exc.message, blocking=True
+        )
+
+    async def _keep_unrouted(self, incoming: Incoming) -> IntakeAnswer:
+        message = "no configured store matches this webhook (URL, storeID, storeImportKey)"
+        log.error("webhook %s for %s: %s", incoming.event_type, incoming.order_uuid, message)
+        answer = {"error": "unknown_store", "message": message}
+        return await self._keep(
+            incoming, store="", status=WebhookStatus.UNKNOWN_STORE, answer=answer, note=message, blocking=False
+        )
+
+    async def _keep_failed(self, incoming: Incoming, store: str) -> IntakeAnswer:
+        answer = {"error": "internal_error", "message": "the relay could not process this webhook; it is kept"}
+        try:
+            return await self._keep(
+                incoming,
+                store=store,
+                status=WebhookStatus.ERROR,
+                answer=answer,
+                note="see the relay log",
+                blocking=False,
+            )
+        except Exception:
+            log.exception("webhook %s for %s could not even be stored", incoming.event_type, incoming.order_uuid)
+            return IntakeAnswer(500, answer)
+
+    def _row(
+        self,
+        incoming: Incoming,
+        *,
+        store: str,
+        status: WebhookStatus,
+        answer: dict[str, Any],
+        note: str | None,
+        now: datetime,
+    ) -> dict[str, Any]:
+        return {
+            "store": store,
+            "received_at": now,
+            "event_type": incoming.event_type,
+            "order_uuid": incoming.order_uuid,
+            "dedupe_key": incoming.dedupe_key,
+            "request_key": incoming.request_key,
+            "body": incoming.text,
+            "headers": json.dumps(incoming.headers, ensure_ascii=False),
+            "status": status.value,
+            "answer": json.dumps(answer, ensure_ascii=False),
+            "note": note,
+        }
+
+    # --- processing -------------------------------------------------------------------------
+
+    async def _process(self, incoming: Incoming, webhook: Webhook, store: StoreConfig) -> IntakeAnswer:
+        now = utcnow()
+        async with self.state.engine.begin() as conn:
+            await lock_store(conn, store.key)
+            replay = await self._replay(incoming, conn)
+            if replay is not None:
+                return replay
+            if isinstance(webhook, OrderCreatedWebhook):
+                result = await self._created(conn, webhook, store, now)
+            else:
+                result = await self._event(conn, webhook, store, now)
+            row = self._row(
+                incoming, store=store.key, status=result.status, answer=result.answer, note=result.note, now=now
+            )
+            await conn.execute(insert(webhooks).values(row))
+        self.state.committed(store.key)
+        for order, effects in result.effects:
+            await self.state.stock.run(store.key, order, effects)
+        return IntakeAnswer(_STATUS_CODE.get(result.status, 200), result.answer)
+
+    async def _created(
+        self, conn: AsyncConnection, webhook: OrderCreatedWebhook, store: StoreConfig, now: datetime
+    ) -> _Result:
+        new = new_order_from_webhook(webhook)
+        existing = await get_order(conn, store.key, kuper_id=new.kuper_id)
+        if existing is not None:
+            number = existing.order.number
+            answer = OrderCreatedAnswer.build(number).to_wire()
+            return _Result(WebhookStatus.DUPLICATE, answer, note=f"order.created again: answered {number} again")
+        number = store.number(await next_order_sequence(conn, store.key))
+        outcome = open_order(new, store=store.key, number=number, now=now, rules=store.rules)
+        order = outcome.order
+        alerts = list(outcome.alerts)
+        effects = list(outcome.effects)
+        anomalies = list(outcome.anomalies)
+        late = await conn.execute(
+            select(webhooks.c.id, webhooks.c.body, webhooks.c.received_at)
+            .where(
+                webhooks.c.store == store.key,
+                webhooks.c.order_uuid == new.kuper_id,
+                webhooks.c.status == WebhookStatus.UNKNOWN_ORDER.value,
+            )
+            .order_by(webhooks.c.id)
+        )
+        applied: list[tuple[int, WebhookStatus, str | None]] = []
+        for row in late.all():
+            early = apply_event(order, event_from_webhook(parse_webhook(row.body), received_at=as_utc(row.received_at)))
+            order = early.order
+            alerts.extend(early.alerts)
+            effects.extend(early.effects)
+            anomalies.extend(early.anomalies)
+            status = WebhookStatus.ANOMALY if early.anomalies else WebhookStatus.PROCESSED
+            notes = "; ".join(a.message for a in early.anomalies)
+            applied.append((row.id, status, f"applied after order.created{': ' + notes if notes else ''}"))
+        order_id = await insert_order(conn, order, now)
+        for row_id, status, note in applied:
+            await conn.execute(update(webhooks).where(webhooks.c.id == row_id).values(status=status.value, note=note))
+        await stream_events.order_changed(conn, order_id, order)
+        await stream_events.alerts_raised(conn, order_id, order, alerts)
+        answer = OrderCreatedAnswer.build(number).to_wire()
+        status = WebhookStatus.ANOMALY if outcome.anomalies else WebhookStatus.PROCESSED
+        note = "; ".join(a.message for a in outcome.anomalies) or None
+        return _Result(status, answer, note=note, effects=[(order, tuple(effects))])
+
+    async def _event(self, conn: AsyncConnection, webhook: Webhook, store: StoreConfig, now: datetime) -> _Result:
+        unknown_type = isinstance(webhook, UnknownWebhook)
+        kuper_id = webhook.order_uuid
+        if kuper_id is None:
+            note = f"unknown event type {webhook.event_type!r} without an order"
+            log.warning("webhook %s", note)
+            return _Result(WebhookStatus.UNKNOWN_TYPE, ANSWER_OK, note=note)
+        stored = await get_order(conn, store.key, kuper_id=kuper_id)
+        if stored is None:
+            note = f"{webhook.event_type} for an order we do not have ({kuper_id})"
+            log.warning("webhook %s", note)
+            await stream_events.anomaly(
+                conn, store.key, f"Событие {webhook.event_type} для неизвестного заказа {kuper_id}"
+            )
+            return _Result(WebhookStatus.UNKNOWN_ORDER, ANSWER_OK, note=note)
+        outcome = apply_event(stored.order, event_from_webhook(webhook, received_at=now))
+        if outcome.changed:
+            await save_order(conn, stored.id, stored.order.version, outcome.order, now)
+            await stream_events.order_changed(conn, stored.id, outcome.order)
+            await stream_events.alerts_raised(conn, stored.id, outcome.order, outcome.alerts)
+        found = "; ".join(a.message for a in outcome.anomalies) or None
+        if unknown_type:
+            status = WebhookStatus.UNKNOWN_TYPE
+        elif outcome.anomalies:
+            status = WebhookStatus.ANOMALY
+        else:
+            status = WebhookStatus.PROCESSED
+        return _Result(status, ANSWER_OK, note=found, effects=[(outcome.order, outcome.effects)])

@@ -1,0 +1,171 @@
+"""Orders in the database: the domain snapshot plus the columns queried by (state, pickup code, codes).
+
+Everything here runs inside the caller's transaction. Writers of one store first take
+:func:`lock_store`, so on PostgreSQL the checks that span orders (pickup codes unique among waiting
+orders, marking codes given once) see every committed change of the store; SQLite's
+``BEGIN IMMEDIATE`` already serializes writers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from pharmacy_desk.domain import Order, OrderState
+from pharmacy_desk.relay.schema import marking_codes, orders, store_counters
+
+
+@dataclass(frozen=True)
+class StoredOrder:
+    id: int
+    order: Order
+
+
+class OrderChangedMeanwhile(Exception):
+    """The order's version moved between read and write (only without :func:`lock_store`)."""
+
+
+async def lock_store(conn: AsyncConnection, store: str) -> None:
+    """Serialize this transaction with the store's other writers (PostgreSQL row lock)."""
+    if conn.dialect.name != "postgresql":
+        return  # SQLite: BEGIN IMMEDIATE holds the database write lock already
+    new_row = {"store": store, "last_number": 0, "last_event_id": 0}
+    await conn.execute(pg_insert(store_counters).values(new_row).on_conflict_do_nothing())
+    await conn.execute(select(store_counters.c.store).where(store_counters.c.store == store).with_for_update())
+
+
+def _pickup_code(order: Order) -> str | None:
+    return order.pickup.code if order.waits_for_pickup and order.pickup is not None else None
+
+
+def _stored(row: object) -> StoredOrder:
+    m = row._mapping  # type: ignore[attr-defined]
+    return StoredOrder(id=int(m["id"]), order=Order.model_validate_json(m["snapshot"]))
+
+
+async def get_order(
+    conn: AsyncConnection, store: str, *, number: str | None = None, kuper_id: str | None = None
+) -> StoredOrder | None:
+    stmt = select(orders.c.id, orders.c.snapshot).where(orders.c.store == store)
+    if number is not None:
+        stmt = stmt.where(orders.c.number == number)
+    if kuper_id is not None:
+        stmt = stmt.where(orders.c.kuper_id == kuper_id)
+    row = (await conn.execute(stmt)).first()
+    return _stored(row) if row is not None else None
+
+
+async def stores_with_order(conn: AsyncConnection, kuper_id: str) -> list[str]:
+    rows = await conn.execute(select(orders.c.store).where(orders.c.kuper_id == kuper_id))
+    return sorted({row.store for row in rows})
+
+
+async def list_orders(
+    conn: AsyncConnection, store: str, *, states: frozenset[OrderState] | None = None, open_only: bool = True
+) -> list[Order]:
+    stmt = select(orders.c.snapshot).where(orders.c.store == store).order_by(orders.c.id)
+    if states:
+        stmt = stmt.where(orders.c.state.in_([s.value for s in states]))
+    elif open_only:
+        stmt = stmt.where(orders.c.is_open.is_(True))
+    return [Order.model_validate_json(row.snapshot) for row in await conn.execute(stmt)]
+
+
+async def insert_order(conn: AsyncConnection, order: Order, now: datetime) -> int:
+    result = await conn.execute(
+        insert(orders)
+        .values(
+            store=order.store,
+            kuper_id=order.kuper_id,
+            number=order.number,
+            flow=order.flow.value,
+            state=order.state.value,
+            is_open=order.is_open,
+            pickup_code=_pickup_code(order),
+            version=order.version,
+            snapshot=order.model_dump_json(),
+            created_at=now,
+            updated_at=now,
+        )
+        .returning(orders.c.id)
+    )
+    order_id = int(result.scalar_one())
+    await sync_marking_codes(conn, order_id, order)
+    return order_id
+
+
+async def save_order(conn: AsyncConnection, order_id: int, previous_version: int, order: Order, now: datetime) -> None:
+    """Write the new snapshot (only over ``previous_version``) and the columns that follow it."""
+    result = await conn.execute(
+        update(orders)
+        .where(orders.c.id == order_id, orders.c.version == previous_version)
+        .values(
+            state=order.state.value,
+            is_open=order.is_open,
+            pickup_code=_pickup_code(order),
+            version=order.version,
+            snapshot=order.model_dump_json(),
+            updated_at=now,
+        )
+    )
+    if result.rowcount != 1:
+        raise OrderChangedMeanwhile(f"order {order_id} is no longer at version {previous_version}")
+    await sync_marking_codes(conn, order_id, order)
+
+
+async def sync_marking_codes(conn: AsyncConnection, order_id: int, order: Order) -> None:
+    """The order's composition codes are held for it; a canceled order gives them all back.
+
+    A code already held by another order of the store violates the primary key (IntegrityError):
+    the domain refuses that first, so it only happens in a race, and the caller retries.
+    """
+    wanted = set() if order.state is OrderState.CANCELED else set(order.marking_codes)
+    held = {
+        row.code for row in await conn.execute(select(marking_codes.c.code).where(marking_codes.c.order_id == order_id))
+    }
+    gone = held - wanted
+    if gone:
+        await conn.execute(
+            delete(marking_codes).where(marking_codes.c.order_id == order_id, marking_codes.c.code.in_(gone))
+        )
+    new = sorted(wanted - held)
+    if new:
+        await conn.execute(
+            insert(marking_codes), [{"store": order.store, "code": code, "order_id": order_id} for code in new]
+        )
+
+
+async def taken_pickup_codes(conn: AsyncConnection, store: str, *, except_order: int) -> frozenset[str]:
+    """Codes of the store's orders waiting for pickup (other than ``except_order``)."""
+    rows = await conn.execute(
+        select(orders.c.pickup_code).where(
+            orders.c.store == store,
+            orders.c.is_open.is_(True),
+            orders.c.pickup_code.is_not(None),
+            orders.c.id != except_order,
+        )
+    )
+    return frozenset(row.pickup_code for row in rows)
+
+
+async def marking_codes_elsewhere(
+    conn: AsyncConnection, store: str, codes: Iterable[str], *, except_order: int
+) -> frozenset[str]:
+    """Which of ``codes`` the store's other orders hold (the log of given codes only grows: ask, don't list)."""
+    wanted = sorted(set(codes))
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        rows = await conn.execute(
+            select(marking_codes.c.code).where(
+                marking_codes.c.store == store,
+                marking_codes.c.order_id != except_order,
+                marking_codes.c.code.in_(wanted[start : start + 500]),
+            )
+        )
+        found.update(row.code for row in rows)
+    return frozenset(found)

@@ -1,0 +1,72 @@
+"""The events a store's counter PCs receive, appended in the same transaction as the change.
+
+Kinds (SSE ``event:`` field) and their ``data``:
+
+- ``order``: ``{"order": OrderSummary}``: an order was created or changed (re-read it for details);
+- ``alert``: ``{"number", "kind", "message", "lines"}``: something the staff must notice (new order,
+  courier arrived, canceled during assembly: put back ``lines``, anomaly);
+- ``notification``: ``{"outbox_id", "order_id", "event_type", "status", "attempts", "last_error",
+  "last_status_code", "next_attempt_at"}``: a notification to Kuper changed state (same shape the
+  outbox worker appends);
+- ``ready`` / ``resync`` are written by the stream itself, never stored (see ``api_stream``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from pharmacy_desk.domain import Alert, AlertKind, Order
+from pharmacy_desk.relay.store_log import append_event
+from pharmacy_desk.relay.timeutil import as_utc
+from pharmacy_desk.relay.views import OrderSummary
+
+
+async def order_changed(conn: AsyncConnection, order_id: int, order: Order) -> int:
+    payload = {"order": OrderSummary.of(order).model_dump(mode="json")}
+    return await append_event(conn, order.store, "order", payload, order_id=order_id)
+
+
+async def alerts_raised(conn: AsyncConnection, order_id: int | None, order: Order, alerts: Iterable[Alert]) -> None:
+    for alert in alerts:
+        await alert_raised(conn, order.store, alert, number=order.number, order_id=order_id)
+
+
+async def alert_raised(
+    conn: AsyncConnection, store: str, alert: Alert, *, number: str | None = None, order_id: int | None = None
+) -> int:
+    payload: dict[str, Any] = {"number": number, **alert.model_dump(mode="json")}
+    return await append_event(conn, store, "alert", payload, order_id=order_id)
+
+
+async def anomaly(conn: AsyncConnection, store: str, message: str) -> int:
+    return await alert_raised(conn, store, Alert(kind=AlertKind.ANOMALY, message=message))
+
+
+async def notification_changed(
+    conn: AsyncConnection,
+    store: str,
+    *,
+    outbox_id: int,
+    order_id: int,
+    event_type: str,
+    status: str,
+    attempts: int,
+    next_attempt_at: datetime,
+    last_error: str | None = None,
+    last_status_code: int | None = None,
+) -> int:
+    payload = {
+        "outbox_id": outbox_id,
+        "order_id": order_id,
+        "event_type": event_type,
+        "status": status,
+        "attempts": attempts,
+        "last_error": last_error,
+        "last_status_code": last_status_code,
+        "next_attempt_at": as_utc(next_attempt_at).isoformat(),
+    }
+    return await append_event(conn, store, "notification", payload, order_id=order_id)
