@@ -77,6 +77,7 @@ def _serve(config: RelayConfig) -> int:
             host=config.host,
             port=config.port,
             log_config=None,
+            access_log=False,  # AccessLog logs every request, secrets masked
             proxy_headers=False,
             timeout_graceful_shutdown=5,
         )

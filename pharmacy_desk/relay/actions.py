@@ -1,0 +1,248 @@
+"""Staff actions: decided by the domain, saved with their notifications in one transaction.
+
+``POST /stores/{store}/orders/{number}/actions`` lands here. In one transaction (the store's writers
+queue behind :func:`~pharmacy_desk.relay.orders_repo.lock_store`):
+
+1. an ``idempotency_key`` seen before in this store → the stored answer, nothing applied again;
+2. no such order → 404; ``expected_version`` not the order's version → 409 with the current order
+   (neither is stored: nothing was decided, the PC re-reads and asks again with a new key);
+3. :func:`~pharmacy_desk.domain.decide` with the store's rules, the pickup codes of the store's
+   waiting orders and the marking codes other orders hold;
+4. accepted → 200: the new snapshot, one ``outbox`` row per notification (``pending``, due now; the
+   body is the wire JSON built by the strict Kuper models, so an unsendable body is never stored), the marking codes and
+   pickup code columns, the stream events. Refused → 422 ``{"code", "message", "tries_left"}``;
+   a refusal that still changed the order (a wrong pickup code counts an attempt) saves that change.
+   Both answers are stored with the key.
+
+Stock effects run after the commit (see :mod:`.stock_hook`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from pharmacy_desk.domain import Action, Actor, Context, Notification, Outcome, decide
+from pharmacy_desk.kuper.mapping import notification_to_wire
+from pharmacy_desk.relay import stream_events
+from pharmacy_desk.relay.config import StoreConfig
+from pharmacy_desk.relay.devices import Device
+from pharmacy_desk.relay.history import outbox_record
+from pharmacy_desk.relay.orders_repo import (
+    OrderChangedMeanwhile,
+    get_order,
+    lock_store,
+    marking_codes_elsewhere,
+    save_order,
+    taken_pickup_codes,
+)
+from pharmacy_desk.relay.schema import actions, outbox
+from pharmacy_desk.relay.state import RelayState
+from pharmacy_desk.relay.timeutil import utcnow
+from pharmacy_desk.relay.views import ActionAccepted, Conflict, OrderSummary, Problem, Refused
+
+log = logging.getLogger("pharmacy_desk.relay.actions")
+
+_ATTEMPTS = 3
+
+
+class ActionRequest(BaseModel):
+    """What a counter PC asks."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Action
+    expected_version: int = Field(ge=1, description="The order version the PC saw")
+    idempotency_key: str = Field(min_length=1, max_length=128, description="Unique per attempt; a retry reuses it")
+    operator: str | None = Field(default=None, max_length=100, description="The person at the PC, if known")
+
+
+@dataclass(frozen=True)
+class Answer:
+    status_code: int
+    body: dict[str, Any]
+    replayed: bool = False
+
+
+def _problem(status: int, code: str, message: str) -> Answer:
+    return Answer(status, Problem(code=code, message=message).model_dump(mode="json"))
+
+
+def _codes_in(request: ActionRequest) -> set[str]:
+    composition = getattr(request.action, "composition", None) or ()
+    return {code for line in composition for code in line.marking_codes}
+
+
+def _wire_bodies(notifications: tuple[Notification, ...]) -> list[str] | str:
+    """The JSON bodies to store (strict Kuper models), or why one of them could never be sent."""
+    bodies = []
+    for notification in notifications:
+        try:
+            wire = notification_to_wire(notification)
+        except ValueError as exc:  # pydantic's ValidationError and the Kuper format errors
+            return str(exc)
+        bodies.append(wire.to_json().decode())
+    return bodies
+
+
+class ActionService:
+    def __init__(self, state: RelayState) -> None:
+        self.state = state
+
+    async def perform(self, store: StoreConfig, device: Device, number: str, request: ActionRequest) -> Answer:
+        for attempt in range(_ATTEMPTS):
+            try:
+                return await self._once(store, device, number, request)
+            except (IntegrityError, OrderChangedMeanwhile) as exc:
+                # Only a race the store lock does not cover gets here; the next attempt sees its result.
+                log.info("action on %s/%s: concurrent change (%s), attempt %d", store.key, number, exc, attempt)
+        return _problem(503, "busy", "Заказ сейчас меняется: повторите действие")
+
+    async def _stored_answer(self, conn: AsyncConnection, store: str, key: str) -> Answer | None:
+        row = (
+            await conn.execute(
+                select(actions.c.status_code, actions.c.response).where(
+                    actions.c.store == store, actions.c.idempotency_key == key
+                )
+            )
+        ).first()
+        return Answer(row.status_code, json.loads(row.response), replayed=True) if row is not None else None
+
+    async def _once(self, store: StoreConfig, device: Device, number: str, request: ActionRequest) -> Answer:
+        now = utcnow()
+        effects: Outcome | None = None
+        async with self.state.engine.begin() as conn:
+            await lock_store(conn, store.key)
+            stored_answer = await self._stored_answer(conn, store.key, request.idempotency_key)
+            if stored_answer is not None:
+                return stored_answer
+            stored = await get_order(conn, store.key, number=number)
+            if stored is None:
+                return _problem(404, "order_not_found", f"Заказ {number} не найден")
+            order = stored.order
+            if request.expected_version != order.version:
+                return Answer(409, Conflict(order=order).model_dump(mode="json"))
+            codes = _codes_in(request) | set(order.marking_codes)
+            ctx = Context(
+                now=now,
+                actor=Actor(device_id=device.id, device_name=device.name, operator=request.operator),
+                rules=store.rules,
+                taken_pickup_codes=await taken_pickup_codes(conn, store.key, except_order=stored.id),
+                marking_codes_elsewhere=await marking_codes_elsewhere(conn, store.key, codes, except_order=stored.id),
+            )
+            outcome = decide(order, request.action, ctx)
+            bodies = _wire_bodies(outcome.notifications) if outcome.accepted else []
+            if isinstance(bodies, str):
+                log.error(
+                    "action %s on %s: notification would be refused by Kuper: %s", request.action.kind, number, bodies
+                )
+                answer = _problem(422, "notification_invalid", f"Уведомление для Купера не прошло проверку: {bodies}")
+                outcome = outcome.model_copy(update={"changed": False})
+                bodies = []
+            elif outcome.accepted:
+                answer = Answer(
+                    200, ActionAccepted(order=outcome.order, tries_left=outcome.tries_left).model_dump(mode="json")
+                )
+                effects = outcome
+            else:
+                assert outcome.refusal is not None
+                refused = Refused(
+                    code=outcome.refusal.code.value,
+                    message=outcome.refusal.message,
+                    tries_left=outcome.tries_left if outcome.tries_left is not None else outcome.refusal.tries_left,
+                    order=OrderSummary.of(outcome.order),
+                )
+                answer = Answer(422, refused.model_dump(mode="json"))
+            if outcome.changed:
+                await save_order(conn, stored.id, order.version, outcome.order, now)
+                await stream_events.order_changed(conn, stored.id, outcome.order)
+                await stream_events.alerts_raised(conn, stored.id, outcome.order, outcome.alerts)
+                for notification, body in zip(outcome.notifications, bodies, strict=True):
+                    await self._enqueue(conn, store.key, stored.id, notification.type.value, body, now)
+            await conn.execute(
+                insert(actions).values(
+                    store=store.key,
+                    order_id=stored.id,
+                    idempotency_key=request.idempotency_key,
+                    device_id=device.id,
+                    operator=request.operator,
+                    kind=request.action.kind,
+                    request=request.model_dump_json(),
+                    status_code=answer.status_code,
+                    response=json.dumps(answer.body, ensure_ascii=False),
+                    created_at=now,
+                )
+            )
+        if outcome.changed:
+            self.state.committed(store.key, outbox=bool(bodies))
+        if effects is not None and effects.effects:
+            await self.state.stock.run(store.key, effects.order, effects.effects)
+        return answer
+
+    async def _enqueue(
+        self, conn: AsyncConnection, store: str, order_id: int, event_type: str, body: str, now: datetime
+    ) -> None:
+        """One pending outbox row, due now, and its stream event (the outbox worker sends it)."""
+        result = await conn.execute(
+            insert(outbox)
+            .values(
+                store=store,
+                order_id=order_id,
+                event_type=event_type,
+                body=body,
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+            .returning(outbox.c.id)
+        )
+        await stream_events.notification_changed(
+            conn,
+            store,
+            outbox_id=int(result.scalar_one()),
+            order_id=order_id,
+            event_type=event_type,
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+        )
+
+    async def retry_notification(self, store: str, outbox_id: int) -> Answer:
+        """A failed notification back to pending, due now (staff's "send again")."""
+        now = utcnow()
+        async with self.state.engine.begin() as conn:
+            await lock_store(conn, store)
+            row = (await conn.execute(select(outbox).where(outbox.c.id == outbox_id, outbox.c.store == store))).first()
+            if row is None:
+                return _problem(404, "notification_not_found", "Уведомление не найдено")
+            if row.status != "failed":
+                return _problem(409, "not_failed", "Повторить можно только уведомление с ошибкой")
+            await conn.execute(
+                update(outbox)
+                .where(outbox.c.id == outbox_id, outbox.c.status == "failed")
+                .values(status="pending", next_attempt_at=now)
+            )
+            await stream_events.notification_changed(
+                conn,
+                store,
+                outbox_id=outbox_id,
+                order_id=row.order_id,
+                event_type=row.event_type,
+                status="pending",
+                attempts=row.attempts,
+                next_attempt_at=now,
+                last_error=row.last_error,
+                last_status_code=row.last_status_code,
+            )
+            fresh = (await conn.execute(select(outbox).where(outbox.c.id == outbox_id))).one()
+        self.state.committed(store, outbox=True)
+        return Answer(200, outbox_record(fresh._mapping).model_dump(mode="json"))

@@ -1,0 +1,117 @@
+"""The counter PCs' API: orders of their store, staff actions, notification retries (device token)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.responses import JSONResponse
+
+from pharmacy_desk.domain import OrderState
+from pharmacy_desk.relay.actions import ActionRequest, ActionService
+from pharmacy_desk.relay.auth import store_device
+from pharmacy_desk.relay.config import StoreConfig
+from pharmacy_desk.relay.devices import Device
+from pharmacy_desk.relay.history import order_history, store_webhooks
+from pharmacy_desk.relay.orders_repo import get_order, list_orders
+from pharmacy_desk.relay.state import RelayState, relay_state
+from pharmacy_desk.relay.views import (
+    ActionAccepted,
+    Conflict,
+    OrderDetail,
+    OrderList,
+    OrderSummary,
+    OutboxRecord,
+    Problem,
+    Refused,
+    WebhookRecord,
+)
+
+router = APIRouter(tags=["Counter PCs"])
+
+_AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "No valid device token"},
+    403: {"model": Problem, "description": "The device belongs to another store"},
+    404: {"model": Problem, "description": "No such store or order"},
+}
+
+
+def _store_config(store: str, state: Annotated[RelayState, Depends(relay_state)]) -> StoreConfig:
+    config = state.config.store(store)
+    if config is None:
+        raise HTTPException(404, detail={"code": "store_not_found", "message": f"Аптека {store} не настроена"})
+    return config
+
+
+DeviceDep = Annotated[Device, Depends(store_device)]
+StateDep = Annotated[RelayState, Depends(relay_state)]
+StoreDep = Annotated[StoreConfig, Depends(_store_config)]
+
+
+@router.get("/stores/{store}/orders", response_model=OrderList, responses=_AUTH_RESPONSES)
+async def get_orders(
+    device: DeviceDep,
+    store_config: StoreDep,
+    state: StateDep,
+    states: Annotated[list[OrderState] | None, Query(alias="state", description="Only these states")] = None,
+    include_closed: Annotated[bool, Query(description="Also shipped and canceled orders")] = False,
+) -> OrderList:
+    """The store's open orders (oldest first), or those in the given ``state``s."""
+    async with state.engine.connect() as conn:
+        found = await list_orders(
+            conn, store_config.key, states=frozenset(states) if states else None, open_only=not include_closed
+        )
+    return OrderList(orders=[OrderSummary.of(order) for order in found])
+
+
+@router.get("/stores/{store}/orders/{number}", response_model=OrderDetail, responses=_AUTH_RESPONSES)
+async def get_order_detail(number: str, device: DeviceDep, store_config: StoreDep, state: StateDep) -> OrderDetail:
+    """The full snapshot and what happened to the order (webhooks, staff actions, notifications)."""
+    async with state.engine.connect() as conn:
+        stored = await get_order(conn, store_config.key, number=number)
+        if stored is None:
+            raise HTTPException(404, detail={"code": "order_not_found", "message": f"Заказ {number} не найден"})
+        history = await order_history(conn, store_config.key, stored.id, stored.order.kuper_id)
+    return OrderDetail(order=stored.order, summary=OrderSummary.of(stored.order), history=history)
+
+
+@router.post(
+    "/stores/{store}/orders/{number}/actions",
+    response_model=ActionAccepted,
+    responses={
+        **_AUTH_RESPONSES,
+        400: {"model": Problem, "description": "The request does not fit the schema"},
+        409: {"model": Conflict, "description": "expected_version is stale: the current order"},
+        422: {"model": Refused, "description": "Refused by the order's rules (code, Russian message, tries left)"},
+    },
+)
+async def post_action(
+    number: str, body: ActionRequest, device: DeviceDep, store_config: StoreDep, state: StateDep
+) -> JSONResponse:
+    """A staff action, decided by the domain; a retried ``idempotency_key`` gets the stored answer."""
+    answer = await ActionService(state).perform(store_config, device, number, body)
+    return JSONResponse(answer.body, status_code=answer.status_code)
+
+
+@router.post(
+    "/stores/{store}/outbox/{outbox_id}/retry",
+    response_model=OutboxRecord,
+    responses={**_AUTH_RESPONSES, 409: {"model": Problem, "description": "Only a failed notification can be retried"}},
+)
+async def retry_outbox(outbox_id: int, device: DeviceDep, store_config: StoreDep, state: StateDep) -> JSONResponse:
+    """Send a failed notification again (back to pending, due now)."""
+    answer = await ActionService(state).retry_notification(store_config.key, outbox_id)
+    return JSONResponse(answer.body, status_code=answer.status_code)
+
+
+@router.get("/stores/{store}/webhooks", response_model=list[WebhookRecord], responses=_AUTH_RESPONSES)
+async def get_webhooks(
+    device: DeviceDep,
+    store_config: StoreDep,
+    state: StateDep,
+    status: Annotated[str | None, Query(description="e.g. unknown_order, anomaly, invalid")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[WebhookRecord]:
+    """The store's latest Kuper webhooks, newest first, with what became of them."""
+    async with state.engine.connect() as conn:
+        return await store_webhooks(conn, store_config.key, status=status, limit=limit)

@@ -1,0 +1,116 @@
+"""The relay's web application: :func:`create_app` wires configuration, storage and routers.
+
+The lifespan creates the engine, brings the schema up to date (or checks it is, with
+``migrate=False``), starts the outbox worker when :mod:`pharmacy_desk.relay.outbox` provides one
+and Kuper credentials are configured, and on shutdown stops it, lets stock effects finish and
+disposes of the engine.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from pharmacy_desk import __version__
+from pharmacy_desk.relay import api_orders, api_stream, api_webhooks, migrate
+from pharmacy_desk.relay.config import RelayConfig
+from pharmacy_desk.relay.db import create_engine
+from pharmacy_desk.relay.http_logging import AccessLog, LoggingTransport
+from pharmacy_desk.relay.state import RelayState
+from pharmacy_desk.relay.stock_hook import NoStockSource, StockHook, StockRunner
+
+log = logging.getLogger("pharmacy_desk.relay")
+
+
+class SchemaOutOfDate(RuntimeError):
+    """The database is not at the newest migration and the app was told not to migrate."""
+
+
+async def _start_outbox(config: RelayConfig, state: RelayState) -> tuple[Any, Any]:
+    """(worker, kuper client) when the outbox module and Kuper credentials are there, else (None, None)."""
+    try:
+        module = importlib.import_module("pharmacy_desk.relay.outbox")
+    except ImportError:
+        log.warning("no outbox module: notifications stay pending in the database")
+        return None, None
+    worker_class = getattr(module, "OutboxWorker", None)
+    if worker_class is None:
+        log.warning("pharmacy_desk.relay.outbox has no OutboxWorker: notifications stay pending")
+        return None, None
+    kuper = config.kuper
+    if not kuper.client_id or not kuper.client_secret.get_secret_value():
+        log.warning("kuper.client_id / kuper.client_secret not configured: notifications stay pending")
+        return None, None
+    from pharmacy_desk.kuper.client import KuperClient
+
+    client = KuperClient(
+        kuper.base_url,
+        kuper.client_id,
+        kuper.client_secret.get_secret_value(),
+        timeout=kuper.timeout_seconds,
+        transport=LoggingTransport(),
+    )
+    worker = worker_class(state.engine, client, publish=state.bus.notify)
+    await worker.start()
+    return worker, client
+
+
+def create_app(config: RelayConfig, *, stock_hook: StockHook | None = None, migrate_schema: bool = True) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(config.database_url)
+        state = RelayState(
+            config=config,
+            engine=engine,
+            stock=StockRunner(stock_hook if stock_hook is not None else NoStockSource(), config.stock_budget_seconds),
+        )
+        client: Any = None
+        try:
+            if migrate_schema:
+                await migrate.upgrade(engine)
+            elif not await migrate.is_up_to_date(engine):
+                raise SchemaOutOfDate("the database schema is not up to date: run `pharmacy-desk-relay migrate`")
+            state.outbox_worker, client = await _start_outbox(config, state)
+            app.state.relay = state
+            log.info("relay ready: %d store(s)", len(config.stores))
+            yield
+        finally:
+            if state.outbox_worker is not None:
+                await state.outbox_worker.stop()
+            if client is not None:
+                await client.aclose()
+            await state.stock.aclose()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="pharmacy_desk relay",
+        version=__version__,
+        description="Kuper webhooks in, store event streams and staff actions for counter PCs.",
+        lifespan=lifespan,
+    )
+    app.include_router(api_webhooks.router)
+    app.include_router(api_orders.router)
+    app.include_router(api_stream.router)
+    app.add_middleware(AccessLog)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        body = exc.detail if isinstance(exc.detail, dict) else {"code": "http_error", "message": str(exc.detail)}
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # 400, so that 422 always means "refused by the order's rules".
+        errors = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
+        body = {"code": "invalid_request", "message": "Запрос составлен неверно", "errors": errors}
+        return JSONResponse(body, status_code=400)
+
+    return app
