@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 FAMILY = "DejaVu Sans"
 FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
 
-_loaded: str | None = None
+_loaded: dict[int, str] = {}  # id of the QGuiApplication → family: application fonts die with it
 
 
 def fonts_dir() -> Path:
@@ -53,12 +53,14 @@ def _register() -> str:
 
 def label_family() -> str:
     """The family labels are drawn with (registered on first use)."""
-    global _loaded
-    if QGuiApplication.instance() is None:
+    app = QGuiApplication.instance()
+    if app is None:
         raise RuntimeError("label fonts need a QGuiApplication")
-    if _loaded is None:
-        _loaded = _register()
-    return _loaded
+    key = id(app)
+    if key not in _loaded:
+        _loaded.clear()
+        _loaded[key] = _register()
+    return _loaded[key]
 
 
 def label_font(pixel_size: int, *, bold: bool = False) -> QFont:

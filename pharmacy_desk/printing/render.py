@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 PDF_DPI = 1200
 BLACK = QColor(0, 0, 0)
 WHITE = QColor(255, 255, 255)
-MIN_FIT = 0.6  # text may shrink to 60 % of its size to fit, then it is elided
+MIN_FIT = 0.85  # text may shrink to 85 % of its size to fit (still ≥ 2.5 mm), then it is elided
 
 _Align = Qt.AlignmentFlag
 _LEFT = _Align.AlignLeft | _Align.AlignVCenter
@@ -115,9 +115,12 @@ def _banner(canvas: _Canvas, box: QRectF, label: BagLabel, fmt: LabelFormat) -> 
     """The flow in white on black across the label, the bag number at its right."""
     canvas.painter.fillRect(box, BLACK)
     inner = box.adjusted(1.5 * canvas.scale, 0, -1.5 * canvas.scale, 0)
-    if label.bag_text:
-        canvas.text(inner, label.bag_text, fmt.banner, bold=True, align=_RIGHT, color=WHITE, min_fit=0)
-        bag_w = QFontMetricsF(label_font(round(fmt.banner * canvas.scale), bold=True)).horizontalAdvance(label.bag_text)
+    if label.bag_text:  # at most 40 % of the banner: the flow comes first
+        bag_font = label_font(round(fmt.banner * canvas.scale), bold=True)
+        natural = QFontMetricsF(bag_font).horizontalAdvance(label.bag_text)
+        bag_w = min(natural, inner.width() * 0.4)
+        bag_box = QRectF(inner.right() - bag_w, inner.top(), bag_w, inner.height())
+        canvas.text(bag_box, label.bag_text, fmt.banner, bold=True, align=_RIGHT, color=WHITE, min_fit=0)
         inner = inner.adjusted(0, 0, -(bag_w + 2 * canvas.scale), 0)
     canvas.text(inner, label.flow_text.upper(), fmt.banner, bold=True, color=WHITE, min_fit=0)
 
