@@ -1,0 +1,113 @@
+"""Labels through the printing code path into real PDF files, read back like a person and a scanner would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from printing_support import CODE, MOSCOW, NUMBER, STORE_NAME, decode, order, read_pdf
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewWidget
+from pytestqt.qtbot import QtBot
+
+from pharmacy_desk.domain.bag_label import encode_bag_label
+from pharmacy_desk.printing import (
+    A4,
+    FORMATS,
+    THERMAL_58,
+    LabelFormat,
+    export_pdf,
+    labels_for_order,
+    preview_handler,
+    print_labels,
+)
+
+pytestmark = pytest.mark.usefixtures("qapp")
+
+PAYLOAD = encode_bag_label("apteka-12", NUMBER)
+PAGE_TOLERANCE_MM = 0.5  # PDF page sizes are whole points (0.35 mm)
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _check_pickup_pages(path: Path, fmt: LabelFormat, bags: int) -> None:
+    pages = read_pdf(path)
+    assert len(pages) == -(-bags // fmt.per_page)
+    for page in pages:
+        assert page.width_mm == pytest.approx(fmt.page_w, abs=PAGE_TOLERANCE_MM)
+        assert page.height_mm == pytest.approx(fmt.page_h, abs=PAGE_TOLERANCE_MM)
+    on_paper = [decode(page.image) for page in pages]
+    assert [payload for seen in on_paper for payload in seen["QRCode"]] == [PAYLOAD] * bags
+    assert [number for seen in on_paper for number in seen["Code128"]] == [NUMBER] * bags
+    text = _flat(" ".join(page.text for page in pages))
+    for expected in (STORE_NAME, NUMBER, "САМОВЫВОЗ", "КОД ВЫДАЧИ", CODE, "Купер: H12345678901", "Клиент: А. П."):
+        assert expected in text
+    assert "Упаковок в заказе: 3" in text and "Срок: 22.11 13:00–14:00" in text
+    for k in range(1, bags + 1):
+        assert f"{k} из {bags}" in text
+
+
+@pytest.mark.parametrize("fmt", FORMATS.values(), ids=FORMATS.keys())
+def test_pickup_labels_to_pdf(fmt: LabelFormat, tmp_path: Path) -> None:
+    path = tmp_path / f"labels-{fmt.key}.pdf"
+    pages = export_pdf(labels_for_order(order("pickup"), STORE_NAME, bags=2, tz=MOSCOW), fmt, path)
+
+    assert path.is_file() and pages == (2 if fmt.per_page == 1 else 1)
+    _check_pickup_pages(path, fmt, bags=2)
+    assert b"DejaVuSans" in path.read_bytes()  # the Cyrillic font is embedded, not substituted
+
+
+@pytest.mark.parametrize("fmt", [THERMAL_58, A4], ids=["58mm", "a4"])
+def test_print_labels_on_a_qprinter(fmt: LabelFormat, tmp_path: Path) -> None:
+    """The printer path proper: a QPrinter writing PDF, so the test sees what a printer gets."""
+    path = tmp_path / "printed.pdf"
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(path))
+
+    assert print_labels(labels_for_order(order("pickup"), STORE_NAME, bags=2, tz=MOSCOW), fmt, printer) >= 1
+    _check_pickup_pages(path, fmt, bags=2)
+
+
+def test_a4_starts_a_new_sheet_after_six(tmp_path: Path) -> None:
+    path = tmp_path / "sheet.pdf"
+    assert export_pdf(labels_for_order(order("pickup"), STORE_NAME, bags=7), A4, path) == 2
+    pages = read_pdf(path, dpi=150)
+    assert [len(decode(page.image)["QRCode"]) for page in pages] == [6, 1]
+
+
+def test_delivery_label_shows_the_due_time_instead_of_a_code(tmp_path: Path) -> None:
+    path = tmp_path / "delivery.pdf"
+    export_pdf(labels_for_order(order("by_courier"), STORE_NAME, tz=MOSCOW), THERMAL_58, path)
+    (page,) = read_pdf(path)
+    text = _flat(page.text)
+    assert "ДОСТАВКА" in text and "СРОК" in text and "14:00" in text
+    assert "КОД ВЫДАЧИ" not in text and "из" not in text.split()
+    assert decode(page.image) == {"Code128": [NUMBER], "QRCode": [PAYLOAD]}
+
+
+def test_pickup_label_printed_before_the_code_exists(tmp_path: Path) -> None:
+    path = tmp_path / "early.pdf"
+    export_pdf(labels_for_order(order("pickup", code=None), STORE_NAME), THERMAL_58, path)
+    (page,) = read_pdf(path)
+    assert "КОД ВЫДАЧИ" in page.text and "ещё не создан" in page.text
+    assert decode(page.image)["QRCode"] == [PAYLOAD]
+
+
+def test_no_labels_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError):
+        export_pdf([], THERMAL_58, tmp_path / "empty.pdf")
+
+
+def test_preview_paints_through_print_labels(qtbot: QtBot) -> None:
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    preview = QPrintPreviewWidget(printer)
+    qtbot.addWidget(preview)
+    preview.paintRequested.connect(preview_handler(labels_for_order(order(), STORE_NAME, bags=3), THERMAL_58))
+
+    preview.updatePreview()
+
+    assert preview.pageCount() == 3
+    size = printer.pageLayout().fullRect()  # mm: the thermal page, not the default A4/Letter
+    assert (round(size.width()), round(size.height())) == (58, 80)
