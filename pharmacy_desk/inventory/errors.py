@@ -106,7 +106,7 @@ class StockUnavailable(InventoryError):
             UnavailableKind.REFUSED: f"{self.source} вернула ошибку",
             UnavailableKind.BAD_ANSWER: f"{self.source} ответила непонятно",
         }[self.kind]
-        text = f"{self.operation.ru} не выполнено: {what} ({self.detail})."
+        text = f"{self.operation.ru}: ошибка — {what} ({self.detail})."
         if self.maybe_applied:
             text += " Операция могла пройти: она будет повторена, проверьте остатки."
         elif self.operation.changes_stock:

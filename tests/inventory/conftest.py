@@ -1,4 +1,4 @@
-"""Fixtures: databases (SQLite per test, one PostgreSQL database per session)."""
+"""Fixtures: databases (SQLite per test, one PostgreSQL database per session), the 1C stub, benches."""
 
 from __future__ import annotations
 
@@ -9,15 +9,23 @@ from pathlib import Path
 import pytest
 from inventory_support import (
     SAMPLE_CSV,
+    Bench,
+    ServerThread,
     create_temp_database,
     drop_temp_database,
     in_thread,
     new_store,
+    onec_settings,
     pg_reachable,
+    shelf_life,
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from pharmacy_desk.inventory.embedded import StockRow, metadata, read_stock_csv
+from pharmacy_desk.inventory import FoundSeries
+from pharmacy_desk.inventory.embedded import EmbeddedStock, StockRow, import_rows, metadata, read_stock_csv
+from pharmacy_desk.inventory.embedded.serials import remember_pack_serials
+from pharmacy_desk.inventory.onec import OneCStock
+from pharmacy_desk.inventory.onec.stub import OneCStub
 from pharmacy_desk.relay.db import create_engine
 
 
@@ -68,4 +76,56 @@ async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
         async with engine.begin() as conn:
             await conn.run_sync(metadata.create_all)
     yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def onec_stub() -> Iterator[tuple[OneCStub, str]]:
+    """The 1C stub served on loopback for the whole session; each test uses its own stores."""
+    stub = OneCStub(username="kuper", password="secret")
+    server = ServerThread(stub.app()).start()
+    try:
+        yield stub, server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(
+    params=[
+        "embedded-sqlite",
+        pytest.param("embedded-postgres", marks=pytest.mark.postgres),
+        "onec",
+    ]
+)
+async def bench(request: pytest.FixtureRequest, tmp_path: Path, sample_rows: list[StockRow]) -> AsyncIterator[Bench]:
+    store, lax = new_store(), new_store()
+    if request.param == "onec":
+        stub, url = request.getfixturevalue("onec_stub")
+        stub.load(store, sample_rows)
+        stub.load(lax, sample_rows)
+
+        async def remember_in_1c(gtin: str, serial: str, sku: str, series: str) -> None:
+            stub.one_c.serials[(store, gtin, serial)] = (sku, series)
+
+        source = OneCStock(onec_settings(url), shelf_life(store))
+        yield Bench("onec", source, store, lax, remember_in_1c)
+        await source.aclose()
+        return
+    if request.param == "embedded-sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'relay.sqlite3'}"
+    else:
+        url = request.getfixturevalue("pg_url")
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        async with engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+    await import_rows(engine, store, sample_rows)
+    await import_rows(engine, lax, sample_rows)
+
+    async def remember_embedded(gtin: str, serial: str, sku: str, series: str) -> None:
+        await remember_pack_serials(engine, store, [FoundSeries(gtin=gtin, serial=serial, sku=sku, series=series)])
+
+    embedded = EmbeddedStock(engine, shelf_life(store))
+    yield Bench(request.param, embedded, store, lax, remember_embedded)
+    await embedded.aclose()
     await engine.dispose()

@@ -19,7 +19,8 @@ import uvicorn
 from sqlalchemy.engine import make_url
 
 from pharmacy_desk.domain.composition import Line
-from pharmacy_desk.inventory import StockSource
+from pharmacy_desk.inventory import ShelfLife, StockSource
+from pharmacy_desk.inventory.onec import OneCSettings
 
 T = TypeVar("T")
 
@@ -37,6 +38,20 @@ class Bench:
     store: str
     lax_store: str
     remember_serial: Callable[[str, str, str, str], Awaitable[None]]  # gtin, serial, sku, series
+
+
+MIN_DAYS = 30  # the main test store's minimum remaining shelf life
+
+
+def shelf_life(store: str) -> ShelfLife:
+    """``store`` keeps 30 days minimum, every other store none; today is 2026-11-23."""
+    return ShelfLife(0, {store: MIN_DAYS}, today=lambda: TODAY)
+
+
+def onec_settings(url: str, **overrides: object) -> OneCSettings:
+    values: dict[str, object] = {"base_url": url, "username": "kuper", "password": "secret", "timeout_seconds": 3.0}
+    values.update(overrides)
+    return OneCSettings.model_validate(values)
 
 
 def new_store() -> str:

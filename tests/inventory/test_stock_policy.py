@@ -84,7 +84,7 @@ def test_a_failed_source_never_cancels_blind() -> None:
     )
     decision = decide_on_failure(error)
     assert (decision.coverage, decision.action) == (Coverage.UNKNOWN, Action.FLAG)
-    assert decision.message_ru.startswith("Резервирование товара не выполнено: 1С не ответила вовремя")
+    assert decision.message_ru.startswith("Резервирование товара: ошибка — 1С не ответила вовремя")
     assert "Проверьте наличие на полке" in decision.message_ru
 
 
