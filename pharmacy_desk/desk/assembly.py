@@ -1,0 +1,517 @@
+"""Assembling one order at the counter: scan packs into lines, check them, produce the final composition.
+
+Pure logic over an :class:`~pharmacy_desk.domain.Order` snapshot; no I/O. What the session needs from
+outside, each a plain parameter because today's relay offers none of it:
+
+- ``catalogue``: GTIN → SKU (the order's lines carry SKUs only). A GTIN nobody knows is answered
+  ``unknown_product``; :meth:`AssemblySession.assign_unknown` lets the pharmacist say which line it is
+  (the link is kept in :attr:`AssemblySession.learned_gtins`);
+- ``batches``: the stock's batches per SKU (series, expiry, quantity, shelf) for FEFO suggestions and
+  for the series of a pack whose code does not carry it;
+- ``code_owner``: which other open order of the store already holds a pack (the order book);
+- ``marked_skus``: SKUs whose packs must each be scanned by DataMatrix;
+- ``min_shelf_life_days`` and ``today`` for the sellable rule of :mod:`pharmacy_desk.domain.fefo`.
+
+Checks of :meth:`AssemblySession.scan`, in order: a code at all (``garbage``, ``not_a_product``); the
+same pack again (``already_scanned``, by GTIN + serial); the pack in another order
+(``in_other_order``); the product known and in this order (``unknown_product``, ``not_in_order``,
+``marking_required``); room left in the line (``line_complete``); the expiry, when the code, the
+pack's batch or the only candidate batch tells it (``expired``, ``short_shelf_life``). A pack whose
+series is one of several is counted and waits for :meth:`AssemblySession.confirm_series`.
+
+A marked pack's DataMatrix is kept exactly as :func:`~pharmacy_desk.domain.scans.parse_scan` rebuilt
+it (GS as ``\\x1d``): that string goes to Kuper. Fewer packs, a missing line, a substitute: each with a
+reason. :meth:`AssemblySession.final_lines` is the input of the ``assembled`` and ``ready`` actions,
+checked with the domain's :func:`~pharmacy_desk.domain.composition.build_composition` before it is sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from pharmacy_desk.desk.assembly_feedback import FeedbackCode, ScanFeedback
+from pharmacy_desk.desk.marks import sgtin_of
+from pharmacy_desk.domain import Assembled, FinalLine, Line, Order, Ready, Refusal, Totals, totals
+from pharmacy_desk.domain.bag_label import BagLabel
+from pharmacy_desk.domain.composition import build_composition
+from pharmacy_desk.domain.fefo import Batch, plan_fefo, refusal_reason, remaining_days
+from pharmacy_desk.domain.scans import DrugPack, RetailBarcode, ScanError, parse_scan
+
+COMMON_REASONS: tuple[str, ...] = (
+    "нет в наличии",
+    "истёк срок годности",
+    "мало срока годности",
+    "повреждена упаковка",
+    "по согласованию с покупателем",
+)
+
+
+class AssemblyIncomplete(Exception):
+    """The composition cannot be sent yet; ``blockers`` are Russian sentences for the screen."""
+
+    def __init__(self, blockers: Sequence[str]) -> None:
+        super().__init__("; ".join(blockers))
+        self.blockers = tuple(blockers)
+
+
+@dataclass(frozen=True, slots=True)
+class Pack:
+    """One pack in the bag. Marked packs have their code; unmarked ones only their GTIN."""
+
+    gtin: str
+    marking_code: str | None = None
+    series: str | None = None
+    expiry: dt.date | None = None
+    series_pending: bool = False  # counted, but the pharmacist must choose the series
+
+    @property
+    def identity(self) -> str | None:
+        return sgtin_of(self.marking_code) if self.marking_code else None
+
+
+@dataclass
+class _LineState:
+    sku: str
+    name: str
+    required: int  # ordered packs (substitutes: filled in from what they replace)
+    price: Decimal
+    discount_price: Decimal | None = None
+    replaces: str | None = None
+    packs: list[Pack] = field(default_factory=list)
+    reason: str | None = None
+
+    @property
+    def picked(self) -> int:
+        return len(self.packs)
+
+    @property
+    def marked(self) -> bool:
+        return any(p.marking_code for p in self.packs)
+
+
+@dataclass(frozen=True, slots=True)
+class LineProgress:
+    """One line as the screen shows it."""
+
+    sku: str
+    name: str
+    required: int  # how many may still go into this line in total (substitutes: what is left to replace)
+    picked: int
+    packs: tuple[Pack, ...]
+    reason: str | None
+    replaces: str | None
+    suggestions: tuple[Batch, ...]  # FEFO: the batches to take, in order
+
+    @property
+    def complete(self) -> bool:
+        return self.picked >= self.required
+
+    @property
+    def settled(self) -> bool:
+        """Complete, or short with a reason: nothing more is expected of this line."""
+        return self.complete or self.reason is not None
+
+
+def _gtin14(code: str) -> str:
+    text = code.strip()
+    return text.zfill(14) if text.isdigit() and len(text) <= 14 else text
+
+
+class AssemblySession:
+    def __init__(
+        self,
+        order: Order,
+        *,
+        catalogue: Mapping[str, str] | None = None,
+        batches: Mapping[str, Sequence[Batch]] | None = None,
+        code_owner: Callable[[str], str | None] | None = None,
+        marked_skus: Collection[str] = (),
+        min_shelf_life_days: int = 0,
+        today: dt.date | None = None,
+    ) -> None:
+        self.order = order
+        self._catalogue = {_gtin14(k): v for k, v in (catalogue or {}).items()}
+        self.learned_gtins: dict[str, str] = {}
+        self._batches = {sku: tuple(b) for sku, b in (batches or {}).items()}
+        self._code_owner = code_owner or (lambda code: None)
+        self._marked = frozenset(marked_skus)
+        self.min_shelf_life_days = min_shelf_life_days
+        self.today = today or dt.date.today()
+        self._lines: dict[str, _LineState] = {}
+        for line in order.ordered:
+            if line.ordered_quantity > 0:
+                self._lines[line.sku] = _LineState(
+                    line.sku, line.name or line.sku, line.ordered_quantity, line.price, line.discount_price
+                )
+        self._last_unknown: DrugPack | RetailBarcode | None = None
+
+    # --- what the screen shows --------------------------------------------------------------------
+
+    def lines(self) -> list[LineProgress]:
+        return [self._progress(state) for state in self._lines.values()]
+
+    def line(self, sku: str) -> LineProgress | None:
+        state = self._lines.get(sku)
+        return self._progress(state) if state is not None else None
+
+    @property
+    def picked(self) -> int:
+        return sum(s.picked for s in self._lines.values())
+
+    @property
+    def required(self) -> int:
+        return sum(s.required for s in self._lines.values() if s.replaces is None)
+
+    def _group(self, state: _LineState) -> _LineState:
+        """The ordered line whose quantity ``state`` shares (itself, or the line a substitute replaces)."""
+        return self._lines[state.replaces] if state.replaces is not None else state
+
+    def _room(self, state: _LineState) -> int:
+        """How many more packs may go into ``state``: an ordered line and its substitutes share its quantity."""
+        target = self._group(state)
+        taken = sum(s.picked for s in self._lines.values() if s is target or s.replaces == target.sku)
+        return max(0, target.required - taken)
+
+    def _expected(self, state: _LineState) -> int:
+        """Packs this line should end with: what is in it plus the room left."""
+        return state.picked + self._room(state)
+
+    def _progress(self, state: _LineState) -> LineProgress:
+        required = self._expected(state)
+        plan = plan_fefo(
+            self._batches.get(state.sku, ()),
+            max(0, required - state.picked),
+            today=self.today,
+            min_shelf_life_days=self.min_shelf_life_days,
+        )
+        return LineProgress(
+            sku=state.sku,
+            name=state.name,
+            required=required,
+            picked=state.picked,
+            packs=tuple(state.packs),
+            reason=state.reason,
+            replaces=state.replaces,
+            suggestions=tuple(pick.batch for pick in plan.picks),
+        )
+
+    # --- scanning ---------------------------------------------------------------------------------
+
+    def scan(self, raw: str) -> ScanFeedback:
+        """One scan (what the scanner typed, or a code typed by hand); see the module docstring."""
+        try:
+            parsed = parse_scan(raw)
+        except ScanError as error:
+            return ScanFeedback(False, FeedbackCode.GARBAGE, error.message, scan_error=error.code)
+        if isinstance(parsed, BagLabel):
+            return ScanFeedback(False, FeedbackCode.NOT_A_PRODUCT, "Это этикетка пакета, а не товар")
+        if isinstance(parsed, DrugPack):
+            return self._scan_pack(parsed)
+        return self._scan_barcode(parsed)
+
+    def _sku_of(self, gtin: str) -> str | None:
+        return self.learned_gtins.get(gtin) or self._catalogue.get(gtin)
+
+    def _find_line(self, scan: DrugPack | RetailBarcode) -> _LineState | ScanFeedback:
+        sku = self._sku_of(scan.gtin)
+        if sku is None:
+            self._last_unknown = scan
+            return ScanFeedback(
+                False,
+                FeedbackCode.UNKNOWN_PRODUCT,
+                f"Товар со штрихкодом {scan.gtin.lstrip('0')} не найден в справочнике: укажите, какой это товар заказа",
+                gtin=scan.gtin,
+            )
+        state = self._lines.get(sku)
+        if state is None:
+            return ScanFeedback(False, FeedbackCode.NOT_IN_ORDER, "Этого товара нет в заказе", sku=sku, gtin=scan.gtin)
+        if self._room(state) <= 0:
+            return ScanFeedback(
+                False,
+                FeedbackCode.LINE_COMPLETE,
+                f"{state.name}: уже собрано {state.picked} из {self._expected(state)}",
+                sku=sku,
+                gtin=scan.gtin,
+            )
+        return state
+
+    def _scan_pack(self, pack: DrugPack) -> ScanFeedback:
+        code = pack.marking_code
+        for state in self._lines.values():
+            if any(p.identity == pack.sgtin for p in state.packs):
+                return ScanFeedback(
+                    False,
+                    FeedbackCode.ALREADY_SCANNED,
+                    f"Эта упаковка уже отсканирована в этом заказе ({state.name})",
+                    sku=state.sku,
+                    marking_code=code,
+                    gtin=pack.gtin,
+                )
+        other = self._code_owner(code)
+        if other is not None and other != self.order.number:
+            return ScanFeedback(
+                False,
+                FeedbackCode.IN_OTHER_ORDER,
+                f"Эта упаковка уже в заказе {other}: возьмите другую",
+                marking_code=code,
+                gtin=pack.gtin,
+                other_order=other,
+            )
+        found = self._find_line(pack)
+        if isinstance(found, ScanFeedback):
+            return replace(found, marking_code=code)
+        state = found
+        if state.packs and not state.marked:
+            return ScanFeedback(
+                False,
+                FeedbackCode.MARKING_REQUIRED,
+                f"{state.name}: упаковки уже посчитаны по штрихкоду. Удалите их и сканируйте DataMatrix каждой",
+                sku=state.sku,
+                marking_code=code,
+            )
+        candidates = self._candidates(state.sku, pack.gtin)
+        series = pack.batch
+        expiry = pack.expiry
+        if series is not None and expiry is None:
+            expiry = next((b.expiry for b in candidates if b.series == series), None)
+        pending = False
+        if series is None and expiry is None:
+            if len(candidates) == 1:
+                series, expiry = candidates[0].series, candidates[0].expiry
+            elif len(candidates) > 1:
+                pending = True
+        if expiry is not None:
+            refusal = self._expiry_refusal(expiry, state, code)
+            if refusal is not None:
+                return refusal
+        state.packs.append(Pack(pack.gtin, code, series, expiry, series_pending=pending))
+        if pending:
+            return ScanFeedback(
+                True,
+                FeedbackCode.SERIES_NEEDED,
+                f"{state.name}: {self._count_text(state)}. Выберите серию упаковки",
+                sku=state.sku,
+                marking_code=code,
+                gtin=pack.gtin,
+                series_choices=candidates,
+            )
+        return self._ok(state, code, pack.gtin)
+
+    def _scan_barcode(self, barcode: RetailBarcode) -> ScanFeedback:
+        found = self._find_line(barcode)
+        if isinstance(found, ScanFeedback):
+            return found
+        state = found
+        if state.marked or state.sku in self._marked:
+            return ScanFeedback(
+                False,
+                FeedbackCode.MARKING_REQUIRED,
+                f"{state.name} маркирован: отсканируйте DataMatrix на упаковке, а не штрихкод",
+                sku=state.sku,
+                gtin=barcode.gtin,
+            )
+        candidates = self._candidates(state.sku, barcode.gtin)
+        expiry = candidates[0].expiry if len(candidates) == 1 else None
+        if expiry is not None:
+            refusal = self._expiry_refusal(expiry, state, None)
+            if refusal is not None:
+                return refusal
+        state.packs.append(Pack(barcode.gtin, None, candidates[0].series if len(candidates) == 1 else None, expiry))
+        return self._ok(state, None, barcode.gtin)
+
+    def _candidates(self, sku: str, gtin: str) -> tuple[Batch, ...]:
+        batches = [b for b in self._batches.get(sku, ()) if b.gtin is None or _gtin14(b.gtin) == gtin]
+        return tuple(sorted(batches, key=lambda b: (b.expiry, b.series)))
+
+    def _expiry_refusal(self, expiry: dt.date, state: _LineState, code: str | None) -> ScanFeedback | None:
+        reason = refusal_reason(expiry, self.today, self.min_shelf_life_days)
+        if reason is None:
+            return None
+        kind = FeedbackCode.EXPIRED if remaining_days(expiry, self.today) < 1 else FeedbackCode.SHORT_SHELF_LIFE
+        return ScanFeedback(
+            False, kind, f"{state.name}: {reason}. Не кладите в пакет", sku=state.sku, marking_code=code
+        )
+
+    def _count_text(self, state: _LineState) -> str:
+        return f"{state.picked} из {self._expected(state)}"
+
+    def _ok(self, state: _LineState, code: str | None, gtin: str) -> ScanFeedback:
+        return ScanFeedback(
+            True,
+            FeedbackCode.OK,
+            f"{state.name}: {self._count_text(state)}",
+            sku=state.sku,
+            marking_code=code,
+            gtin=gtin,
+        )
+
+    # --- the pharmacist's decisions ---------------------------------------------------------------
+
+    def assign_unknown(self, sku: str) -> ScanFeedback:
+        """The last ``unknown_product`` scan is a pack of ``sku`` (a line of this order): learn and count it."""
+        scan = self._last_unknown
+        if scan is None or sku not in self._lines:
+            return ScanFeedback(False, FeedbackCode.NOT_IN_ORDER, "Выберите товар из этого заказа", sku=sku)
+        self._last_unknown = None
+        self.learned_gtins[scan.gtin] = sku
+        return self._scan_pack(scan) if isinstance(scan, DrugPack) else self._scan_barcode(scan)
+
+    def confirm_series(self, marking_code: str, series: str) -> ScanFeedback:
+        """The pharmacist read the series on the pack; an unsellable one takes the pack out again."""
+        for state in self._lines.values():
+            for index, pack in enumerate(state.packs):
+                if pack.marking_code != marking_code:
+                    continue
+                batch = next((b for b in self._candidates(state.sku, pack.gtin) if b.series == series), None)
+                if batch is None:
+                    return ScanFeedback(
+                        False, FeedbackCode.SERIES_NEEDED, f"Серии {series} нет среди предложенных", sku=state.sku
+                    )
+                refusal = self._expiry_refusal(batch.expiry, state, marking_code)
+                if refusal is not None:
+                    del state.packs[index]
+                    return refusal
+                state.packs[index] = replace(pack, series=series, expiry=batch.expiry, series_pending=False)
+                return self._ok(state, marking_code, pack.gtin)
+        return ScanFeedback(False, FeedbackCode.REMOVED, "Этой упаковки нет в заказе", marking_code=marking_code)
+
+    def remove_pack(self, sku: str, marking_code: str | None = None) -> ScanFeedback:
+        """Take a pack out (the one with ``marking_code``, else the last one of the line)."""
+        state = self._lines.get(sku)
+        if state is None or not state.packs:
+            return ScanFeedback(False, FeedbackCode.REMOVED, "В этой позиции нет упаковок", sku=sku)
+        index = len(state.packs) - 1
+        if marking_code is not None:
+            index = next((i for i, p in enumerate(state.packs) if p.marking_code == marking_code), -1)
+            if index < 0:
+                return ScanFeedback(False, FeedbackCode.REMOVED, "Этой упаковки нет в позиции", sku=sku)
+        removed = state.packs.pop(index)
+        return ScanFeedback(
+            True,
+            FeedbackCode.REMOVED,
+            f"{state.name}: упаковка убрана, {self._count_text(state)}",
+            sku=sku,
+            marking_code=removed.marking_code,
+        )
+
+    def declare_short(self, sku: str, reason: str) -> None:
+        """Give fewer packs of ``sku`` than ordered (as many as are scanned), for ``reason``."""
+        state = self._ordered(sku)
+        if not reason.strip():
+            raise ValueError("a reason is required")
+        state.reason = reason.strip()
+
+    def mark_missing(self, sku: str, reason: str) -> None:
+        """Give none of ``sku``: scanned packs go back to the shelf."""
+        self.declare_short(sku, reason)
+        self._lines[sku].packs.clear()
+
+    def clear_reason(self, sku: str) -> None:
+        self._ordered(sku).reason = None
+
+    def substitute(
+        self,
+        replaced_sku: str,
+        *,
+        sku: str,
+        name: str,
+        price: Decimal,
+        reason: str,
+        discount_price: Decimal | None = None,
+        gtins: Collection[str] = (),
+    ) -> LineProgress:
+        """Offer ``sku`` instead of (part of) ``replaced_sku``; its packs are then scanned as usual."""
+        target = self._ordered(replaced_sku)
+        if sku in self._lines:
+            raise ValueError(f"{sku} is already a line of this order")
+        if not reason.strip():
+            raise ValueError("a reason is required")
+        for gtin in gtins:
+            self.learned_gtins[_gtin14(gtin)] = sku
+        self._lines[sku] = _LineState(sku, name, 0, price, discount_price, replaces=replaced_sku, reason=reason.strip())
+        if target.reason is None:
+            target.reason = f"замена: {name}"
+        return self._progress(self._lines[sku])
+
+    def drop_substitute(self, sku: str) -> None:
+        state = self._lines.get(sku)
+        if state is None or state.replaces is None:
+            raise KeyError(sku)
+        del self._lines[sku]
+
+    def _ordered(self, sku: str) -> _LineState:
+        state = self._lines.get(sku)
+        if state is None or state.replaces is not None:
+            raise KeyError(f"{sku} is not an ordered line")
+        return state
+
+    # --- the result -------------------------------------------------------------------------------
+
+    def final_lines(self) -> tuple[FinalLine, ...]:
+        result = []
+        for state in self._lines.values():
+            codes = tuple(p.marking_code for p in state.packs if p.marking_code)
+            if state.replaces is None:
+                short = state.picked < state.required
+                result.append(
+                    FinalLine(
+                        sku=state.sku,
+                        quantity=state.picked,
+                        marking_codes=codes,
+                        reason=(state.reason or "нет в наличии") if short else None,
+                    )
+                )
+            elif state.picked > 0:
+                result.append(
+                    FinalLine(
+                        sku=state.sku,
+                        quantity=state.picked,
+                        marking_codes=codes,
+                        replaces=state.replaces,
+                        name=state.name,
+                        price=state.price,
+                        discount_price=state.discount_price,
+                        reason=state.reason,
+                    )
+                )
+        return tuple(result)
+
+    def preview(self) -> tuple[Line, ...] | Refusal:
+        """The composition the relay will compute from :meth:`final_lines` (or the domain's refusal)."""
+        return build_composition(self.order.ordered, self.final_lines())
+
+    def totals(self) -> Totals | None:
+        built = self.preview()
+        return None if isinstance(built, Refusal) else totals(built)
+
+    def blockers(self) -> list[str]:
+        """Why the order cannot be marked assembled yet (Russian); empty when it can."""
+        found = []
+        for state in self._lines.values():
+            if state.replaces is None and self._room(state) > 0 and state.reason is None:
+                found.append(f"{state.name}: собрано {state.picked} из {state.required}, укажите причину")
+            if any(p.series_pending for p in state.packs):
+                found.append(f"{state.name}: выберите серию отсканированных упаковок")
+        built = self.preview()
+        if isinstance(built, Refusal):
+            found.append(built.message)
+        return found
+
+    @property
+    def complete(self) -> bool:
+        return not self.blockers()
+
+    def assembled_action(self) -> Assembled:
+        blockers = self.blockers()
+        if blockers:
+            raise AssemblyIncomplete(blockers)
+        return Assembled(composition=self.final_lines())
+
+    def ready_action(self) -> Ready:
+        blockers = self.blockers()
+        if blockers:
+            raise AssemblyIncomplete(blockers)
+        return Ready(composition=self.final_lines())

@@ -1,0 +1,316 @@
+"""The relay's counter-PC API over httpx: test the connection, read orders, post staff actions.
+
+Every call has a time-out (``timeout`` seconds, connect at most 5 s). Reads raise; an action returns
+one of five results, because every answer to an action means something to the pharmacist:
+
+============== ====================================================================================
+``Accepted``    200: the relay applied it; ``order`` is the new snapshot
+``Refused``     422: the order's rules say no (``code``, Russian ``message``, ``tries_left``)
+``Stale``       409: the order changed since this PC read it; ``order`` is the current snapshot
+``Unreachable`` no answer (connection, time-out) or 5xx / 503 busy: try again later, same key
+``Rejected``    400 / 401 / 403 / 404: repeating the same request will not help
+============== ====================================================================================
+
+Errors of the reads, one hierarchy::
+
+    RelayError                 message: Russian, for the screen
+    ├── RelayUnreachable       connection refused, time-out, 5xx
+    ├── RelayAuthError         401 (token invalid or revoked) / 403 (token of another store)
+    ├── RelayNotFound          404 (no such order, store not configured)
+    └── RelayProtocolError     400 or an answer that is not what the API promises
+
+The wire models are the relay's own (:mod:`pharmacy_desk.relay.views`; pydantic and the domain only,
+nothing of the server is imported).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import quote
+
+import httpx
+from pydantic import ValidationError
+
+from pharmacy_desk.domain import Action, Order
+from pharmacy_desk.relay.views import ActionAccepted, Conflict, OrderDetail, OrderList, OrderSummary
+from pharmacy_desk.relay.views import Refused as RefusedBody
+
+log = logging.getLogger("pharmacy_desk.desk.relay")
+
+__all__ = [
+    "Accepted",
+    "ActionResult",
+    "CheckProblem",
+    "ConnectionCheck",
+    "OrderDetail",
+    "OrderSummary",
+    "Refused",
+    "Rejected",
+    "RelayAuthError",
+    "RelayClient",
+    "RelayError",
+    "RelayNotFound",
+    "RelayProtocolError",
+    "RelayUnreachable",
+    "Stale",
+    "Unreachable",
+]
+
+MSG_TOKEN_INVALID = "Токен кассы недействителен или отозван: получите новый токен у администратора сервера"
+MSG_OTHER_STORE = "Токен выдан кассе другой аптеки: проверьте код аптеки в настройках"
+MSG_NOT_A_RELAY = "По этому адресу отвечает не сервер pharmacy_desk: проверьте адрес"
+MSG_TOKEN_MISSING = "Введите токен кассы"
+
+
+class RelayError(Exception):
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+
+
+class RelayUnreachable(RelayError):
+    pass
+
+
+class RelayAuthError(RelayError):
+    pass
+
+
+class RelayNotFound(RelayError):
+    pass
+
+
+class RelayProtocolError(RelayError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    order: Order
+    tries_left: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    code: str
+    message: str
+    tries_left: int | None = None
+    order: OrderSummary | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Stale:
+    order: Order
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unreachable:
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    status: int
+    code: str
+    message: str
+
+
+ActionResult = Accepted | Refused | Stale | Unreachable | Rejected
+
+CheckProblem = Literal["token_missing", "unreachable", "not_a_relay", "token_invalid", "other_store", "store_unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionCheck:
+    """The first-run dialog's answer: ``ok``, or which of the three things is wrong and what to do."""
+
+    ok: bool
+    message: str
+    problem: CheckProblem | None = None
+    open_orders: int | None = None
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _problem_of(response: httpx.Response) -> tuple[str, str]:
+    body = _json(response)
+    if isinstance(body, dict) and isinstance(body.get("code"), str):
+        return body["code"], str(body.get("message") or body["code"])
+    return "http_error", f"Сервер ответил {response.status_code}"
+
+
+class RelayClient:
+    """One store's API on one relay, as this device (bearer token)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        store: str,
+        token: str,
+        *,
+        timeout: float = 10.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.store = store
+        self.timeout = timeout
+        self.http = httpx.AsyncClient(
+            base_url=self.base_url,
+            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+            timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
+            transport=transport,
+            follow_redirects=False,
+        )
+        self._has_token = bool(token)
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def __aenter__(self) -> RelayClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # --- paths ------------------------------------------------------------------------------------
+
+    def store_path(self, rest: str = "") -> str:
+        return f"/stores/{quote(self.store, safe='')}{rest}"
+
+    def order_path(self, number: str, rest: str = "") -> str:
+        return self.store_path(f"/orders/{quote(number, safe='')}{rest}")
+
+    # --- transport --------------------------------------------------------------------------------
+
+    def unreachable_message(self, exc: Exception) -> str:
+        if isinstance(exc, httpx.TimeoutException):
+            return f"Сервер {self.base_url} не ответил вовремя"
+        return f"Нет связи с сервером {self.base_url}"
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            return await self.http.request(method, path, **kwargs)
+        except httpx.TransportError as exc:
+            log.info("%s %s: %s", method, path, exc.__class__.__name__)
+            raise RelayUnreachable(self.unreachable_message(exc)) from exc
+
+    def _raise_for(self, response: httpx.Response) -> None:
+        status = response.status_code
+        if status < 400:
+            return
+        code, message = _problem_of(response)
+        if status == 401:
+            raise RelayAuthError(MSG_TOKEN_INVALID, status=status, code=code)
+        if status == 403:
+            raise RelayAuthError(MSG_OTHER_STORE, status=status, code=code)
+        if status == 404:
+            raise RelayNotFound(message, status=status, code=code)
+        if status >= 500:
+            raise RelayUnreachable(f"Сервер временно не может ответить ({status}): {message}", status=status, code=code)
+        raise RelayProtocolError(message, status=status, code=code)
+
+    # --- reads ------------------------------------------------------------------------------------
+
+    async def list_orders(self, *, include_closed: bool = False) -> list[OrderSummary]:
+        """The store's open orders (with ``include_closed`` also shipped and canceled ones), oldest first."""
+        params = {"include_closed": "true"} if include_closed else None
+        response = await self._request("GET", self.store_path("/orders"), params=params)
+        self._raise_for(response)
+        try:
+            return OrderList.model_validate(_json(response)).orders
+        except ValidationError as exc:
+            raise RelayProtocolError(f"Сервер прислал неожиданный список заказов: {exc.error_count()} ошибок") from exc
+
+    async def get_order(self, number: str) -> OrderDetail:
+        """One order's full snapshot with its history."""
+        response = await self._request("GET", self.order_path(number))
+        self._raise_for(response)
+        try:
+            return OrderDetail.model_validate(_json(response))
+        except ValidationError as exc:
+            raise RelayProtocolError(f"Сервер прислал неожиданный заказ {number}") from exc
+
+    async def test_connection(self) -> ConnectionCheck:
+        """Is the relay there, is the token valid, is it this store's? One request, distinct answers."""
+        if not self._has_token:
+            return ConnectionCheck(False, MSG_TOKEN_MISSING, "token_missing")
+        try:
+            response = await self.http.get(self.store_path("/orders"), params={"state": "new"})
+        except httpx.TransportError as exc:
+            return ConnectionCheck(False, self.unreachable_message(exc), "unreachable")
+        body = _json(response)
+        code = body.get("code") if isinstance(body, dict) else None
+        status = response.status_code
+        if status == 200 and isinstance(body, dict) and isinstance(body.get("orders"), list):
+            count = len(body["orders"])
+            return ConnectionCheck(True, f"Связь с сервером есть, новых заказов: {count}", open_orders=count)
+        if code is None:
+            return ConnectionCheck(False, MSG_NOT_A_RELAY, "not_a_relay")
+        if status == 401:
+            return ConnectionCheck(False, MSG_TOKEN_INVALID, "token_invalid")
+        if status == 403:
+            return ConnectionCheck(False, MSG_OTHER_STORE, "other_store")
+        if status == 404 and code == "store_not_found":
+            return ConnectionCheck(False, f"Аптека «{self.store}» не настроена на сервере", "store_unknown")
+        if status >= 500:
+            return ConnectionCheck(False, f"Сервер временно не может ответить ({status})", "unreachable")
+        return ConnectionCheck(False, MSG_NOT_A_RELAY, "not_a_relay")
+
+    # --- actions ----------------------------------------------------------------------------------
+
+    async def post_action(
+        self,
+        number: str,
+        action: Action,
+        *,
+        expected_version: int,
+        idempotency_key: str,
+        operator: str | None = None,
+    ) -> ActionResult:
+        """Post one staff action; a retry must reuse ``idempotency_key`` (the relay answers it once)."""
+        body = {
+            "action": action.model_dump(mode="json"),
+            "expected_version": expected_version,
+            "idempotency_key": idempotency_key,
+            "operator": operator,
+        }
+        try:
+            response = await self.http.post(self.order_path(number, "/actions"), json=body)
+        except httpx.TransportError as exc:
+            return Unreachable(self.unreachable_message(exc))
+        return self._action_result(response)
+
+    def _action_result(self, response: httpx.Response) -> ActionResult:
+        status = response.status_code
+        body = _json(response)
+        try:
+            if status == 200:
+                accepted = ActionAccepted.model_validate(body)
+                return Accepted(order=accepted.order, tries_left=accepted.tries_left)
+            if status == 409 and isinstance(body, dict) and "order" in body:
+                conflict = Conflict.model_validate(body)
+                return Stale(order=conflict.order, message=conflict.message)
+            if status == 422 and isinstance(body, dict) and "message" in body:
+                refused = RefusedBody.model_validate(body)
+                return Refused(refused.code, refused.message, refused.tries_left, refused.order)
+        except ValidationError:
+            log.warning("unexpected %d answer to an action", status)
+            return Rejected(status, "bad_answer", f"Сервер прислал неожиданный ответ ({status})")
+        code, message = _problem_of(response)
+        if status >= 500:
+            return Unreachable(f"Сервер временно не может ответить ({status}): {message}")
+        if status == 401:
+            return Rejected(status, code, MSG_TOKEN_INVALID)
+        if status == 403:
+            return Rejected(status, code, MSG_OTHER_STORE)
+        return Rejected(status, code, message)

@@ -1,0 +1,344 @@
+"""``DeskService``: the one object the counter app's UI talks to.
+
+It owns the relay client, the event stream, the order book, the new-order bell and the offline queue,
+and wires them: the stream's ``ready`` / ``resync`` / gap reload the book from the relay, its events
+update it; :meth:`DeskService.act` posts an action and, when the relay cannot be reached, queues it
+(only actions that make sense later, see :data:`QUEUEABLE`); the queue is replayed whenever the
+stream connects again (and every ``replay_interval`` seconds while something waits).
+
+Everything the UI shows arrives through :class:`~pharmacy_desk.desk.hooks.Hook` callbacks (the
+:mod:`.qt_bridge` turns them into Qt signals):
+
+==========================  ======================================  ===================================
+hook                        payload                                 when
+==========================  ======================================  ===================================
+``book_changed``            :class:`~.order_book.BookChange`        orders added / changed / removed
+``alerts``                  :class:`~.order_book.AlertEvent`        new order, courier, canceled...
+``ringing_changed``         ``frozenset[str]`` (order numbers)      the set of ringing new orders
+``connection_changed``      :class:`~.stream.ConnectionStatus`      connected / reconnecting / offline
+``notifications``           :class:`~.order_book.NotificationStatus` a notification to Kuper moved
+``queue_changed``           ``int`` (actions waiting)               queued / replayed / discarded
+``queue_conflict``          :class:`~.offline_queue.QueueConflict`  a queued action the relay refused
+==========================  ======================================  ===================================
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from pharmacy_desk.desk.assembly import AssemblySession
+from pharmacy_desk.desk.backoff import Backoff
+from pharmacy_desk.desk.hooks import Hook
+from pharmacy_desk.desk.offline_queue import QUEUE_FILE_NAME, OfflineQueue, QueueConflict, QueuedAction
+from pharmacy_desk.desk.order_book import BookChange, OrderBook
+from pharmacy_desk.desk.relay_client import (
+    Accepted,
+    ConnectionCheck,
+    Refused,
+    Rejected,
+    RelayClient,
+    RelayError,
+    Stale,
+    Unreachable,
+)
+from pharmacy_desk.desk.ringing import NewOrderBell
+from pharmacy_desk.desk.settings import DeskSettings
+from pharmacy_desk.desk.stream import ConnectionState, ConnectionStatus, EventStream, SnapshotReason, StreamEvent
+from pharmacy_desk.domain import Action, Order, OrderState, StartAssembly
+from pharmacy_desk.domain.fefo import Batch
+
+log = logging.getLogger("pharmacy_desk.desk")
+
+QUEUEABLE = frozenset({"accept", "start_assembly", "assembled", "ready", "label_printed", "cancel"})
+"""Actions that may wait for the relay. Not: checking a pickup code, handing over (both need the
+relay's answer before the customer leaves) and issuing a code (the relay draws it)."""
+
+# Orders in these states hold marking codes: their full snapshot is fetched for the book's pack index.
+_STATES_WITH_CODES = frozenset(
+    {OrderState.ASSEMBLED, OrderState.READY_TO_SHIP, OrderState.AWAITING_PICKUP, OrderState.PAID, OrderState.SHIPPING}
+)
+_DETAIL_FETCHES = 4
+_KEEP_CLOSED_SECONDS = 8 * 3600.0
+
+MSG_QUEUED = "Нет связи с сервером: действие сохранено и будет отправлено, когда связь вернётся"
+MSG_NEEDS_RELAY = "Нет связи с сервером: это действие требует ответа сервера, повторите, когда связь вернётся"
+MSG_BEHIND_QUEUE = "По заказу ещё не отправлены сохранённые действия: это действие требует связи с сервером"
+MSG_CONFLICT_FIRST = "По заказу есть неотправленные действия с конфликтом: сначала разберите их"
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """The relay was unreachable; the action waits in the offline queue."""
+
+    item: QueuedAction
+    message: str = MSG_QUEUED
+
+
+ActOutcome = Accepted | Refused | Stale | Unreachable | Rejected | Queued
+
+
+class DeskService:
+    def __init__(
+        self,
+        settings: DeskSettings,
+        token: str,
+        *,
+        operator: str | None = None,
+        catalogue: Mapping[str, str] | None = None,
+        marked_skus: Sequence[str] = (),
+        backoff: Backoff | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        replay_interval: float = 15.0,
+        offline_after: int = 3,
+    ) -> None:
+        self.settings = settings
+        self.operator = operator
+        self.catalogue: dict[str, str] = dict(catalogue or {})  # GTIN → SKU (grows with what staff assign)
+        self.marked_skus = frozenset(marked_skus)
+        self.client = RelayClient(settings.relay_url, settings.store, token, timeout=settings.request_timeout_seconds)
+        self.book = OrderBook()
+        self.bell = NewOrderBell(self.book)
+        self.stream = EventStream(
+            self.client,
+            on_event=self._on_event,
+            on_snapshot=self._on_snapshot,
+            on_status=self._on_status,
+            idle_timeout=settings.stream_idle_timeout_seconds,
+            backoff=backoff,
+            offline_after=offline_after,
+            sleep=sleep,
+        )
+        self.replay_interval = replay_interval
+        self.queue: OfflineQueue | None = None
+
+        self.book_changed = self.book.changed
+        self.alerts = self.book.alerts
+        self.notifications = self.book.notifications
+        self.ringing_changed = self.bell.ringing_changed
+        self.connection_changed: Hook[ConnectionStatus] = Hook("service.connection_changed")
+        self.queue_changed: Hook[int] = Hook("service.queue_changed")
+        self.queue_conflict: Hook[QueueConflict] = Hook("service.queue_conflict")
+
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._kick = asyncio.Event()
+        self._replay_task: asyncio.Task[None] | None = None
+        self._fetching: set[str] = set()
+        self._fetch_tasks: set[asyncio.Task[None]] = set()
+        self._fetch_slots = asyncio.Semaphore(_DETAIL_FETCHES)
+        self.snapshots = 0  # snapshots loaded (ready, resync, gap, refresh)
+        self.book.changed.connect(self._on_book_change)
+
+    # --- lifecycle --------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Open the offline queue, follow the store's events, replay what waits."""
+        self.queue = await OfflineQueue.open(self.settings.data_path / QUEUE_FILE_NAME, self.settings.store)
+        self.queue_changed.emit(await self.queue.count())
+        self.stream.start()
+        self._replay_task = asyncio.create_task(self._replay_loop(), name="desk-replay")
+
+    async def stop(self) -> None:
+        """Stop everything and close the connections and the queue file."""
+        await self.stream.stop()
+        tasks = [t for t in (self._replay_task, *self._fetch_tasks) if t is not None]
+        self._replay_task = None
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self.queue is not None:
+            await self.queue.close()
+            self.queue = None
+        await self.client.aclose()
+
+    async def __aenter__(self) -> DeskService:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def connection(self) -> ConnectionStatus:
+        return self.stream.status
+
+    def _lock_for(self, number: str) -> asyncio.Lock:
+        return self._locks[number]
+
+    def _require_queue(self) -> OfflineQueue:
+        if self.queue is None:
+            raise RuntimeError("DeskService.start() first")
+        return self.queue
+
+    # --- reading ----------------------------------------------------------------------------------
+
+    async def test_connection(self) -> ConnectionCheck:
+        return await self.client.test_connection()
+
+    async def refresh(self) -> None:
+        """Reload the open orders from the relay now (raises :class:`RelayError`)."""
+        await self._on_snapshot("resync")
+
+    async def order_detail(self, number: str, *, refresh: bool = False) -> Order:
+        """The order's full snapshot: the book's when current, else fetched (raises :class:`RelayError`)."""
+        known = None if refresh else self.book.detail(number)
+        if known is not None:
+            return known
+        detail = await self.client.get_order(number)
+        self.book.apply_order(detail.order)
+        return detail.order
+
+    async def queued(self) -> list[QueuedAction]:
+        """Everything waiting in the offline queue (pending and in conflict), in order."""
+        return await self._require_queue().items()
+
+    # --- acting -----------------------------------------------------------------------------------
+
+    async def act(
+        self, number: str, action: Action, *, expected_version: int | None = None, operator: str | None = None
+    ) -> ActOutcome:
+        """Post ``action`` for order ``number`` against the version the pharmacist saw (default: the book's)."""
+        queue = self._require_queue()
+        operator = operator if operator is not None else self.operator
+        async with self._lock_for(number):
+            version = expected_version if expected_version is not None else self.book.version(number)
+            if version is None:
+                return Rejected(404, "order_not_found", f"Заказ {number} не найден")
+            if await queue.holds(number):
+                if await queue.in_conflict(number):
+                    return Rejected(409, "queue_conflict", MSG_CONFLICT_FIRST)
+                if action.kind not in QUEUEABLE:
+                    return Unreachable(MSG_BEHIND_QUEUE)
+                return await self._enqueue(number, action, version, uuid.uuid4().hex, operator)
+            key = uuid.uuid4().hex
+            result = await self.client.post_action(
+                number, action, expected_version=version, idempotency_key=key, operator=operator
+            )
+            if isinstance(result, Accepted | Stale):
+                self.book.apply_order(result.order)
+            elif isinstance(result, Refused) and result.order is not None:
+                self.book.apply_summary(result.order)
+            elif isinstance(result, Unreachable) and action.kind in QUEUEABLE:
+                # The same key: if the relay did apply it and only the answer was lost, the replay gets that answer.
+                return await self._enqueue(number, action, version, key, operator)
+            elif isinstance(result, Unreachable):
+                return Unreachable(MSG_NEEDS_RELAY)
+            return result
+
+    async def _enqueue(self, number: str, action: Action, version: int, key: str, operator: str | None) -> Queued:
+        queue = self._require_queue()
+        item = await queue.add(number, action, expected_version=version, idempotency_key=key, operator=operator)
+        self.queue_changed.emit(await queue.count())
+        return Queued(item)
+
+    async def discard_queued(self, number: str) -> int:
+        """Drop the order's queued actions (after the staff saw the conflict); how many."""
+        queue = self._require_queue()
+        async with self._lock_for(number):
+            dropped = await queue.discard(number)
+        self.queue_changed.emit(await queue.count())
+        return dropped
+
+    def replay_now(self) -> None:
+        """Try the offline queue at once (e.g. the staff pressed "send")."""
+        self._kick.set()
+
+    def acknowledge(self, number: str) -> None:
+        """Stop the bell for a new order on this PC (see :mod:`.ringing` for the shared version)."""
+        self.bell.acknowledge(number)
+
+    # --- assembling -------------------------------------------------------------------------------
+
+    async def start_assembly(self, number: str, *, take_over: bool = False) -> ActOutcome:
+        """Claim the order for this PC (refused, naming the other PC, when another one has it)."""
+        return await self.act(number, StartAssembly(take_over=take_over))
+
+    async def open_assembly(
+        self,
+        number: str,
+        *,
+        batches: Mapping[str, Sequence[Batch]] | None = None,
+        today: dt.date | None = None,
+    ) -> AssemblySession:
+        """An assembly session on the order's current snapshot (fetched when the book has none)."""
+        order = await self.order_detail(number)
+        return AssemblySession(
+            order,
+            catalogue=self.catalogue,
+            batches=batches,
+            code_owner=lambda code: self.book.code_owner(code, except_number=number),
+            marked_skus=self.marked_skus,
+            min_shelf_life_days=self.settings.min_shelf_life_days,
+            today=today,
+        )
+
+    def remember(self, session: AssemblySession) -> None:
+        """Keep the GTINs the pharmacist assigned during ``session`` for the next orders."""
+        self.catalogue.update(session.learned_gtins)
+
+    # --- stream and queue plumbing ----------------------------------------------------------------
+
+    async def _on_snapshot(self, reason: SnapshotReason) -> None:
+        summaries = await self.client.list_orders()
+        self.book.load_snapshot(summaries)
+        self.snapshots += 1
+        log.info("orders loaded (%s): %d open", reason, len(summaries))
+
+    async def _on_event(self, event: StreamEvent) -> None:
+        self.book.apply_event(event)
+
+    def _on_status(self, status: ConnectionStatus) -> None:
+        if status.state is ConnectionState.CONNECTED:
+            self._kick.set()
+        self.connection_changed.emit(status)
+
+    def _on_book_change(self, change: BookChange) -> None:
+        for summary in (*change.added, *change.changed):
+            number = summary.number
+            if summary.state not in _STATES_WITH_CODES or number in self._fetching or self.book.detail(number):
+                continue
+            self._fetching.add(number)
+            task = asyncio.create_task(self._fetch_detail(number))
+            self._fetch_tasks.add(task)
+            task.add_done_callback(self._fetch_tasks.discard)
+
+    async def _fetch_detail(self, number: str) -> None:
+        try:
+            async with self._fetch_slots:
+                await self.order_detail(number, refresh=True)
+        except RelayError as exc:
+            log.info("detail of %s not loaded: %s", number, exc.message)
+        finally:
+            self._fetching.discard(number)
+
+    async def _replay_loop(self) -> None:
+        queue = self._require_queue()
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._kick.wait(), timeout=self.replay_interval)
+            self._kick.clear()
+            self.book.prune_closed(_KEEP_CLOSED_SECONDS)
+            if await queue.count() == 0:
+                continue
+            report = await queue.replay(
+                self.client,
+                on_accepted=lambda item, order: self.book.apply_order(order),
+                on_conflict=self._on_conflict,
+                lock_for=self._lock_for,
+            )
+            if report.sent or report.conflicts:
+                log.info("offline queue: %d sent, %d conflicts", report.sent, report.conflicts)
+            self.queue_changed.emit(await queue.count())
+
+    def _on_conflict(self, conflict: QueueConflict) -> None:
+        if conflict.current_order is not None:
+            self.book.apply_order(conflict.current_order)
+        self.queue_conflict.emit(conflict)

@@ -1,0 +1,195 @@
+"""Helpers for the desk tests: a real relay served by uvicorn on 127.0.0.1 that can be stopped and
+started again on the same port and database, Kuper webhooks for it, marking codes.
+
+Imported as ``desk_support`` (a unique module name: ``tests/desk`` has no ``__init__``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import json
+import uuid
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+from keyring.backend import KeyringBackend
+from keyring.errors import PasswordDeleteError
+
+from pharmacy_desk.relay.app import create_app
+from pharmacy_desk.relay.config import RelayConfig
+from pharmacy_desk.relay.devices import add_device
+from pharmacy_desk.relay.state import RelayState
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "kuper" / "webhooks"
+STORE = "apteka-12"
+CLIENT_TOKEN = "kuper-client-token-value"
+GS = "\x1d"
+
+NUROFEN_SKU = "100234"  # the fixtures' position
+NUROFEN_GTIN = "04607143560598"
+ASPIRIN_SKU = "200100"
+ASPIRIN_EAN = "4600000000008"  # an unmarked product's EAN-13 (check digit valid)
+
+
+def marking_code(serial: str, gtin: str = NUROFEN_GTIN) -> str:
+    """A canonical MDLP code: 01 GTIN, 21 13-char serial, GS, 91 key, GS, 92 44-char crypto."""
+    assert len(serial) == 13
+    return f"01{gtin}21{serial}{GS}91EE06{GS}92VW/n3g0hYP6kqx1WjVy/fnpKT+i7N3FT8QPUyzzKQT4="
+
+
+def config(database_url: str, **overrides: Any) -> RelayConfig:
+    data: dict[str, Any] = {
+        "database_url": database_url,
+        "heartbeat_seconds": 0.5,
+        "stream_poll_seconds": 0.5,
+        "webhook_auth": {"client_token": CLIENT_TOKEN},
+        "stores": [
+            {"key": STORE, "name": "Аптека №12", "number_prefix": "A12-"},
+            {"key": "apteka-7", "name": "Аптека №7", "number_prefix": "A7-"},
+        ],
+    }
+    data.update(overrides)
+    return RelayConfig.model_validate(data)
+
+
+def webhook(name: str, order_uuid: str, **payload: Any) -> dict[str, Any]:
+    data: dict[str, Any] = copy.deepcopy(json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8")))
+    data["payload"]["orderUUID"] = order_uuid
+    data["payload"].update(payload)
+    return data
+
+
+def new_uuid() -> str:
+    return f"retailer-slug:{uuid.uuid4()}"
+
+
+def position(sku: str, name: str, quantity: int, price: str) -> dict[str, Any]:
+    total = str(Decimal(price) * quantity)
+    return {
+        "id": sku,
+        "name": name,
+        "originalQuantity": quantity,
+        "quantity": quantity,
+        "price": price,
+        "totalPrice": total,
+        "totalDiscountPrice": total,
+    }
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring that keeps passwords in a dict (tests never touch the real user's keyring)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.passwords.pop((service, username), None) is None:
+            raise PasswordDeleteError(username)
+
+
+class _Server(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:  # leave pytest's signal handlers alone
+        yield
+
+
+class RelayServer:
+    """The relay on 127.0.0.1: :meth:`start`, :meth:`stop`, start again on the same port and database."""
+
+    def __init__(self, database_url: str, **overrides: Any) -> None:
+        self.database_url = database_url
+        self.overrides = overrides
+        self.port = 0
+        self._server: _Server | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._app: Any = None
+        self.client: httpx.AsyncClient | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def state(self) -> RelayState:
+        state: RelayState = self._app.state.relay
+        return state
+
+    async def start(self) -> None:
+        self._app = create_app(config(self.database_url, **self.overrides))
+        server = _Server(
+            uvicorn.Config(
+                self._app,
+                host="127.0.0.1",
+                port=self.port,
+                lifespan="on",
+                ws="none",
+                log_config=None,
+                access_log=False,
+                timeout_graceful_shutdown=1,
+            )
+        )
+        task = asyncio.create_task(server.serve())
+        async with asyncio.timeout(10):
+            while not server.started:
+                if task.done():
+                    task.result()
+                    raise RuntimeError("the relay stopped during start-up")
+                await asyncio.sleep(0.005)
+        self.port = server.servers[0].sockets[0].getsockname()[1]
+        self._server, self._task = server, task
+        self.client = httpx.AsyncClient(base_url=self.base_url, timeout=10)
+
+    async def stop(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+            self.client = None
+        if self._server is not None and self._task is not None:
+            self._server.should_exit = True
+            await self._task
+        self._server = self._task = None
+
+    async def device(self, name: str = "Касса 1", store: str = STORE) -> str:
+        """A new device of ``store``; its bearer token."""
+        _, token = await add_device(self.state.engine, store, name)
+        return token
+
+    async def post_webhook(self, body: dict[str, Any]) -> httpx.Response:
+        assert self.client is not None
+        return await self.client.post(
+            "/kuper/webhooks",
+            content=json.dumps(body, ensure_ascii=False).encode(),
+            headers={"Content-Type": "application/json", "Client-Token": CLIENT_TOKEN},
+        )
+
+    async def create_order(self, flow: str = "delivery", order_uuid: str | None = None, **payload: Any) -> str:
+        """A new order through ``order.created``; its number."""
+        response = await self.post_webhook(webhook(f"order_created_{flow}", order_uuid or new_uuid(), **payload))
+        assert response.status_code == 200, response.text
+        number: str = response.json()["number"]
+        return number
+
+    async def event(self, name: str, order_uuid: str, **payload: Any) -> None:
+        response = await self.post_webhook(webhook(name, order_uuid, **payload))
+        assert response.status_code == 200, response.text
+
+
+async def eventually(check: Any, timeout: float = 5.0, interval: float = 0.02) -> None:
+    """Wait until ``check()`` is true (polling assertions, no fixed sleeps)."""
+    async with asyncio.timeout(timeout):
+        while not check():
+            await asyncio.sleep(interval)
