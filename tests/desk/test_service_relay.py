@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from desk_support import RelayServer, eventually
+from desk_support import GS, NUROFEN_GTIN, NUROFEN_SKU, RelayServer, eventually, marking_code
 
+from pharmacy_desk.desk.assembly_feedback import FeedbackCode
 from pharmacy_desk.desk.order_book import AlertEvent, BookChange
 from pharmacy_desk.desk.relay_client import Accepted, Refused, RelayClient
 from pharmacy_desk.desk.stream import ConnectionState, ConnectionStatus
-from pharmacy_desk.domain import AlertKind, OrderState
+from pharmacy_desk.domain import AlertKind, Assembled, FinalLine, OrderState
+from pharmacy_desk.domain.keyboard_layout import us_to_ru
 
 
 async def test_orders_before_and_after_start_reach_the_book(relay: RelayServer, desk_factory) -> None:
@@ -92,3 +94,32 @@ async def test_connection_states_reach_the_status_bar(relay: RelayServer, desk_f
     await eventually(lambda: desk.connection.state is ConnectionState.CONNECTED)
     assert [s.state for s in states][:2] == [ConnectionState.CONNECTING, ConnectionState.CONNECTED]
     assert states[-1].message == "На связи"
+
+
+async def test_assembling_at_the_counter_end_to_end(relay: RelayServer, desk_factory) -> None:
+    first_order = await relay.create_order()
+    second_order = await relay.create_order()
+    catalogue = {NUROFEN_GTIN: NUROFEN_SKU}
+    first = await desk_factory("Касса 1", catalogue=catalogue)
+    second = await desk_factory("Касса 2", catalogue=catalogue)
+    await eventually(lambda: second_order in first.book and second_order in second.book)
+
+    assert isinstance(await first.start_assembly(first_order), Accepted)
+    session = await first.open_assembly(first_order)
+    code_1, code_2 = marking_code("SERIALE2E0001"), marking_code("SERIALE2E0002")
+    assert session.scan(us_to_ru(code_1.replace(GS, ""))).ok  # Russian layout, GS lost
+    assert session.scan(code_2).ok
+    done = await first.act(first_order, session.assembled_action())
+    assert isinstance(done, Accepted) and done.order.state is OrderState.ASSEMBLED
+    assert done.order.composition[0].marking_codes == (code_1, code_2)
+
+    # Касса 2 learns the packs of Касса 1's order through the stream (and a detail fetch) ...
+    await eventually(lambda: second.book.code_owner(code_1) == first_order)
+    assert isinstance(await second.start_assembly(second_order), Accepted)
+    other = await second.open_assembly(second_order)
+    refused = other.scan(code_1)
+    assert (refused.code, refused.other_order) == (FeedbackCode.IN_OTHER_ORDER, first_order)
+    # ... and the relay refuses the same pack too, should a stale PC try
+    stale_pc = Assembled(composition=(FinalLine(sku=NUROFEN_SKU, quantity=1, marking_codes=(code_1,)),))
+    relay_says = await second.act(second_order, stale_pc)
+    assert isinstance(relay_says, Refused) and relay_says.code == "marking_in_other_order"
