@@ -7,6 +7,8 @@
 - :mod:`.shelf_life`: each store's minimum remaining shelf life → the earliest sellable expiry
 - :mod:`.planning`: FEFO reserve / give-back / sale / suggestion decisions, shared by all sources
 - :mod:`.policy`: what the relay does at ``order.created`` given the reservation
+- :mod:`.hook`: the relay's stock hook: domain stock effects → source calls → outcomes
+- :mod:`.routing`: :class:`StoreRouter`, a source per store
 - :mod:`.embedded`: our own tables, loaded from CSV (:func:`~.embedded.import_csv`)
 - :mod:`.onec`: 1C:Retail through the Kuper extension's HTTP service (docs/1c-http-service.md)
 - :mod:`.cli`: ``pharmacy-desk-relay stock import``
@@ -20,6 +22,7 @@ from pharmacy_desk.inventory.errors import (
     StockUnavailable,
     UnavailableKind,
 )
+from pharmacy_desk.inventory.hook import InventoryStockHook, StockOutcome, apply_effect
 from pharmacy_desk.inventory.lines import LineLike, Want
 from pharmacy_desk.inventory.models import (
     AdjustResult,
@@ -45,6 +48,7 @@ from pharmacy_desk.inventory.policy import (
     decide_on_reservation,
 )
 from pharmacy_desk.inventory.protocol import StockSource
+from pharmacy_desk.inventory.routing import StoreRouter
 from pharmacy_desk.inventory.shelf_life import ShelfLife
 
 __all__ = [
@@ -56,6 +60,7 @@ __all__ = [
     "FoundSeries",
     "InvalidRequest",
     "InventoryError",
+    "InventoryStockHook",
     "LineLike",
     "LineReservation",
     "LineSuggestion",
@@ -70,11 +75,14 @@ __all__ = [
     "StockBatch",
     "StockCsvError",
     "StockDecision",
+    "StockOutcome",
     "StockSource",
     "StockUnavailable",
+    "StoreRouter",
     "SuggestedPick",
     "UnavailableKind",
     "Want",
+    "apply_effect",
     "decide_on_failure",
     "decide_on_reservation",
 ]

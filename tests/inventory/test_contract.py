@@ -286,3 +286,13 @@ async def test_nonsense_is_refused_before_touching_stock(bench: Bench, bad: Want
     with pytest.raises(InvalidRequest):
         await bench.source.reserve(bench.store, "", [line("100234", 1)])
     assert await bench.source.reservation(bench.store, "order-1") is None
+
+
+async def test_adjust_of_an_order_the_source_never_saw_reserves_it(bench: Bench) -> None:
+    adjusted = await bench.source.adjust(bench.store, "order-1", [line("101905", 1)])
+
+    assert adjusted.reservation.state is ReservationState.RESERVED
+    assert not adjusted.reservation.replayed  # new to the source, even though nothing could be held
+    assert adjusted.reservation.lines[0].shortfall == 1
+    again = await bench.source.reserve(bench.store, "order-1", [line("100234", 1)])
+    assert again.replayed and again.reserved == 0

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from pharmacy_desk.inventory.embedded import queries as q
 from pharmacy_desk.inventory.embedded.tables import batches, pack_serials
 from pharmacy_desk.inventory.errors import Operation, StockUnavailable, UnavailableKind
+from pharmacy_desk.inventory.gtin import normalize_gtin
 from pharmacy_desk.inventory.lines import LineLike, check_key, packs_by_sku
 from pharmacy_desk.inventory.models import (
     AdjustResult,
@@ -129,6 +130,7 @@ class EmbeddedStock:
 
     async def find_series(self, store: str, gtin: str, serial: str) -> FoundSeries | None:
         check_key("store", store)
+        gtin = normalize_gtin(gtin) or gtin
 
         async def run(conn: AsyncConnection) -> FoundSeries | None:
             row = (
@@ -212,7 +214,8 @@ class EmbeddedStock:
                     added += as_packs(takes)
             await q.set_order(conn, store, order_key, now, wanted=wanted)
             after = q.OrderRow(state=ReservationState.RESERVED, requested=wanted)
-            current = await q.reservation(conn, store, order_key, after, replayed=not freed and not added)
+            unchanged = order is not None and not freed and not added
+            current = await q.reservation(conn, store, order_key, after, replayed=unchanged)
             return AdjustResult(reservation=current, freed=merge_packs(freed), added=merge_packs(added))
 
         return await self._run(Operation.ADJUST, run)

@@ -121,6 +121,7 @@ class ReferenceOneC:
         order = self.orders.get((store, key))
         if order is not None and order.state != "reserved":
             return {"reservation": self._reservation(store, key, order, replayed=True)}
+        known = order is not None
         if order is None:
             order = self.orders[(store, key)] = RefOrder(state="reserved", requested={})
         freed: list[dict[str, Any]] = []
@@ -138,7 +139,7 @@ class ReferenceOneC:
             elif target > have:
                 added += self._hold(store, order, sku, target - have, min_expiry)
         order.requested = wanted
-        reservation = self._reservation(store, key, order, replayed=not freed and not added)
+        reservation = self._reservation(store, key, order, replayed=known and not freed and not added)
         return {"reservation": reservation, "freed": freed, "added": added}
 
     def release(self, body: dict[str, Any]) -> dict[str, Any]:
