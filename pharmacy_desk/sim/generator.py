@@ -92,9 +92,9 @@ class OrderGenerator:
             self.say(f"order.created was not accepted: {exc}")
             return
         self.created += 1
-        kind = "самовывоз" if flow is ShipmentMethod.PICKUP else "доставка"
+        kind = "pickup" if flow is ShipmentMethod.PICKUP else "delivery"
         goods = ", ".join(f"{item.drug.name} ×{item.quantity}" for item in order.items)
-        self.say(f"{run.number} новый заказ ({kind}): {goods}; {order.total} ₽")
+        self.say(f"{run.number} new {kind} order: {goods}; {order.total} ₽")
         parts = [self._kuper_side(run)]
         if self.settings.play_staff:
             parts.append(self._staff_side(run))
@@ -127,11 +127,11 @@ class OrderGenerator:
         if rng.random() < self.settings.cancel_share:
             await self._pause()
             await run.kuper(order.canceled("customer_request", "Клиент передумал"))
-            self.say(f"{run.number}: покупатель отменил заказ")
+            self.say(f"{run.number}: the customer canceled")
             return
         if order.flow is ShipmentMethod.PICKUP:
             if await self._notified(run, E.ORDER_PICKUP_CODE_CREATED) is E.ORDER_PICKUP_CODE_CREATED:
-                self.say(f"{run.number}: код выдачи {run.code_now()} отправлен покупателю")
+                self.say(f"{run.number}: pickup code {run.code_now()} sent to the customer")
             return
         if await self._notified(run, E.ORDER_IN_WORK) is E.ORDER_CANCELED:
             return
@@ -141,14 +141,14 @@ class OrderGenerator:
             if rng.random() < self.settings.arrival_share:
                 await self._pause()
                 await run.kuper(order.courier_arrived())
-                self.say(f"{run.number}: курьер прибыл")
+                self.say(f"{run.number}: the courier arrived")
         if await self._notified(run, E.ORDER_READY_FOR_DELIVERY) is E.ORDER_CANCELED:
             return
         total = checks.total_of(run.received, E.ORDER_READY_FOR_DELIVERY) or order.total
         for webhook in (order.paid(total), order.received(), order.delivering(), order.delivered()):
             await self._pause()
             await run.kuper(webhook)
-        self.say(f"{run.number}: доставлен покупателю")
+        self.say(f"{run.number}: delivered by the courier")
 
     # --- the pharmacy ------------------------------------------------------------------------------
 
@@ -178,4 +178,4 @@ class OrderGenerator:
         method: Literal["cash", "card"] = "cash" if rng.random() < 0.5 else "card"
         result = await run.staff.hand_over(run.known_number, method=method, amount=expected_total(given))
         if result.accepted:
-            self.say(f"{run.number}: выдан покупателю, оплата {'наличными' if method == 'cash' else 'картой'}")
+            self.say(f"{run.number}: handed over, paid by {method}")

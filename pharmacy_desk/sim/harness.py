@@ -85,13 +85,17 @@ class OrderRun:
 
     async def kuper(self, webhook: WebhookEnvelope) -> WebhookAnswer:
         """Deliver one webhook (redelivered until 200, as Kuper does)."""
-        return await self.sim.sender.deliver(webhook)
+        answer = await self.sim.sender.deliver(webhook)
+        if answer.status is None:
+            self.note(f"{webhook.event_type} never answered: {answer.body}")
+        return answer
 
     async def create(self) -> str:
         """Send ``order.created`` and keep our number from the answer."""
         answer = await self.kuper(self.order.created())
         if answer.status != 200:
-            self.note(f"order.created answered {answer.status}: {answer.body[:200]}")
+            if answer.status is not None:  # no answer at all is already noted
+                self.note(f"order.created answered {answer.status}: {answer.body[:200]}")
             raise ScenarioFailed(self.findings[-1])
         try:
             number = OrderCreatedAnswer.parse(answer.body).number

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from conftest import Kuper, StartedRelay, run_async
+from e2e_support import Kuper, StartedRelay, run_async
 
 from pharmacy_desk.sim.harness import Sim
 from pharmacy_desk.sim.report import ScenarioResult, format_result

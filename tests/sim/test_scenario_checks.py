@@ -122,7 +122,8 @@ def test_answers_must_be_200_with_one_number() -> None:
     other = WebhookAnswer("order.created", 200, '{"status": "created", "number": "000043"}')
     bad = WebhookAnswer("order.created", 200, '{"status": "ok"}')
     refused = WebhookAnswer("order.paid", 409, "")
-    assert checks.answer_findings([good, good, WebhookAnswer("order.paid", 200, "")]) == []
+    unanswered = WebhookAnswer("order.paid", None, "ConnectError")  # the relay was down: Kuper redelivers
+    assert checks.answer_findings([good, good, unanswered, WebhookAnswer("order.paid", 200, "")]) == []
     findings = checks.answer_findings([good, other, bad, refused])
     assert "order.paid answered 409 (Kuper's events are answered 200)" in findings
     assert "order.created answered with different numbers: 000042, 000043" in findings

@@ -1,0 +1,149 @@
+"""Crash durability: the relay process is SIGKILLed three times while webhooks and actions stream in.
+
+Orders keep coming (both flows, the whole life of each: Kuper's webhooks and the staff's actions)
+while the relay is killed and started again on the same database. Kuper redelivers what was not
+answered 200, the counter PCs repeat their requests with the same idempotency key. Afterwards,
+through the public API and the fake Kuper only:
+
+- every webhook answered 200 is in the log: its order exists with that event in its history;
+- every number given for an ``order.created`` is stable: a redelivery now gets the same number;
+- every notification due reached Kuper exactly once (its 202 for an exact repeat counts as once),
+  in the order of kuper-protocol.md §4.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from dataclasses import dataclass, field
+
+import pytest
+from e2e_support import Kuper, StartedRelay, run_async
+
+from pharmacy_desk.kuper import OrderCreatedAnswer, ShipmentMethod
+from pharmacy_desk.sim.harness import OrderRun, ScenarioFailed, Sim, expected_total
+from pharmacy_desk.sim.staff import RelayUnreachable, Staff
+from pharmacy_desk.sim.webhook_sender import WebhookSender
+
+pytestmark = pytest.mark.slow
+
+KILLS = 3
+NEW_ORDER_EVERY = 0.2  # seconds (about 5 orders a second, each some 10 requests)
+UP_BETWEEN_KILLS = (1.0, 2.0)  # seconds the relay runs before the next SIGKILL
+
+
+@dataclass
+class CrashRun:
+    runs: list[OrderRun] = field(default_factory=list)
+    kills: int = 0
+    findings: list[str] = field(default_factory=list)
+    unanswered_webhooks: int = 0  # deliveries cut by a kill (Kuper delivered them again)
+    repeats_at_kuper: int = 0  # notifications Kuper answered 202 (sent again after a kill)
+
+
+async def _life(run: OrderRun, rng: random.Random) -> None:
+    """One order from order.created to its end, as Kuper and the staff play it."""
+    try:
+        await run.create()
+        packs = await run.assemble()
+        await run.ready()
+        if run.order.flow is ShipmentMethod.PICKUP:
+            await run.collect_at_counter(rng.choice(("cash", "card")), packs)
+            return
+        for webhook in (run.order.paid(expected_total(packs)), run.order.received(), run.order.delivered()):
+            await run.kuper(webhook)
+    except (ScenarioFailed, RelayUnreachable) as exc:
+        run.note(f"stopped: {exc}")
+
+
+async def _storm_of_kills(kuper: Kuper, relay: StartedRelay) -> CrashRun:
+    process = relay.process
+    settings = relay.settings
+    rng = random.Random(f"crash-{settings.database_url.split(':')[0]}")
+    result = CrashRun()
+    async with (
+        WebhookSender(process.url, settings.store, settings.webhook_auth) as sender,
+        Staff(process.url, settings.store, relay.device_token, patience=30.0) as staff,
+    ):
+        sim = Sim(kuper.stub, sender, staff, settings.store, rng=rng, wait=30.0)
+        lives: list[asyncio.Task[None]] = []
+        stop = asyncio.Event()
+
+        async def feed() -> None:
+            while not stop.is_set():
+                flow = rng.choice((ShipmentMethod.PICKUP, ShipmentMethod.BY_COURIER))
+                lives.append(asyncio.create_task(_life(sim.order(flow), rng)))
+                await asyncio.sleep(NEW_ORDER_EVERY)
+
+        feeder = asyncio.create_task(feed())
+        for _ in range(KILLS):
+            await asyncio.sleep(rng.uniform(*UP_BETWEEN_KILLS))
+            process.kill()
+            result.kills += 1
+            process.spawn()
+            await process.wait_ready_async()
+        await asyncio.sleep(1.0)  # some traffic after the last restart too
+        stop.set()
+        await feeder
+        await asyncio.gather(*lives)
+        result.runs = sim.runs
+        for run in sim.runs:
+            await run.wait_for_due()
+        await asyncio.sleep(0.5)  # anything sent twice shows up now
+        result.findings.extend(finding for run in sim.runs for finding in run.final_findings())
+        result.findings.extend(await _log_findings(sim.runs, staff))
+        result.findings.extend(await _number_findings(sim.runs, sender))
+        result.unanswered_webhooks = sum(
+            1 for answers in sender.answers.values() for answer in answers if answer.status is None
+        )
+        result.repeats_at_kuper = sum(1 for item in kuper.stub.received if item.is_repeat)
+    return result
+
+
+async def _log_findings(runs: list[OrderRun], staff: Staff) -> list[str]:
+    """Every webhook answered 200 is in its order's history (public API)."""
+    findings = []
+    for run in runs:
+        answered = {answer.event_type for answer in run.sim.sender.answers[run.order.uuid] if answer.status == 200}
+        if not answered:
+            continue
+        if run.number is None:
+            findings.append(f"{run.label}: webhooks answered 200 but no order.created was")
+            continue
+        detail = await staff.detail(run.number)
+        if detail is None:
+            findings.append(f"{run.label}: order.created was answered 200 but the relay has no such order")
+            continue
+        logged = {hook["event_type"] for hook in detail["history"]["webhooks"]}
+        missing = sorted(answered - logged)
+        if missing:
+            findings.append(f"{run.label}: answered 200 but not in the order's history: {', '.join(missing)}")
+    return findings
+
+
+async def _number_findings(runs: list[OrderRun], sender: WebhookSender) -> list[str]:
+    """A redelivered order.created, after every restart, gets the number first given."""
+    findings = []
+    for run in runs:
+        if run.number is None:
+            continue
+        answer = await sender.deliver(run.order.created())
+        number = OrderCreatedAnswer.parse(answer.body).number if answer.status == 200 else None
+        if number != run.number:
+            findings.append(f"{run.label}: order.created redelivered after the crashes got {number}")
+    return findings
+
+
+def test_sigkill_loses_no_webhook_number_or_notification(kuper: Kuper, relay: StartedRelay) -> None:
+    started = time.monotonic()
+    result = run_async(_storm_of_kills(kuper, relay))
+    elapsed = time.monotonic() - started
+    summary = (
+        f"{len(result.runs)} orders, {result.kills} kills in {elapsed:.1f} s; "
+        f"{result.unanswered_webhooks} webhook deliveries cut, {result.repeats_at_kuper} repeats answered 202"
+    )
+    print(summary)
+    assert result.kills == KILLS
+    assert len(result.runs) > 20, summary
+    assert result.findings == [], f"{summary}\n" + "\n".join(result.findings) + f"\n{relay.process.log_tail()}"
