@@ -328,12 +328,16 @@ class DeskService:
             self.book.prune_closed(_KEEP_CLOSED_SECONDS)
             if await queue.count() == 0:
                 continue
-            report = await queue.replay(
-                self.client,
-                on_accepted=lambda item, order: self.book.apply_order(order),
-                on_conflict=self._on_conflict,
-                lock_for=self._lock_for,
-            )
+            try:
+                report = await queue.replay(
+                    self.client,
+                    on_accepted=lambda item, order: self.book.apply_order(order),
+                    on_conflict=self._on_conflict,
+                    lock_for=self._lock_for,
+                )
+            except Exception:  # a bug or a disk error must not end the loop: the queue is retried next time
+                log.exception("offline queue replay failed")
+                continue
             if report.sent or report.conflicts:
                 log.info("offline queue: %d sent, %d conflicts", report.sent, report.conflicts)
             self.queue_changed.emit(await queue.count())
