@@ -141,9 +141,11 @@ def test_sigkill_loses_no_webhook_number_or_notification(kuper: Kuper, relay: St
     elapsed = time.monotonic() - started
     summary = (
         f"{len(result.runs)} orders, {result.kills} kills in {elapsed:.1f} s; "
-        f"{result.unanswered_webhooks} webhook deliveries cut, {result.repeats_at_kuper} repeats answered 202"
+        f"webhook deliveries cut by a kill: {result.unanswered_webhooks}, repeats Kuper answered 202: "
+        f"{result.repeats_at_kuper}"
     )
     print(summary)
     assert result.kills == KILLS
+    assert result.unanswered_webhooks > 0, f"the kills hit no traffic: {summary}"
     assert len(result.runs) > 20, summary
     assert result.findings == [], f"{summary}\n" + "\n".join(result.findings) + f"\n{relay.process.log_tail()}"
