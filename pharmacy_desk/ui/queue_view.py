@@ -1,0 +1,162 @@
+"""The order queue screen: stage tabs with counts, a search field and the orders table.
+
+Keys: Ctrl+1…Ctrl+5 the tabs, Ctrl+F the search, Enter opens the selected order, F5 starts assembling it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QTabBar,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pharmacy_desk.ui.queue_model import NUMBER_ROLE, Column, OrderQueueModel, OrderQueueProxy, Stage
+
+Index = QModelIndex | QPersistentModelIndex
+
+STAGE_ORDER = (Stage.NEW, Stage.ASSEMBLY, Stage.READY, Stage.HANDOVER, Stage.ALL)
+
+
+class QueueView(QWidget):
+    openRequested = Signal(str)
+    startRequested = Signal(str)
+
+    def __init__(self, model: OrderQueueModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.proxy = OrderQueueProxy(self)
+        self.proxy.setSourceModel(model)
+        self._stage_names = {
+            Stage.NEW: self.tr("New"),
+            Stage.ASSEMBLY: self.tr("Assembly"),
+            Stage.READY: self.tr("Ready"),
+            Stage.HANDOVER: self.tr("Hand-over"),
+            Stage.ALL: self.tr("All"),
+        }
+
+        self.tabs = QTabBar(self)
+        self.tabs.setExpanding(False)
+        self.tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        for stage in STAGE_ORDER:
+            self.tabs.addTab(self._stage_names[stage])
+        self.tabs.currentChanged.connect(self._tab_changed)
+
+        self.search = QLineEdit(self)
+        self.search.setObjectName("search")
+        self.search.setClearButtonEnabled(True)
+        self.search.setPlaceholderText(self.tr("Search: number, code, customer, last phone digits (Ctrl+F)"))
+        self.search.textChanged.connect(self.proxy.set_search)
+
+        self.table = QTableView(self)
+        self.table.setObjectName("queue")
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSortingEnabled(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        for column, width in (
+            (Column.NUMBER, 150),
+            (Column.KUPER_ID, 110),
+            (Column.STATE, 190),
+            (Column.TIME_LEFT, 130),
+        ):
+            self.table.setColumnWidth(column, width)
+        self.table.sortByColumn(Column.TIME_LEFT, Qt.SortOrder.AscendingOrder)
+        self.table.activated.connect(self._activated)
+
+        top = QHBoxLayout()
+        top.addWidget(self.tabs, 0)
+        top.addWidget(self.search, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+
+        for number, stage in enumerate(STAGE_ORDER, start=1):
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(lambda stage=stage: self.set_stage(stage))
+        find = QShortcut(QKeySequence.StandardKey.Find, self)
+        find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find.activated.connect(self.focus_search)
+        start = QShortcut(QKeySequence(Qt.Key.Key_F5), self)
+        start.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        start.activated.connect(self._start_selected)
+
+        model.stageCountsChanged.connect(self._update_counts)
+        model.rowsInserted.connect(self._keep_selection)
+        self._update_counts()
+
+    # --- tabs and search --------------------------------------------------------------------------
+
+    def set_stage(self, stage: Stage) -> None:
+        self.tabs.setCurrentIndex(STAGE_ORDER.index(stage))
+
+    def _tab_changed(self, index: int) -> None:
+        self.proxy.set_stage(STAGE_ORDER[index])
+        self._keep_selection()
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def _update_counts(self) -> None:
+        for i, stage in enumerate(STAGE_ORDER):
+            count = self.model.stage_count(stage)
+            name = self._stage_names[stage]
+            self.tabs.setTabText(i, f"{name} ({count})" if count or stage is not Stage.ALL else name)
+
+    # --- selection --------------------------------------------------------------------------------
+
+    def selected_number(self) -> str | None:
+        index = self.table.currentIndex()
+        value = index.data(NUMBER_ROLE) if index.isValid() else None
+        return value if isinstance(value, str) else None
+
+    def select(self, number: str) -> bool:
+        """Show and select order ``number`` (switching to "All" and clearing the search if needed)."""
+        row = self.model.row_of(number)
+        if row is None:
+            return False
+        source = self.model.index(row, 0)
+        index = self.proxy.mapFromSource(source)
+        if not index.isValid():
+            self.search.clear()
+            self.set_stage(Stage.ALL)
+            index = self.proxy.mapFromSource(source)
+        if not index.isValid():
+            return False
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.table.selectionModel().setCurrentIndex(index, flags)
+        self.table.scrollTo(index)
+        return True
+
+    def _keep_selection(self, *args: object) -> None:
+        if not self.table.currentIndex().isValid() and self.proxy.rowCount() > 0:
+            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            self.table.selectionModel().setCurrentIndex(self.proxy.index(0, 0), flags)
+
+    def _activated(self, index: Index) -> None:
+        number = index.data(NUMBER_ROLE)
+        if isinstance(number, str):
+            self.openRequested.emit(number)
+
+    def _start_selected(self) -> None:
+        number = self.selected_number()
+        if number is not None:
+            self.startRequested.emit(number)
