@@ -1,0 +1,233 @@
+"""The counter app's process: QApplication, the qasync loop, error hooks, first run, start and shutdown.
+
+:func:`run` is what ``pharmacy-desk`` calls. In order:
+
+1. ``QApplication`` with a large legible font, the Russian translations, the scanner filter;
+2. the qasync loop, ``sys.excepthook`` and the loop's exception handler (no error vanishes: each is
+   logged and shown once in a message box);
+3. the settings (:mod:`pharmacy_desk.desk.settings`) and the device token (:mod:`~pharmacy_desk.desk.credentials`);
+   when either is missing, the connection dialog (awaited, no nested ``exec()``);
+4. the :class:`~pharmacy_desk.desk.service.DeskService`, its Qt bridge and the main window;
+5. when the window closes (or the application is asked to quit), the service is stopped — the SSE
+   stream, the offline queue file and the HTTP client are closed — before the loop ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from pharmacy_desk.desk.credentials import CredentialsUnavailable, TokenStore, token_store
+from pharmacy_desk.desk.qt_bridge import DeskBridge
+from pharmacy_desk.desk.service import DeskService
+from pharmacy_desk.desk.settings import DeskSettings, SettingsError, SettingsFile
+from pharmacy_desk.ui.alerts import app_icon
+from pharmacy_desk.ui.async_dialog import run_dialog
+from pharmacy_desk.ui.connect_dialog import ConnectDialog
+from pharmacy_desk.ui.i18n import install_translators
+from pharmacy_desk.ui.main_window import BatchesFor, MainWindow
+from pharmacy_desk.ui.qt_async import event_loop
+from pharmacy_desk.ui.scanner_filter import ScannerFilter
+from pharmacy_desk.ui.sounds import SoundPlayer, make_player
+
+log = logging.getLogger("pharmacy_desk.ui")
+
+BASE_POINT_SIZE = 13  # counter screens are read from a step away
+
+
+def make_application(argv: Sequence[str]) -> QApplication:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(list(argv))
+    app.setApplicationName("pharmacy-desk")
+    app.setApplicationDisplayName("Pharmacy desk")
+    app.setWindowIcon(app_icon())
+    # The window's close ends run_desk, which stops the service: Qt must not quit the loop by itself.
+    app.setQuitOnLastWindowClosed(False)
+    font = app.font()
+    if font.pointSizeF() < BASE_POINT_SIZE:
+        font.setPointSizeF(BASE_POINT_SIZE)
+        app.setFont(font)
+    return app
+
+
+class ErrorHooks:
+    """``sys.excepthook`` and the loop's exception handler: log every error, show one box at a time."""
+
+    def __init__(self, *, show: bool = True) -> None:
+        self.show = show
+        self.errors: list[BaseException] = []
+        self._box: QMessageBox | None = None
+        self._previous = sys.excepthook
+
+    def install(self, loop: asyncio.AbstractEventLoop) -> None:
+        sys.excepthook = self.excepthook
+        loop.set_exception_handler(self.loop_handler)
+
+    def uninstall(self, loop: asyncio.AbstractEventLoop) -> None:
+        sys.excepthook = self._previous
+        loop.set_exception_handler(None)
+
+    def excepthook(self, kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        self.errors.append(error)
+        log.critical("unhandled error", exc_info=(kind, error, tb))
+        self._show("".join(traceback.format_exception_only(kind, error)).strip())
+
+    def loop_handler(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        error = context.get("exception")
+        if isinstance(error, BaseException):
+            self.excepthook(type(error), error, error.__traceback__)
+            return
+        log.error("event loop: %s", context.get("message"))
+
+    def _show(self, text: str) -> None:
+        if not self.show or self._box is not None or QApplication.instance() is None:
+            return
+        box = QMessageBox(QMessageBox.Icon.Critical, "pharmacy-desk", text)
+        box.setInformativeText(
+            QApplication.translate("ErrorHooks", "The error is written to the log. The program keeps working.")
+        )
+        box.finished.connect(lambda _: self._forget(box))
+        self._box = box
+        box.show()
+
+    def _forget(self, box: QMessageBox) -> None:
+        if self._box is box:
+            self._box = None
+        box.deleteLater()
+
+
+@dataclass
+class Connection:
+    settings: DeskSettings
+    token: str
+
+
+def open_token_store() -> tuple[TokenStore | None, str | None]:
+    """The token store, or None and the desk's message when there is no usable keyring."""
+    try:
+        return token_store(), None
+    except CredentialsUnavailable as exc:
+        log.warning("%s", exc.message_en)
+        return None, exc.message_ru
+
+
+def _read_token(store: TokenStore, key: str) -> str:
+    return store.get(key) or ""
+
+
+async def connection(settings_file: SettingsFile, *, ask: bool = False) -> Connection | None:
+    """The saved settings and token; asks (the connection dialog) when something is missing."""
+    settings = settings_file.load()
+    store, problem = open_token_store()
+    token = ""
+    if settings.is_configured and store is not None:
+        try:
+            token = await asyncio.to_thread(_read_token, store, settings.store)
+        except CredentialsUnavailable as exc:
+            problem = exc.message_ru
+    if settings.is_configured and token and not ask:
+        return Connection(settings, token)
+    dialog = ConnectDialog(settings, store, token=token, store_problem=problem)
+    accepted = await run_dialog(dialog)
+    result, token = dialog.result_settings, dialog.result_token
+    dialog.deleteLater()
+    if not accepted or result is None:
+        return None
+    settings_file.save(result)
+    return Connection(result, token)
+
+
+async def run_desk(
+    app: QApplication,
+    conn: Connection,
+    *,
+    scanner: ScannerFilter,
+    player: SoundPlayer | None = None,
+    operator: str | None = None,
+    batches_for: BatchesFor | None = None,
+    closed: asyncio.Event | None = None,
+) -> int:
+    """Run the service and its window until the window closes (or ``closed`` is set)."""
+    service = DeskService(conn.settings, conn.token, operator=operator)
+    closed = closed or asyncio.Event()
+    player = player or make_player(conn.settings.sound)
+    await service.start()
+    try:
+        bridge = DeskBridge(service)
+        window = MainWindow(service, bridge, player, scanner, batches_for=batches_for)
+        window.closing.connect(closed.set)
+        window.show()
+        await closed.wait()
+    finally:
+        await service.stop()
+        player.close()
+    return 0
+
+
+def run(
+    argv: Sequence[str],
+    *,
+    settings_path: Path | None = None,
+    setup: bool = False,
+    operator: str | None = None,
+    lang: str | None = None,
+) -> int:
+    app = make_application(argv)
+    translators = install_translators(app, lang)
+    scanner = ScannerFilter(app)
+    scanner.install(app)
+    loop = event_loop(app)
+    asyncio.set_event_loop(loop)
+    hooks = ErrorHooks()
+    hooks.install(loop)
+    settings_file = SettingsFile(settings_path) if settings_path is not None else SettingsFile.default()
+    closed = asyncio.Event()
+    running = False
+
+    async def main() -> int:
+        nonlocal running
+        try:
+            conn = await connection(settings_file, ask=setup)
+        except SettingsError as exc:
+            box = QMessageBox(QMessageBox.Icon.Critical, "pharmacy-desk", str(exc))
+            await run_dialog(box)
+            return 1
+        if conn is None:
+            return 1
+        running = True
+        return await run_desk(app, conn, scanner=scanner, operator=operator, closed=closed)
+
+    task = loop.create_task(main())
+    try:
+        try:
+            return loop.run_until_complete(task)
+        except RuntimeError:
+            if task.done():
+                raise
+            # Qt quit its loop (QApplication.quit(), the session ending): aboutToQuit has been
+            # emitted. Let run_desk stop the service (stream, queue file, HTTP client), then end.
+            log.info("the application is quitting: shutting the desk service down")
+            if running:
+                closed.set()
+                return loop.run_until_complete(task)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                loop.run_until_complete(task)
+            return 1
+    finally:
+        hooks.uninstall(loop)
+        scanner.uninstall(app)
+        for translator in translators:
+            app.removeTranslator(translator)
+        loop.close()
+        asyncio.set_event_loop(None)

@@ -1,0 +1,269 @@
+"""The main window: banners, the queue and assembly screens, the status bar; it routes the desk's signals.
+
+Wiring (all signals of :class:`~pharmacy_desk.desk.qt_bridge.DeskBridge`):
+
+- ``bookChanged`` → the queue model (rows), the assembly screen's header;
+- ``ringingChanged`` → the bell (:class:`~.alerts.Alerts`) and the bold rows;
+- ``alertRaised`` → banners, the courier call, and "put back on the shelf" when an order this PC is
+  assembling is canceled;
+- ``connectionChanged`` / ``queueChanged`` / ``queueConflict`` → the status bar.
+
+Scans (:class:`~.scanner_filter.ScannerFilter`): a bag label opens its order from anywhere; any other
+code goes to the open assembly screen. F2 acknowledges the ringing orders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QStackedWidget, QVBoxLayout, QWidget
+
+from pharmacy_desk.desk.assembly import AssemblySession
+from pharmacy_desk.desk.offline_queue import QueueConflict
+from pharmacy_desk.desk.order_book import AlertEvent, BookChange
+from pharmacy_desk.desk.qt_bridge import DeskBridge
+from pharmacy_desk.desk.relay_client import RelayError
+from pharmacy_desk.desk.scanner import ScannedCode, read_code
+from pharmacy_desk.desk.service import DeskService
+from pharmacy_desk.domain import AlertKind, Order
+from pharmacy_desk.domain.bag_label import BagLabel
+from pharmacy_desk.domain.fefo import Batch
+from pharmacy_desk.domain.scans import ScanError
+from pharmacy_desk.ui.alerts import Alerts, BannerArea, BannerKind, app_icon
+from pharmacy_desk.ui.assembly_view import AssemblyView
+from pharmacy_desk.ui.async_dialog import run_dialog
+from pharmacy_desk.ui.qt_async import async_slot
+from pharmacy_desk.ui.queue_model import TICK_MS, OrderQueueModel
+from pharmacy_desk.ui.queue_view import QueueView
+from pharmacy_desk.ui.return_to_shelf import ReturnToShelfDialog, items_from_alert, items_from_session
+from pharmacy_desk.ui.scanner_filter import ScannerFilter
+from pharmacy_desk.ui.sounds import Sound, SoundPlayer
+from pharmacy_desk.ui.status_bar import StatusBar
+from pharmacy_desk.ui.tasks import spawn
+
+BatchesFor = Callable[[Order], Awaitable[Mapping[str, Sequence[Batch]]]]
+
+
+class MainWindow(QMainWindow):
+    closing = Signal()
+    orderOpened = Signal(str)
+    returnToShelfShown = Signal(object)
+
+    def __init__(
+        self,
+        service: DeskService,
+        bridge: DeskBridge,
+        player: SoundPlayer,
+        scanner: ScannerFilter,
+        *,
+        batches_for: BatchesFor | None = None,
+        use_tray: bool = True,
+        model_tick_ms: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.service = service
+        self.bridge = bridge
+        self.player = player
+        self.scanner = scanner
+        self.batches_for = batches_for
+        self._sessions: dict[str, AssemblySession] = {}
+        self.return_dialog: ReturnToShelfDialog | None = None
+        title = self.tr("Pharmacy desk — Kuper orders")
+        if service.settings.device_name:
+            title += f" — {service.settings.device_name}"
+        self.setWindowTitle(title)
+        self.setWindowIcon(app_icon())
+
+        self.model = OrderQueueModel(service.book, self, tick_ms=TICK_MS if model_tick_ms is None else model_tick_ms)
+        self.queue = QueueView(self.model, self)
+        self.assembly = AssemblyView(service, player, self)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.queue)
+        self.stack.addWidget(self.assembly)
+        self.banners = BannerArea(self)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.addWidget(self.banners)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.status = StatusBar(self)
+        self.setStatusBar(self.status)
+        self.alerts = Alerts(self, self.banners, player, service.settings.sound, use_tray=use_tray)
+
+        bridge.bookChanged.connect(self.model.apply)
+        bridge.bookChanged.connect(self._book_changed)
+        bridge.ringingChanged.connect(self.alerts.on_ringing)
+        bridge.ringingChanged.connect(self.model.set_ringing)
+        bridge.alertRaised.connect(self.alerts.on_alert)
+        bridge.alertRaised.connect(self._alert)
+        bridge.connectionChanged.connect(self.status.set_connection)
+        bridge.queueChanged.connect(self.status.set_queued)
+        bridge.queueConflict.connect(self._queue_conflict)
+        self.status.conflictClicked.connect(self._resolve_conflict)
+        self.alerts.acknowledgeRequested.connect(self.acknowledge_ringing)
+        self.alerts.openOrder.connect(self.open_order)
+        self.queue.openRequested.connect(self.open_order)
+        self.queue.startRequested.connect(self.start_and_open)
+        self.assembly.backRequested.connect(self.show_queue)
+        scanner.scanned.connect(self.on_scan)
+        self._forget_key_handler = scanner.add_key_handler(self.assembly.key_handler)
+
+        acknowledge = QShortcut(QKeySequence(Qt.Key.Key_F2), self)
+        acknowledge.setContext(Qt.ShortcutContext.ApplicationShortcut)
+        acknowledge.activated.connect(self.acknowledge_ringing)
+
+        self.status.set_connection(service.connection)
+        self.model.set_ringing(service.bell.ringing)
+        self.alerts.on_ringing(service.bell.ringing)
+        self.resize(1280, 800)
+
+    # --- screens ----------------------------------------------------------------------------------
+
+    def show_queue(self) -> None:
+        self.stack.setCurrentWidget(self.queue)
+        number = self.assembly.number
+        if number is not None:
+            self.queue.select(number)
+        self.queue.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    @property
+    def assembling(self) -> bool:
+        return self.stack.currentWidget() is self.assembly and self.assembly.session is not None
+
+    @async_slot(str)
+    async def open_order(self, number: str) -> None:
+        await self._open(number)
+
+    @async_slot(str)
+    async def start_and_open(self, number: str) -> None:
+        if await self._open(number):
+            await self.assembly.do_start()
+
+    async def _open(self, number: str) -> bool:
+        self.service.acknowledge(number)  # opening an order is seeing it
+        self.queue.select(number)
+        session = self._sessions.get(number)
+        if session is None:
+            try:
+                batches = None
+                if self.batches_for is not None:
+                    batches = await self.batches_for(await self.service.order_detail(number))
+                session = await self.service.open_assembly(number, batches=batches)
+            except RelayError as exc:
+                self.status.showMessage(exc.message, 15_000)
+                self.player.play(Sound.ERROR)
+                return False
+            self._sessions[number] = session
+        if self.assembly.session is not session:
+            self.assembly.show_session(session, self.service.book.get(number))
+        self.stack.setCurrentWidget(self.assembly)
+        self.alerts.courier_banner_done(number)
+        self.orderOpened.emit(number)
+        return True
+
+    # --- scans ------------------------------------------------------------------------------------
+
+    def on_scan(self, code: object) -> None:
+        assert isinstance(code, ScannedCode)
+        parsed = read_code(code)
+        if isinstance(parsed, BagLabel):
+            if parsed.store_key != self.service.settings.store:
+                self._refuse(self.tr("This bag belongs to another store (%1)").replace("%1", parsed.store_key))
+            elif parsed.number not in self.service.book:
+                self._refuse(self.tr("Order %1 is not in the queue").replace("%1", parsed.number))
+            elif parsed.number != self.assembly.number or not self.assembling:
+                self.open_order(parsed.number)
+            return
+        if self.assembling:
+            self.assembly.handle_scan(code)
+            return
+        if isinstance(parsed, ScanError):
+            self._refuse(parsed.message)
+        else:
+            self._refuse(self.tr("Open an order to scan its packs (Enter on the order)"))
+
+    def _refuse(self, message: str) -> None:
+        self.status.showMessage(message, 10_000)
+        self.player.play(Sound.ERROR)
+
+    # --- the desk's signals -----------------------------------------------------------------------
+
+    def acknowledge_ringing(self) -> None:
+        for number in self.alerts.ringing:
+            self.service.acknowledge(number)
+
+    def _book_changed(self, change: object) -> None:
+        assert isinstance(change, BookChange)
+        number = self.assembly.number
+        if number is None:
+            return
+        for summary in (*change.added, *change.changed):
+            if summary.number == number:
+                self.assembly.set_summary(summary)
+
+    def _alert(self, alert: object) -> None:
+        assert isinstance(alert, AlertEvent)
+        number = alert.number
+        if alert.kind is not AlertKind.CANCELED_DURING_ASSEMBLY or number is None:
+            return
+        session = self._sessions.pop(number, None)
+        if session is None:  # another PC was assembling it: tell, do not interrupt
+            self.banners.show_banner(f"canceled:{number}", f"{number}: {alert.message}", BannerKind.WARN)
+            return
+        items = items_from_session(session.lines()) if session.picked else items_from_alert(alert.to_return_to_shelf)
+        if self.assembly.session is session:
+            self.assembly.clear()
+            self.show_queue()
+        self.player.play(Sound.ERROR)
+        QApplication.alert(self, 0)
+        dialog = ReturnToShelfDialog(number, alert.message, items, self)
+        self.return_dialog = dialog
+        self.returnToShelfShown.emit(dialog)
+        spawn(self._show_return(dialog))
+
+    async def _show_return(self, dialog: ReturnToShelfDialog) -> None:
+        await run_dialog(dialog)
+        if self.return_dialog is dialog:
+            self.return_dialog = None
+        dialog.deleteLater()
+
+    def _queue_conflict(self, conflict: object) -> None:
+        assert isinstance(conflict, QueueConflict)
+        self.status.set_conflict(conflict)
+        self.banners.show_banner(
+            f"conflict:{conflict.number}",
+            self.tr("Order %1: a saved action was not accepted: %2")
+            .replace("%1", conflict.number)
+            .replace("%2", conflict.message),
+            BannerKind.WARN,
+        )
+        self.player.play(Sound.ERROR)
+
+    @async_slot(object)
+    async def _resolve_conflict(self, conflict: object) -> None:
+        assert isinstance(conflict, QueueConflict)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.tr("Action not sent"),
+            self.tr("Order %1: %2\n\nDrop the order's unsent actions and continue from its current state?")
+            .replace("%1", conflict.number)
+            .replace("%2", conflict.message),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        answer = await run_dialog(box)
+        box.deleteLater()
+        if answer == QMessageBox.StandardButton.Yes:
+            await self.service.discard_queued(conflict.number)
+            self.status.set_conflict(None)
+            self.banners.remove(f"conflict:{conflict.number}")
+
+    # --- closing ----------------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._forget_key_handler()
+        self.alerts.close()
+        self.closing.emit()
+        super().closeEvent(event)
