@@ -1,0 +1,91 @@
+"""Fixtures for the UI tests: real widgets, offscreen, against a real relay on loopback.
+
+- Async tests run on a qasync loop bound to the test ``QApplication`` (``pytest_asyncio_loop_factories``),
+  so the relay (uvicorn), the desk services and the widgets share one loop, as in the app.
+- The Russian translation is installed for the whole session: the tests read the screens in Russian.
+- ``live()``: ``async with live() as env`` starts the relay, ``await env.open_desk("Касса 1")`` a desk
+  service with its shown main window (recording sound player); everything stops at the end of the block.
+- Offscreen Qt says "This plugin does not support propagateSizeHints()" for every top-level window with a
+  layout (a limitation of the offscreen platform plugin, not of the app): ignored in tests/ui only.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import keyring
+import pytest
+from PySide6.QtWidgets import QApplication
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "desk"))
+
+from ui_support import Live, MemoryKeyring
+
+from pharmacy_desk.ui.app import make_application
+from pharmacy_desk.ui.i18n import install_translators, remove_translators
+from pharmacy_desk.ui.qt_async import event_loop
+from pharmacy_desk.ui.scanner_filter import ScannerFilter
+
+UI_DIR = Path(__file__).resolve().parent
+OFFSCREEN_NOISE = r"This plugin does not support propagateSizeHints\(\)"
+
+
+def _app() -> QApplication:
+    return make_application([sys.argv[0]])
+
+
+def _qt_loop() -> Any:
+    return event_loop(_app())
+
+
+def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> Mapping[str, Callable[[], Any]]:
+    return {"qasync": _qt_loop}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if UI_DIR in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
+
+
+@pytest.fixture(scope="session")
+def qapp() -> Iterator[QApplication]:
+    """pytest-qt's ``qapp``, made the way the app makes it (font, icon), in Russian."""
+    app = _app()
+    translators = install_translators(app, "ru")
+    yield app
+    remove_translators(app, translators)
+
+
+@pytest.fixture
+def scanner(qapp: QApplication) -> Iterator[ScannerFilter]:
+    scanner = ScannerFilter(qapp)
+    scanner.install(qapp)
+    yield scanner
+    scanner.uninstall(qapp)
+    scanner.deleteLater()
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def live(tmp_path: Path, qapp: QApplication, scanner: ScannerFilter) -> Callable[[], Live]:
+    """``async with live() as env:`` a relay on loopback and ``env.open_desk(...)``, all inside the test.
+
+    Everything asynchronous starts and stops within the test's own coroutine: between pytest-asyncio's
+    runs Qt still processes events (pytest-qt, qasync's last pass), and a relay or a stream left running
+    then would get callbacks outside a running loop.
+    """
+    return lambda: Live(tmp_path, scanner)
