@@ -9,7 +9,6 @@ collects the scenario's own findings; :meth:`OrderRun.final_findings` adds the p
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
@@ -242,7 +241,3 @@ class OrderRun:
 def expected_total(quantities: dict[str, int]) -> Decimal:
     """What the customer pays for ``quantities`` packs per SKU, by the catalogue's prices."""
     return composition_total(position_total(BY_SKU[sku].unit_price, qty) for sku, qty in quantities.items())
-
-
-def all_findings(runs: Sequence[OrderRun]) -> list[str]:
-    return [finding for run in runs for finding in run.final_findings()]

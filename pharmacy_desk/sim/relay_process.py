@@ -158,22 +158,11 @@ class RelayProcess:
             raise RelayFailed(f"the relay exited with {self._process.returncode}:\n{self.log_tail()}")
 
     def wait_ready(self, deadline: float = _READY_DEADLINE) -> None:
-        """Block until the relay answers HTTP (any status), or raise :class:`RelayFailed`."""
-        until = time.monotonic() + deadline
-        with httpx.Client(timeout=1.0) as client:
-            while True:
-                self._check_alive()
-                try:
-                    client.get(self.url + "/openapi.json")
-                    return
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() >= until:
-                    raise RelayFailed(f"the relay did not answer within {deadline:g} s:\n{self.log_tail()}")
-                time.sleep(0.05)
+        """Block until the relay answers HTTP, or raise :class:`RelayFailed` (call it outside any event loop)."""
+        asyncio.run(self.wait_ready_async(deadline))
 
     async def wait_ready_async(self, deadline: float = _READY_DEADLINE) -> None:
-        """:meth:`wait_ready` without blocking the event loop (the fake Kuper may be serving in it)."""
+        """Wait until the relay answers HTTP (any status), without blocking the event loop."""
         until = time.monotonic() + deadline
         async with httpx.AsyncClient(timeout=1.0) as client:
             while True:

@@ -7,6 +7,7 @@ own orders, and Kuper's error storms hit only the orders of the scenario that as
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 
@@ -20,7 +21,7 @@ SETTLE_SECONDS = 0.4
 
 async def run_scenario(sim: Sim, scenario: Scenario, *, settle: float = SETTLE_SECONDS) -> ScenarioResult:
     """Play ``scenario`` on its own copy of ``sim`` and judge it."""
-    own = Sim(sim.stub, sim.sender, sim.staff, sim.store_id, rng=sim.rng, wait=sim.wait)
+    own = dataclasses.replace(sim, runs=[])
     started = time.monotonic()
     problems: list[str] = []
     try:

@@ -303,7 +303,8 @@ async def duplicate_webhooks(sim: Sim) -> None:
     await run.kuper(assigned)
     packs = await run.assembled()
     await run.ready()
-    await run.staff.ready(run.known_number)  # a double click at the counter: refused, nothing sent twice
+    # "Ready" pressed again on a second PC: refused, nothing is sent twice.
+    run.expect_refused(await run.staff.ready(run.known_number), "wrong_state")
     for webhook in (run.order.paid(expected_total(packs)), run.order.received(), run.order.delivered()):
         await run.kuper(webhook)
         await run.kuper(webhook)

@@ -59,8 +59,6 @@ class ActionResult:
     def code(self) -> str | None:
         """The refusal code of a ``4xx`` answer (``wrong_state``, ``code_not_verified``...)."""
         code = self.body.get("code")
-        if code is None and isinstance(self.body.get("detail"), dict):
-            code = self.body["detail"].get("code")
         return code if isinstance(code, str) else None
 
     @property
