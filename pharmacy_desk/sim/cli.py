@@ -6,7 +6,7 @@
     pharmacy-desk-sim --start-relay --scenario pickup_paid_cash --scenario kuper_storm_5xx
     pharmacy-desk-sim --relay http://127.0.0.1:8080 --store apteka-12 --device-token T \\
                       --webhook-token X --listen 127.0.0.1:8099 --all
-    pharmacy-desk-sim --start-relay --generate --rate 6 [--play-staff] [--duration 600]
+    pharmacy-desk-sim --start-relay --generate --rate 6 [--play-staff] [--duration 600] [--storm 503:30@60]
     pharmacy-desk-sim --list
 
 With ``--relay`` the relay must already be configured with ``kuper.base_url`` = the ``--listen``
@@ -27,7 +27,7 @@ import random
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,7 +87,29 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--pace", type=float, default=4.0, help="seconds between one party's steps (4)")
     gen.add_argument("--duration", type=float, help="seconds of new orders (default: until Ctrl+C)")
     gen.add_argument("--play-staff", action="store_true", help="also play the pharmacy's staff")
+    gen.add_argument(
+        "--storm",
+        type=_storm,
+        metavar="STATUS:SECONDS[@AFTER]",
+        help="Kuper answers STATUS (500, 503, 429, 401...) to every notification for SECONDS, AFTER s into the run",
+    )
     return parser
+
+
+@dataclass(frozen=True, slots=True)
+class StormPlan:
+    status: int
+    seconds: float
+    after: float
+
+
+def _storm(text: str) -> StormPlan:
+    head, _, after = text.partition("@")
+    status, _, seconds = head.partition(":")
+    try:
+        return StormPlan(int(status), float(seconds), float(after or 0))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected STATUS:SECONDS[@AFTER], e.g. 503:30@60, not {text!r}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +135,8 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
     unknown = [name for name in args.scenario or () if name not in SCENARIOS]
     if unknown:
         return f"unknown scenario(s): {', '.join(unknown)} (see --list)"
+    if args.storm is not None and not args.generate:
+        return "--storm goes with --generate (scenarios bring their own storms)"
     if args.start_relay:
         if args.relay:
             return "--relay and --start-relay exclude each other"
@@ -198,13 +222,28 @@ async def _generate(sim: Sim, args: argparse.Namespace) -> int:
         play_staff=args.play_staff,
     )
     generator = OrderGenerator(sim, settings, say=lambda text: print(text, flush=True))
+    storm: asyncio.Task[None] | None = None
+    if args.storm is not None:
+        storm = asyncio.create_task(_storm_later(sim, args.storm, generator.say))
     who = "Kuper and the staff" if args.play_staff else "Kuper (the staff is up to you)"
     print(f"generating {args.rate:g} orders a minute, playing {who}; Ctrl+C stops")
-    await generator.run()
+    try:
+        await generator.run()
+    finally:
+        if storm is not None:
+            storm.cancel()
     print(f"{generator.created} orders created, {generator.finished} followed to the end")
     for finding in generator.findings:
         print(f"  - {finding}")
     return 1 if generator.findings else 0
+
+
+async def _storm_later(sim: Sim, plan: StormPlan, say: Callable[[str], None]) -> None:
+    await asyncio.sleep(plan.after)
+    sim.stub.storm(plan.status, seconds=plan.seconds)
+    say(f"Kuper answers {plan.status} to every notification for {plan.seconds:g} s (from the first one hit)")
+    await sim.stub.wait_for(lambda stub: stub.storm_over(), timeout=plan.seconds + 3600, interval=0.2)
+    say("Kuper is back")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -116,7 +116,7 @@ class OrderGenerator:
             kinds = [item.notification.event_type for item in checks.first_deliveries(run.received)]
             return next((kind for kind in kinds if kind in wanted), None)
 
-        await self.sim.stub.wait_for(lambda _: first() is not None, timeout=_LIFETIME, interval=0.2)
+        await self.sim.stub.wait_for(lambda _: first() is not None, timeout=_LIFETIME, interval=0.05)
         found = first()
         assert found is not None
         return found
