@@ -1,0 +1,72 @@
+"""``pharmacy-desk --demo`` is not built yet; the Russian catalogue is complete, current and compiled."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QTranslator
+
+from pharmacy_desk.desk.cli import DEMO_NOT_YET, main
+from pharmacy_desk.ui.paths import translations_dir
+
+ROOT = Path(__file__).resolve().parents[2]
+TS = translations_dir() / "pharmacy_desk_ru.ts"
+QM = translations_dir() / "pharmacy_desk_ru.qm"
+BIN = Path(sys.executable).parent
+
+
+def test_demo_says_not_yet_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--demo"]) == 2
+    assert capsys.readouterr().err.strip() == DEMO_NOT_YET
+
+
+def _messages(path: Path) -> dict[tuple[str, str], str | None]:
+    root = ET.parse(path).getroot()
+    found: dict[tuple[str, str], str | None] = {}
+    for context in root.iter("context"):
+        name = context.findtext("name") or ""
+        for message in context.iter("message"):
+            translation = message.find("translation")
+            assert translation is not None
+            unfinished = translation.get("type") in ("unfinished", "obsolete", "vanished")
+            found[(name, message.findtext("source") or "")] = None if unfinished else translation.text
+    return found
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name, path=str(BIN)) or shutil.which(name)
+    if path is None:
+        pytest.skip(f"{name} is not installed")
+    return path
+
+
+def test_every_string_of_the_code_is_translated(tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh.ts"
+    shutil.copy(TS, fresh)
+    sources = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pharmacy_desk" / "ui").glob("*.py"))
+    subprocess.run(
+        [_tool("pyside6-lupdate"), "-locations", "none", *sources, "-ts", str(fresh)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    shipped, current = _messages(TS), _messages(fresh)
+    assert set(current) == set(shipped), "run pyside6-lupdate (see pharmacy_desk/ui/i18n.py)"
+    untranslated = [key for key, text in shipped.items() if not text]
+    assert untranslated == []
+
+
+def test_the_compiled_catalogue_matches_the_ts(tmp_path: Path, qapp: QCoreApplication) -> None:
+    compiled = tmp_path / "ru.qm"
+    subprocess.run([_tool("pyside6-lrelease"), str(TS), "-qm", str(compiled)], check=True, capture_output=True)
+    assert compiled.read_bytes() == QM.read_bytes(), "run pyside6-lrelease (see pharmacy_desk/ui/i18n.py)"
+    translator = QTranslator()
+    assert translator.load(str(QM))
+    assert translator.translate("ReturnToShelfDialog", "Order %1 is canceled. Put back on the shelf:") == (
+        "Заказ %1 отменён. Верните на полку:"
+    )
