@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from relay_support import RecordingStock, Relay, make_config
+from relay_support import RecordingStock, Relay, RelayFactory, make_config
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -128,9 +128,6 @@ class _TestServer(uvicorn.Server):
         for server in self.servers:
             await server.wait_closed()
         await self.lifespan.shutdown()
-
-
-RelayFactory = Callable[..., Awaitable[Relay]]
 
 
 @pytest.fixture

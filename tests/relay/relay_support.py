@@ -9,6 +9,7 @@ import base64
 import copy
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -188,3 +189,7 @@ class Relay:
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
+
+
+RelayFactory = Callable[..., Awaitable[Relay]]
+"""``relay_factory(stock=..., **config_overrides)``: start a relay (fixture in ``conftest``)."""

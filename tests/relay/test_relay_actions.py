@@ -7,8 +7,18 @@ import json
 from typing import Any
 
 import pytest
-from conftest import RelayFactory
-from relay_support import MARK_A, MARK_B, MARK_C, OTHER_STORE, STORE, Relay, config_data, new_uuid, webhook
+from relay_support import (
+    MARK_A,
+    MARK_B,
+    MARK_C,
+    OTHER_STORE,
+    STORE,
+    Relay,
+    RelayFactory,
+    config_data,
+    new_uuid,
+    webhook,
+)
 from sqlalchemy import select, update
 
 from pharmacy_desk.relay.devices import list_devices, revoke_device

@@ -7,8 +7,17 @@ import logging
 
 import httpx
 import pytest
-from conftest import RelayFactory
-from relay_support import BASIC_PASSWORD, CLIENT_TOKEN, STORE, Relay, basic_headers, make_config, new_uuid, webhook
+from relay_support import (
+    BASIC_PASSWORD,
+    CLIENT_TOKEN,
+    STORE,
+    Relay,
+    RelayFactory,
+    basic_headers,
+    make_config,
+    new_uuid,
+    webhook,
+)
 
 from pharmacy_desk.relay.app import SchemaOutOfDate, create_app
 from pharmacy_desk.relay.http_logging import LoggingTransport, redact_headers, redact_query

@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from conftest import RelayFactory
 from httpx_sse import ServerSentEvent, aconnect_sse
-from relay_support import OTHER_STORE, SEVEN_TOKEN, STORE, Relay, new_uuid, webhook
+from relay_support import OTHER_STORE, SEVEN_TOKEN, STORE, Relay, RelayFactory, new_uuid, webhook
 
 from pharmacy_desk.relay.db import create_engine
 from pharmacy_desk.relay.store_log import append_event

@@ -7,7 +7,6 @@ import json
 from collections.abc import AsyncIterator
 
 import pytest
-from conftest import RelayFactory
 from relay_support import (
     OTHER_STORE,
     SEVEN_TOKEN,
@@ -15,6 +14,7 @@ from relay_support import (
     WEBHOOK_FIXTURES,
     RecordingStock,
     Relay,
+    RelayFactory,
     basic_headers,
     new_uuid,
     token_headers,
