@@ -164,7 +164,8 @@ async def relay_factory(database_url: str) -> AsyncIterator[RelayFactory]:
             await client.aclose()
             server.should_exit = True
             server.stop_now.set()
-            await task
+            async with asyncio.timeout(15):  # a stuck shutdown fails the test instead of hanging the run
+                await task
 
         stops.append(stop)
         return Relay(app=app, base_url=base_url, client=client, stock=recording)
