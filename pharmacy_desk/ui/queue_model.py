@@ -1,22 +1,32 @@
 """The order queue as a Qt table model over the desk's :class:`~pharmacy_desk.desk.order_book.OrderBook`.
 
-The model keeps its own row list (one :class:`OrderSummary` per row, in arrival order) and follows the
-book's :class:`~pharmacy_desk.desk.order_book.BookChange` exactly: ``beginInsertRows`` for new orders,
-``dataChanged`` for the changed rows, ``beginRemoveRows`` for removed ones; only a book reset (a
-snapshot on an empty book) resets the model. A 30-second tick repaints the "time left" column.
+The model keeps its own rows (one :class:`OrderSummary` each), **sorted** by the chosen column, and
+follows the book's :class:`~pharmacy_desk.desk.order_book.BookChange` exactly: a new order is inserted
+at its place (``beginInsertRows``), a changed one gets ``dataChanged`` (and ``beginMoveRows`` when its
+place changes), a removed one ``beginRemoveRows``; only a book reset (a snapshot on an empty book) resets
+the model. A 30-second tick repaints the "time left" column.
 
-:class:`OrderQueueProxy` sorts (by each column's raw value) and filters by stage tab and search text.
+Sorting lives here, in Python (one ``list.sort`` with precomputed keys, bisection per change), because
+a ``QSortFilterProxyModel`` sorting through a Python ``lessThan`` or ``data()`` costs about a second
+for 5,000 orders at every tab switch. :class:`OrderQueueProxy` therefore only filters (stage tab,
+search text) and forwards ``sort()`` to this model.
+
+Each row's texts are computed once per summary (a cache keyed by the summary object); only "time
+left" is computed when painted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
 from enum import IntEnum, StrEnum
+from functools import total_ordering
 from typing import Any
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractTableModel,
     QModelIndex,
     QObject,
@@ -36,9 +46,18 @@ from pharmacy_desk.relay.views import OrderSummary
 
 Index = QModelIndex | QPersistentModelIndex
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-NUMBER_ROLE = Qt.ItemDataRole.UserRole + 2
-URGENCY_ROLE = Qt.ItemDataRole.UserRole + 3
+SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 1
+NUMBER_ROLE = int(Qt.ItemDataRole.UserRole) + 2
+URGENCY_ROLE = int(Qt.ItemDataRole.UserRole) + 3
+
+_DISPLAY = Qt.ItemDataRole.DisplayRole.value
+_BACKGROUND = Qt.ItemDataRole.BackgroundRole.value
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole.value
+_FONT = Qt.ItemDataRole.FontRole.value
+_ALIGN = Qt.ItemDataRole.TextAlignmentRole.value
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+_ROLES = frozenset({_DISPLAY, _BACKGROUND, _FOREGROUND, _FONT, _ALIGN, _TOOLTIP, SORT_ROLE, NUMBER_ROLE, URGENCY_ROLE})
+_RIGHT = (Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value
 
 
 class Column(IntEnum):
@@ -51,6 +70,13 @@ class Column(IntEnum):
     TIME_LEFT = 6
     COURIER = 7
     ASSEMBLER = 8
+
+
+COLUMNS = len(Column)
+_TIME_LEFT = Column.TIME_LEFT.value
+_COURIER = Column.COURIER.value
+_STATE = Column.STATE.value
+_RIGHT_ALIGNED = frozenset({Column.PACKS.value, Column.AMOUNT.value, _TIME_LEFT})
 
 
 class Stage(StrEnum):
@@ -118,8 +144,37 @@ def urgency(left: float | None) -> Urgency:
     return Urgency.CALM
 
 
+@total_ordering
+class _Descending:
+    """A sort key compared the other way round (bisection needs one ascending list)."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: tuple[Any, ...]) -> None:
+        self.key = key
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Descending) and self.key == other.key
+
+    def __lt__(self, other: _Descending) -> bool:
+        return other.key < self.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+
+_BRUSHES: dict[str, QBrush] = {}
+
+
+def _brush(colour: str) -> QBrush:
+    brush = _BRUSHES.get(colour)
+    if brush is None:
+        brush = _BRUSHES[colour] = QBrush(QColor(colour))
+    return brush
+
+
 class OrderQueueModel(QAbstractTableModel):
-    """Rows: the book's orders. Connect :meth:`apply` to the bridge's ``bookChanged``."""
+    """Rows: the book's orders, sorted. Connect :meth:`apply` to the bridge's ``bookChanged``."""
 
     stageCountsChanged = Signal()
 
@@ -135,23 +190,27 @@ class OrderQueueModel(QAbstractTableModel):
         self.book = book
         self._clock = clock
         self._rows: list[OrderSummary] = []
+        self._keys: list[Any] = []
         self._row_of: dict[str, int] = {}
+        self._cells: dict[str, tuple[OrderSummary, tuple[str, ...]]] = {}
         self._stages: Counter[Stage | None] = Counter()
         self._ringing: frozenset[str] = frozenset()
         self._search_cache: dict[str, tuple[int, bool, str]] = {}
+        self.sort_column = _TIME_LEFT
+        self.sort_order = Qt.SortOrder.AscendingOrder
         self._bold = QFont()
         self._bold.setBold(True)
-        self._headers = {
-            Column.NUMBER: self.tr("Number"),
-            Column.KUPER_ID: self.tr("Kuper id"),
-            Column.FLOW: self.tr("Flow"),
-            Column.STATE: self.tr("State"),
-            Column.PACKS: self.tr("Packs"),
-            Column.AMOUNT: self.tr("Amount"),
-            Column.TIME_LEFT: self.tr("Time left"),
-            Column.COURIER: self.tr("Courier"),
-            Column.ASSEMBLER: self.tr("Assembled by"),
-        }
+        self._headers = (
+            self.tr("Number"),
+            self.tr("Kuper id"),
+            self.tr("Flow"),
+            self.tr("State"),
+            self.tr("Packs"),
+            self.tr("Amount"),
+            self.tr("Time left"),
+            self.tr("Courier"),
+            self.tr("Assembled by"),
+        )
         self._flows = {Flow.DELIVERY: self.tr("Delivery"), Flow.PICKUP: self.tr("Pickup"), Flow.UNKNOWN: self.tr("?")}
         self._load(book.orders())
         self._timer = QTimer(self)
@@ -165,59 +224,72 @@ class OrderQueueModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
+        return 0 if parent.isValid() else COLUMNS
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers.get(Column(section)) if 0 <= section < len(Column) else None
+        if orientation == Qt.Orientation.Horizontal and role == _DISPLAY and 0 <= section < COLUMNS:
+            return self._headers[section]
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if role not in _ROLES:
             return None
-        summary = self._rows[index.row()]
-        column = Column(index.column())
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(summary, column)
-        if role == SORT_ROLE:
-            return self._sort_value(summary, column)
+        row = index.row()
+        if not 0 <= row < len(self._rows):
+            return None
+        summary = self._rows[row]
+        column = index.column()
+        if role == _DISPLAY:
+            if column == _TIME_LEFT:
+                return self._time_left_text(seconds_left(summary, self._clock()))
+            return self._texts(summary)[column]
+        if role in (_BACKGROUND, _FOREGROUND):
+            return self._colour(summary, column, background=role == _BACKGROUND)
+        if role == _FONT:
+            return self._bold if summary.number in self._ringing else None
+        if role == _ALIGN:
+            return _RIGHT if column in _RIGHT_ALIGNED else None
         if role == NUMBER_ROLE:
             return summary.number
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(summary, column)
+        if role == SORT_ROLE:
+            return self._sort_value(summary, column)
         if role == URGENCY_ROLE:
             return urgency(seconds_left(summary, self._clock())).value
-        if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
-            return self._colour(summary, column, background=role == Qt.ItemDataRole.BackgroundRole)
-        if role == Qt.ItemDataRole.FontRole and summary.number in self._ringing:
-            return self._bold
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (Column.PACKS, Column.AMOUNT, Column.TIME_LEFT):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
+        return self._tooltip(summary, column)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort the rows (the view's header calls this through the proxy)."""
+        if not 0 <= column < COLUMNS:
+            return
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        numbers = [self._rows[i.row()].number if 0 <= i.row() < len(self._rows) else None for i in persistent]
+        self.sort_column, self.sort_order = column, order
+        self._resort()
+        for old, number in zip(persistent, numbers, strict=True):
+            row = self._row_of.get(number) if number is not None else None
+            self.changePersistentIndex(old, self.index(row, old.column()) if row is not None else QModelIndex())
+        self.layoutChanged.emit()
 
     # --- cells ------------------------------------------------------------------------------------
 
-    def _display(self, summary: OrderSummary, column: Column) -> str:
-        match column:
-            case Column.NUMBER:
-                return summary.number
-            case Column.KUPER_ID:
-                return summary.kuper_id.rsplit(":", 1)[-1][:8]
-            case Column.FLOW:
-                return self._flows.get(summary.flow, summary.flow.value)
-            case Column.STATE:
-                return summary.state_label
-            case Column.PACKS:
-                return str(summary.pack_count)
-            case Column.AMOUNT:
-                return rubles(summary.totals.total_price)
-            case Column.TIME_LEFT:
-                return self._time_left_text(seconds_left(summary, self._clock()))
-            case Column.COURIER:
-                return self._courier_text(summary)
-            case Column.ASSEMBLER:
-                return summary.assembler.label if summary.assembler is not None else ""
-        return ""
+    def _texts(self, summary: OrderSummary) -> tuple[str, ...]:
+        cached = self._cells.get(summary.number)
+        if cached is not None and cached[0] is summary:
+            return cached[1]
+        texts = (
+            summary.number,
+            summary.kuper_id.rsplit(":", 1)[-1][:8],
+            self._flows.get(summary.flow, summary.flow.value),
+            summary.state_label,
+            str(summary.pack_count),
+            rubles(summary.totals.total_price),
+            "",  # time left: computed when painted
+            self._courier_text(summary),
+            summary.assembler.label if summary.assembler is not None else "",
+        )
+        self._cells[summary.number] = (summary, texts)
+        return texts
 
     def _time_left_text(self, left: float | None) -> str:
         if left is None:
@@ -234,37 +306,39 @@ class OrderQueueModel(QAbstractTableModel):
             return summary.courier.name or self.tr("assigned")
         return ""
 
-    def _tooltip(self, summary: OrderSummary, column: Column) -> str | None:
+    def _tooltip(self, summary: OrderSummary, column: int) -> str | None:
         if column == Column.KUPER_ID:
             return summary.kuper_id
-        if column == Column.COURIER and summary.courier is not None:
+        if column == _COURIER and summary.courier is not None:
             return " ".join(p for p in (summary.courier.name, summary.courier.phone) if p) or None
         return None
 
-    def _sort_value(self, summary: OrderSummary, column: Column) -> Any:
-        match column:
-            case Column.PACKS:
-                return summary.pack_count
-            case Column.AMOUNT:
-                return float(summary.totals.total_price)
-            case Column.TIME_LEFT:
-                due = due_time(summary)
-                return due.timestamp() if due is not None else float("inf")
-            case Column.COURIER:
-                return ("1" if summary.courier_arrived_at is None else "0") + self._courier_text(summary)
-            case Column.STATE:
-                return summary.state_label
-        return self._display(summary, column)
+    def _sort_value(self, summary: OrderSummary, column: int) -> Any:
+        if column == _TIME_LEFT:
+            due = due_time(summary)
+            return due.timestamp() if due is not None else float("inf")
+        if column == Column.PACKS:
+            return summary.pack_count
+        if column == Column.AMOUNT:
+            return summary.totals.total_price
+        if column == _COURIER:
+            return ("1" if summary.courier_arrived_at is None else "0") + self._courier_text(summary)
+        return self._texts(summary)[column]
 
-    def _colour(self, summary: OrderSummary, column: Column, *, background: bool) -> QBrush | None:
-        if column == Column.TIME_LEFT:
+    def _key(self, summary: OrderSummary) -> Any:
+        key = (self._sort_value(summary, self.sort_column), summary.number)
+        return key if self.sort_order == Qt.SortOrder.AscendingOrder else _Descending(key)
+
+    def _colour(self, summary: OrderSummary, column: int, *, background: bool) -> QBrush | None:
+        if column == _TIME_LEFT:
             colours = URGENCY_COLOURS.get(urgency(seconds_left(summary, self._clock())))
             if colours is not None:
-                return QBrush(QColor(colours[0] if background else colours[1]))
-        if column == Column.COURIER and summary.courier_arrived_at is not None and summary.state not in TERMINAL_STATES:
-            return QBrush(QColor("#ff9800" if background else "#000000"))
-        if column == Column.STATE and summary.state is OrderState.CANCELED and not background:
-            return QBrush(QColor("#8b0000"))
+                return _brush(colours[0] if background else colours[1])
+        elif column == _COURIER:
+            if summary.courier_arrived_at is not None and summary.state not in TERMINAL_STATES:
+                return _brush("#ff9800" if background else "#000000")
+        elif column == _STATE and summary.state is OrderState.CANCELED and not background:
+            return _brush("#8b0000")
         return None
 
     # --- reading ----------------------------------------------------------------------------------
@@ -317,19 +391,14 @@ class OrderQueueModel(QAbstractTableModel):
             return
         if change.removed:
             self._remove(change.removed)
-        fresh = [s for s in change.added if s.number not in self._row_of]
-        updates = [s for s in (*change.added, *change.changed) if s.number in self._row_of]
-        for summary in updates:
-            self._update(summary)
-        if fresh:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
-            for summary in fresh:
-                self._row_of[summary.number] = len(self._rows)
-                self._rows.append(summary)
-                self._stages[stage_of(summary.state)] += 1
-            self.endInsertRows()
-        if change.removed or fresh or updates:
+        touched = False
+        for summary in (*change.added, *change.changed):
+            if summary.number in self._row_of:
+                self._update(summary)
+            else:
+                self._insert(summary)
+            touched = True
+        if change.removed or touched:
             self.stageCountsChanged.emit()
 
     def set_ringing(self, numbers: object) -> None:
@@ -345,15 +414,38 @@ class OrderQueueModel(QAbstractTableModel):
     def tick(self) -> None:
         """Time passed: repaint the "time left" column (one signal for all rows)."""
         if self._rows:
-            top = self.index(0, Column.TIME_LEFT)
-            bottom = self.index(len(self._rows) - 1, Column.TIME_LEFT)
+            top = self.index(0, _TIME_LEFT)
+            bottom = self.index(len(self._rows) - 1, _TIME_LEFT)
             self.dataChanged.emit(top, bottom, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole])
+
+    # --- rows -------------------------------------------------------------------------------------
 
     def _load(self, summaries: Iterable[OrderSummary]) -> None:
         self._rows = list(summaries)
-        self._row_of = {s.number: i for i, s in enumerate(self._rows)}
-        self._stages = Counter(stage_of(s.state) for s in self._rows)
+        self._cells.clear()
         self._search_cache.clear()
+        self._stages = Counter(stage_of(s.state) for s in self._rows)
+        self._resort()
+
+    def _resort(self) -> None:
+        keyed = sorted(((self._key(s), s) for s in self._rows), key=lambda pair: pair[0])
+        self._keys = [key for key, _ in keyed]
+        self._rows = [summary for _, summary in keyed]
+        self._row_of = {s.number: i for i, s in enumerate(self._rows)}
+
+    def _reindex(self, first: int, last: int) -> None:
+        for row in range(max(0, first), min(last, len(self._rows) - 1) + 1):
+            self._row_of[self._rows[row].number] = row
+
+    def _insert(self, summary: OrderSummary) -> None:
+        key = self._key(summary)
+        row = bisect_right(self._keys, key)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._rows.insert(row, summary)
+        self._keys.insert(row, key)
+        self._reindex(row, len(self._rows) - 1)
+        self._stages[stage_of(summary.state)] += 1
+        self.endInsertRows()
 
     def _update(self, summary: OrderSummary) -> None:
         row = self._row_of[summary.number]
@@ -361,18 +453,32 @@ class OrderQueueModel(QAbstractTableModel):
         if old.state is not summary.state:
             self._stages[stage_of(old.state)] -= 1
             self._stages[stage_of(summary.state)] += 1
-        self._rows[row] = summary
-        self._row_changed(row)
+        key = self._key(summary)
+        place = bisect_right(self._keys, key)  # among the current keys (the old one included)
+        target = place - 1 if place > row else place  # its row once moved
+        if target == row:
+            self._keys[row] = key
+            self._rows[row] = summary
+            self._row_changed(row)
+            return
+        # Qt counts the destination before the move: the row it goes in front of, i.e. ``place``
+        self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), place)
+        del self._keys[row]
+        del self._rows[row]
+        self._keys.insert(target, key)
+        self._rows.insert(target, summary)
+        self._reindex(min(row, target), max(row, target))
+        self.endMoveRows()
+        self._row_changed(target)
 
     def _row_changed(self, row: int) -> None:
-        self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
+        self.dataChanged.emit(self.index(row, 0), self.index(row, COLUMNS - 1))
 
     def _remove(self, numbers: Iterable[str]) -> None:
         rows = sorted((self._row_of[n] for n in set(numbers) if n in self._row_of), reverse=True)
         if not rows:
             return
-        # contiguous runs, from the bottom up, so earlier rows keep their positions
-        runs: list[tuple[int, int]] = []
+        runs: list[tuple[int, int]] = []  # contiguous runs, from the bottom up
         for row in rows:
             if runs and runs[-1][0] == row + 1:
                 runs[-1] = (row, runs[-1][1])
@@ -383,18 +489,21 @@ class OrderQueueModel(QAbstractTableModel):
             for summary in self._rows[first : last + 1]:
                 self._stages[stage_of(summary.state)] -= 1
                 self._search_cache.pop(summary.number, None)
+                self._cells.pop(summary.number, None)
+                self._row_of.pop(summary.number, None)
             del self._rows[first : last + 1]
-            self._row_of = {s.number: i for i, s in enumerate(self._rows)}
+            del self._keys[first : last + 1]
+            self._reindex(first, len(self._rows) - 1)
             self.endRemoveRows()
 
 
 class OrderQueueProxy(QSortFilterProxyModel):
-    """Sort by the raw values (``SORT_ROLE``); filter by stage and by a search text."""
+    """Filter by stage and by a search text; sorting is the source model's (see the module docstring)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
         self.setDynamicSortFilter(True)
+        self._model: OrderQueueModel | None = None  # the source, kept: filterAcceptsRow runs per row
         self._stage = Stage.NEW
         self._states: frozenset[OrderState] | None = STAGE_STATES[Stage.NEW]
         self._search = ""
@@ -406,6 +515,9 @@ class OrderQueueProxy(QSortFilterProxyModel):
     @property
     def search(self) -> str:
         return self._search
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.queue_model().sort(column, order)
 
     def set_stage(self, stage: Stage) -> None:
         if stage is self._stage:
@@ -431,28 +543,25 @@ class OrderQueueProxy(QSortFilterProxyModel):
             change()
             self.invalidateRowsFilter()
 
-    def queue_model(self) -> OrderQueueModel:
-        model = self.sourceModel()
+    def setSourceModel(self, model: QAbstractItemModel) -> None:
         assert isinstance(model, OrderQueueModel)
-        return model
+        self._model = model
+        super().setSourceModel(model)
+
+    def queue_model(self) -> OrderQueueModel:
+        assert self._model is not None, "setSourceModel() first"
+        return self._model
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        model = self.queue_model()
-        summary = model.summary(source_row)
+        model = self._model
+        assert model is not None
+        summary = model._rows[source_row]
         if self._states is not None and summary.state not in self._states:
             return False
         if not self._search:
             return True
         text = model.search_text(source_row)
         return all(word in text for word in self._search.split())
-
-    def lessThan(self, left: Index, right: Index) -> bool:
-        a = left.data(SORT_ROLE)
-        b = right.data(SORT_ROLE)
-        try:
-            return bool(a < b)
-        except TypeError:
-            return str(a) < str(b)
 
     def number_at(self, row: int) -> str | None:
         index = self.index(row, 0)

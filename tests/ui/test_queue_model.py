@@ -133,3 +133,53 @@ def test_search_finds_customer_and_phone_digits_once_the_detail_is_known(qapp: o
         assert proxy.rowCount() == 1, text
     proxy.set_search("3344")
     assert proxy.rowCount() == 0
+
+
+def test_rows_stay_sorted_and_consistent_under_random_changes(qapp: object) -> None:
+    import random
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QAbstractItemModelTester
+
+    rng = random.Random(3)
+    book = OrderBook()
+    model = OrderQueueModel(book, clock=lambda: NOW, tick_ms=0)
+    book.changed.connect(model.apply)
+    proxy = OrderQueueProxy()
+    proxy.setSourceModel(model)
+    proxy.set_stage(Stage.ALL)
+    testers = [
+        QAbstractItemModelTester(m, QAbstractItemModelTester.FailureReportingMode.Warning) for m in (model, proxy)
+    ]
+    states = list(OrderState)
+    versions: dict[str, int] = {}
+    for step in range(400):
+        if step % 60 == 0:
+            order = rng.choice((Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder))
+            proxy.sort(rng.choice(list(Column)), order)
+        number = f"A-{rng.randrange(80):03d}"
+        if number in versions and rng.random() < 0.1:
+            book.load_snapshot(
+                [
+                    s
+                    for s in book.orders()
+                    if s.number != number and s.state not in (OrderState.SHIPPED, OrderState.CANCELED)
+                ]
+            )
+            versions = {s.number: s.version for s in book.orders()}
+            continue
+        versions[number] = versions.get(number, 0) + 1
+        book.apply_summary(
+            summary(
+                number,
+                rng.choice(states),
+                version=versions[number],
+                due_in=rng.choice((None, rng.randint(-60, 300))),
+                pack_count=rng.randint(1, 9),
+            )
+        )
+        keys = [model._key(model.summary(row)) for row in range(model.rowCount())]
+        assert keys == sorted(keys)
+        assert all(model.row_of(model.summary(row).number) == row for row in range(model.rowCount()))
+        assert proxy.rowCount() == model.rowCount()
+    assert len(testers) == 2
