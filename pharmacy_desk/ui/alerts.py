@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable
 from enum import StrEnum
 
@@ -35,6 +36,7 @@ from pharmacy_desk.domain import AlertKind
 from pharmacy_desk.ui.sounds import Sound, SoundPlayer
 
 ESCALATE_AFTER_SECONDS = 180.0
+MAX_LISTED = 6  # ringing orders named in the banner; the rest are counted
 
 
 class BannerKind(StrEnum):
@@ -69,6 +71,8 @@ class Banner(QFrame):
 
     def __init__(self, text: str, kind: BannerKind, action: str | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.kind = kind
+        self.action_text = action
         self.setObjectName(f"banner-{kind.value}")
         self.setStyleSheet(f"QFrame#{self.objectName()} {{{_BANNER_STYLE[kind]}}}")
         self.label = QLabel(text, self)
@@ -96,6 +100,10 @@ class Banner(QFrame):
     def text(self) -> str:
         return self.label.text()
 
+    def set_text(self, text: str) -> None:
+        if text != self.label.text():
+            self.label.setText(text)
+
 
 class BannerArea(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -113,6 +121,10 @@ class BannerArea(QWidget):
         action: str | None = None,
         on_action: Callable[[], object] | None = None,
     ) -> Banner:
+        current = self._banners.get(key)
+        if current is not None and current.kind is kind and current.action_text == action:
+            current.set_text(text)  # the same banner again: only its text changes
+            return current
         self.remove(key)
         banner = Banner(text, kind, action, self)
         banner.dismissed.connect(lambda: self.remove(key))
@@ -162,7 +174,7 @@ class Alerts(QObject):
         self.escalate_after = escalate_after
         self._clock = clock
         self._since: dict[str, float] = {}  # ringing number → when it started
-        self.rings: list[Sound] = []  # what the bell played (the log, and for tests)
+        self.rings: deque[Sound] = deque(maxlen=100)  # what the bell played last (for the log and tests)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._ring_again)
         self.tray: QSystemTrayIcon | None = None
@@ -186,9 +198,13 @@ class Alerts(QObject):
             self._timer.stop()
             self.banners.remove(self.RING_KEY)
             return
+        numbers = list(self._since)
+        listed = ", ".join(numbers[:MAX_LISTED])
+        if len(numbers) > MAX_LISTED:
+            listed += " " + self.tr("and %1 more").replace("%1", str(len(numbers) - MAX_LISTED))
         self.banners.show_banner(
             self.RING_KEY,
-            self.tr("New orders: %1. Press F2 when you have seen them.").replace("%1", ", ".join(self._since)),
+            self.tr("New orders: %1. Press F2 when you have seen them.").replace("%1", listed),
             BannerKind.ALARM,
             action=self.tr("Seen (F2)"),
             on_action=self.acknowledgeRequested.emit,

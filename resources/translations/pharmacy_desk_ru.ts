@@ -8,6 +8,10 @@
         <translation>Аптечная касса</translation>
     </message>
     <message>
+        <source>and %1 more</source>
+        <translation>и ещё %1</translation>
+    </message>
+    <message>
         <source>New orders: %1. Press F2 when you have seen them.</source>
         <translation>Новые заказы: %1. Нажмите F2, когда увидели.</translation>
     </message>
