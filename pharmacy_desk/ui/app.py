@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
@@ -25,7 +26,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from pharmacy_desk.desk.credentials import CredentialsUnavailable, TokenStore, token_store
 from pharmacy_desk.desk.qt_bridge import DeskBridge
@@ -125,8 +127,17 @@ def _read_token(store: TokenStore, key: str) -> str:
     return store.get(key) or ""
 
 
-async def connection(settings_file: SettingsFile, *, ask: bool = False) -> Connection | None:
-    """The saved settings and token; asks (the connection dialog) when something is missing."""
+async def connection(
+    settings_file: SettingsFile,
+    *,
+    ask: bool = False,
+    scanner: ScannerFilter | None = None,
+    parent: QWidget | None = None,
+) -> Connection | None:
+    """The saved settings and token; asks (the connection dialog) when something is missing or ``ask``.
+
+    While the dialog is open the scanner filter is off: a token scanned from a QR code lands in the field.
+    """
     settings = settings_file.load()
     store, problem = open_token_store()
     token = ""
@@ -137,8 +148,14 @@ async def connection(settings_file: SettingsFile, *, ask: bool = False) -> Conne
             problem = exc.message_ru
     if settings.is_configured and token and not ask:
         return Connection(settings, token)
-    dialog = ConnectDialog(settings, store, token=token, store_problem=problem)
-    accepted = await run_dialog(dialog)
+    dialog = ConnectDialog(settings, store, token=token, store_problem=problem, parent=parent)
+    if scanner is not None:
+        scanner.enabled = False
+    try:
+        accepted = await run_dialog(dialog)
+    finally:
+        if scanner is not None:
+            scanner.enabled = True
     result, token = dialog.result_settings, dialog.result_token
     dialog.deleteLater()
     if not accepted or result is None:
@@ -156,6 +173,7 @@ async def run_desk(
     operator: str | None = None,
     batches_for: BatchesFor | None = None,
     closed: asyncio.Event | None = None,
+    settings_file: SettingsFile | None = None,
 ) -> int:
     """Run the service and its window until the window closes (or ``closed`` is set)."""
     service = DeskService(conn.settings, conn.token, operator=operator)
@@ -165,6 +183,8 @@ async def run_desk(
     try:
         bridge = DeskBridge(service)
         window = MainWindow(service, bridge, player, scanner, batches_for=batches_for)
+        if settings_file is not None:
+            window.set_reconfigure(lambda: _reconfigure(settings_file, scanner, window))
         window.closing.connect(closed.set)
         window.show()
         await closed.wait()
@@ -172,6 +192,26 @@ async def run_desk(
         await service.stop()
         player.close()
     return 0
+
+
+async def _reconfigure(settings_file: SettingsFile, scanner: ScannerFilter, window: QWidget) -> bool:
+    return await connection(settings_file, ask=True, scanner=scanner, parent=window) is not None
+
+
+def quit_on_signals(app: QApplication) -> QTimer:
+    """SIGTERM / SIGINT (Ctrl+C) quit the app cleanly (the service is stopped first, see :func:`run`).
+
+    Python runs signal handlers only between bytecodes: a light timer keeps the interpreter ticking
+    while Qt waits for events.
+    """
+    for name in ("SIGTERM", "SIGINT"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            signal.signal(number, lambda *_: QTimer.singleShot(0, app.quit))
+    wake = QTimer(app)
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
+    return wake
 
 
 def run(
@@ -188,6 +228,7 @@ def run(
     scanner.install(app)
     loop = event_loop(app)
     asyncio.set_event_loop(loop)
+    wake = quit_on_signals(app)
     hooks = ErrorHooks()
     hooks.install(loop)
     settings_file = SettingsFile(settings_path) if settings_path is not None else SettingsFile.default()
@@ -197,7 +238,7 @@ def run(
     async def main() -> int:
         nonlocal running
         try:
-            conn = await connection(settings_file, ask=setup)
+            conn = await connection(settings_file, ask=setup, scanner=scanner)
         except SettingsError as exc:
             box = QMessageBox(QMessageBox.Icon.Critical, "pharmacy-desk", str(exc))
             await run_dialog(box)
@@ -205,7 +246,7 @@ def run(
         if conn is None:
             return 1
         running = True
-        return await run_desk(app, conn, scanner=scanner, operator=operator, closed=closed)
+        return await run_desk(app, conn, scanner=scanner, operator=operator, closed=closed, settings_file=settings_file)
 
     task = loop.create_task(main())
     try:
@@ -225,6 +266,7 @@ def run(
                 loop.run_until_complete(task)
             return 1
     finally:
+        wake.stop()
         hooks.uninstall(loop)
         scanner.uninstall(app)
         for translator in translators:

@@ -114,10 +114,38 @@ class MainWindow(QMainWindow):
         acknowledge.setContext(Qt.ShortcutContext.ApplicationShortcut)
         acknowledge.activated.connect(self.acknowledge_ringing)
 
+        self._reconfigure: Callable[[], Awaitable[bool]] | None = None
+        menu = self.menuBar().addMenu(self.tr("&Desk"))
+        self.connection_action = menu.addAction(self.tr("Connection settings…"))
+        self.connection_action.triggered.connect(self._connection_settings)
+        self.connection_action.setVisible(False)
+        quit_action = menu.addAction(self.tr("Quit"))
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+
         self.status.set_connection(service.connection)
         self.model.set_ringing(service.bell.ringing)
         self.alerts.on_ringing(service.bell.ringing)
         self.resize(1280, 800)
+
+    def set_reconfigure(self, reconfigure: Callable[[], Awaitable[bool]]) -> None:
+        """Enable "Connection settings…": ``reconfigure()`` runs the connection dialog, True when saved."""
+        self._reconfigure = reconfigure
+        self.connection_action.setVisible(True)
+
+    @async_slot()
+    async def _connection_settings(self) -> None:
+        if self._reconfigure is None or not await self._reconfigure():
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            self.tr("Connection settings"),
+            self.tr("Saved. Restart the program to connect with the new settings."),
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        await run_dialog(box)
+        box.deleteLater()
 
     # --- screens ----------------------------------------------------------------------------------
 

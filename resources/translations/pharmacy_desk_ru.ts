@@ -273,6 +273,26 @@
         <translation>Аптечная касса — заказы Купера</translation>
     </message>
     <message>
+        <source>&amp;Desk</source>
+        <translation>&amp;Касса</translation>
+    </message>
+    <message>
+        <source>Connection settings…</source>
+        <translation>Настройки подключения…</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Выход</translation>
+    </message>
+    <message>
+        <source>Connection settings</source>
+        <translation>Настройки подключения</translation>
+    </message>
+    <message>
+        <source>Saved. Restart the program to connect with the new settings.</source>
+        <translation>Сохранено. Перезапустите программу, чтобы подключиться с новыми настройками.</translation>
+    </message>
+    <message>
         <source>This bag belongs to another store (%1)</source>
         <translation>Этот пакет из другой аптеки (%1)</translation>
     </message>
@@ -431,6 +451,10 @@ Drop the order&apos;s unsent actions and continue from its current state?</sourc
     <message>
         <source>(next attempt in %1 s)</source>
         <translation>(следующая попытка через %1 с)</translation>
+    </message>
+    <message>
+        <source>(Desk → Connection settings…)</source>
+        <translation>(Касса → Настройки подключения…)</translation>
     </message>
     <message>
         <source>Waiting to be sent: %1</source>
