@@ -212,3 +212,45 @@ async def test_two_windows_cannot_both_assemble_one_order(live: Callable[[], Liv
         assert second.player.count(Sound.ERROR) == errors + 1
         outcome = await second.service.start_assembly(number)
         assert isinstance(outcome, Refused) and outcome.code == "claimed_by_other"
+
+
+async def test_a_substitute_and_an_unknown_barcode_are_assembled(live: Callable[[], Live]) -> None:
+    async with live() as env:
+        desk = await env.open_desk()
+        number = await env.relay.create_order()  # Нурофен ×2
+        await open_in_assembly(desk, number)
+        view = desk.window.assembly
+        assert await act(desk, Qt.Key.Key_F5) is Tone.OK
+
+        view.table.setFocus()
+        await press(desk.window, Qt.Key.Key_F4)
+        await eventually(lambda: view.findChild(object, "substituteDialog") is not None)
+        dialog = view.findChild(object, "substituteDialog")
+        assert dialog is not None and not dialog.buttons.button(dialog.buttons.StandardButton.Ok).isEnabled()
+        dialog.sku.setText("300300")
+        dialog.name.setText("Ибупрофен 200мг №20")
+        dialog.price.setText("150,00")
+        dialog.gtin.setText("4600000000015")
+        assert dialog.buttons.button(dialog.buttons.StandardButton.Ok).isEnabled()
+        dialog.accept()
+        await eventually(lambda: view.session.line("300300") is not None)  # type: ignore[union-attr]
+        assert "вместо 100234" in view.table.model().index(1, 0).data()
+
+        assert await scan(desk, "4600000000015") is FeedbackCode.OK  # the substitute's own barcode
+        assert await scan(desk, "4600000000022") is FeedbackCode.UNKNOWN_PRODUCT  # nobody knows this one
+        await eventually(lambda: view.findChild(object, "lineChoiceDialog") is not None)
+        choice = view.findChild(object, "lineChoiceDialog")
+        assert choice is not None
+        rows = [choice.list.item(i).data(256) for i in range(choice.list.count())]
+        choice.list.setCurrentRow(rows.index("300300"))
+        choice.accept()
+        await eventually(lambda: view.session.line("300300").picked == 2)  # type: ignore[union-attr]
+        assert view.session.learned_gtins["04600000000022"] == "300300"  # type: ignore[union-attr]
+
+        assert await act(desk, Qt.Key.Key_F8) is Tone.OK
+        detail = await desk.service.order_detail(number, refresh=True)
+        assert {(line.sku, line.quantity, line.replaces) for line in detail.composition} == {
+            (NUROFEN_SKU, 0, None),
+            ("300300", 2, NUROFEN_SKU),
+        }
+        assert desk.service.catalogue["04600000000022"] == "300300"  # remembered for the next orders
