@@ -23,6 +23,16 @@ from pharmacy_desk.ui.queue_model import NUMBER_ROLE, Column, OrderQueueModel, O
 Index = QModelIndex | QPersistentModelIndex
 
 STAGE_ORDER = (Stage.NEW, Stage.ASSEMBLY, Stage.READY, Stage.HANDOVER, Stage.ALL)
+COLUMN_WIDTHS = {  # pixels at the app's 13 pt; the last column stretches
+    Column.NUMBER: 150,
+    Column.KUPER_ID: 110,
+    Column.FLOW: 130,
+    Column.STATE: 190,
+    Column.PACKS: 100,
+    Column.AMOUNT: 130,
+    Column.TIME_LEFT: 130,
+    Column.COURIER: 210,
+}
 
 
 class QueueView(QWidget):
@@ -69,12 +79,7 @@ class QueueView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.setHighlightSections(False)
-        for column, width in (
-            (Column.NUMBER, 150),
-            (Column.KUPER_ID, 110),
-            (Column.STATE, 190),
-            (Column.TIME_LEFT, 130),
-        ):
+        for column, width in COLUMN_WIDTHS.items():
             self.table.setColumnWidth(column, width)
         self.table.sortByColumn(Column.TIME_LEFT, Qt.SortOrder.AscendingOrder)
         self.table.activated.connect(self._activated)

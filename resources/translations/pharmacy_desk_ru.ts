@@ -377,7 +377,7 @@ Drop the order&apos;s unsent actions and continue from its current state?</sourc
     </message>
     <message>
         <source>late %1</source>
-        <translation>опоздание %1</translation>
+        <translation>−%1</translation>
     </message>
     <message>
         <source>Courier is here!</source>
