@@ -9,10 +9,11 @@ default font, logging which one it took.
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
 
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QRawFont
+
+from pharmacy_desk import resources
 
 __all__ = ["FAMILY", "FONT_FILES", "fonts_dir", "label_family", "label_font", "missing_glyphs"]
 
@@ -25,11 +26,8 @@ _loaded: dict[int, str] = {}  # id of the QGuiApplication → family: applicatio
 
 
 def fonts_dir() -> Path:
-    """``resources/fonts`` of the source tree, or of a PyInstaller bundle (``sys._MEIPASS``)."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle is not None:
-        return Path(bundle) / "resources" / "fonts"
-    return Path(__file__).resolve().parents[2] / "resources" / "fonts"
+    """``resources/fonts`` of the source tree or of the PyInstaller bundle (:mod:`pharmacy_desk.resources`)."""
+    return resources.fonts_dir()
 
 
 def _register() -> str:
