@@ -253,6 +253,121 @@
     </message>
 </context>
 <context>
+    <name>DiagnosticsDialog</name>
+    <message>
+        <source>About / Diagnostics</source>
+        <translation>О программе / Диагностика</translation>
+    </message>
+    <message>
+        <source>Versions</source>
+        <translation>Версии</translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation>Файлы</translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation>Подключение</translation>
+    </message>
+    <message>
+        <source>Save support bundle…</source>
+        <translation>Сохранить архив для поддержки…</translation>
+    </message>
+    <message>
+        <source>Open log folder</source>
+        <translation>Открыть папку журналов</translation>
+    </message>
+    <message>
+        <source>installed program</source>
+        <translation>установленная программа</translation>
+    </message>
+    <message>
+        <source>from source</source>
+        <translation>из исходного кода</translation>
+    </message>
+    <message>
+        <source>Program</source>
+        <translation>Программа</translation>
+    </message>
+    <message>
+        <source>Operating system</source>
+        <translation>Операционная система</translation>
+    </message>
+    <message>
+        <source>Qt platform</source>
+        <translation>Платформа Qt</translation>
+    </message>
+    <message>
+        <source>Settings file</source>
+        <translation>Файл настроек</translation>
+    </message>
+    <message>
+        <source>Log folder</source>
+        <translation>Папка журналов</translation>
+    </message>
+    <message>
+        <source>Log file</source>
+        <translation>Файл журнала</translation>
+    </message>
+    <message>
+        <source>Data folder</source>
+        <translation>Папка данных</translation>
+    </message>
+    <message>
+        <source>Offline queue</source>
+        <translation>Очередь без связи</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Состояние</translation>
+    </message>
+    <message>
+        <source>not started</source>
+        <translation>не запущено</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>Сервер</translation>
+    </message>
+    <message>
+        <source>Store</source>
+        <translation>Аптека</translation>
+    </message>
+    <message>
+        <source>This PC</source>
+        <translation>Эта касса</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>Последняя ошибка</translation>
+    </message>
+    <message>
+        <source>Last event</source>
+        <translation>Последнее событие</translation>
+    </message>
+    <message>
+        <source>Actions waiting</source>
+        <translation>Ждут отправки</translation>
+    </message>
+    <message>
+        <source>Save support bundle</source>
+        <translation>Сохранить архив для поддержки</translation>
+    </message>
+    <message>
+        <source>Zip archives (*.zip)</source>
+        <translation>Архивы zip (*.zip)</translation>
+    </message>
+    <message>
+        <source>The support bundle was not saved: %1</source>
+        <translation>Архив для поддержки не сохранён: %1</translation>
+    </message>
+    <message>
+        <source>Support bundle saved: %1</source>
+        <translation>Архив для поддержки сохранён: %1</translation>
+    </message>
+</context>
+<context>
     <name>ErrorHooks</name>
     <message>
         <source>The error is written to the log. The program keeps working.</source>
