@@ -1,9 +1,14 @@
 """The relay's web application: :func:`create_app` wires configuration, storage and routers.
 
 The lifespan creates the engine, brings the schema up to date (or checks it is, with
-``migrate=False``), starts the outbox worker when :mod:`pharmacy_desk.relay.outbox` provides one
-and Kuper credentials are configured, and on shutdown stops it, lets stock effects finish and
-disposes of the engine.
+``migrate=False``), builds the stock integration from the configuration (:mod:`.stock_wiring`: a
+source per store, the stock hook, the retry loop), starts the outbox worker when
+:mod:`pharmacy_desk.relay.outbox` provides one and Kuper credentials are configured, and on shutdown
+stops the retries, lets stock effects and deferred work finish, stops the outbox worker, closes the
+stock sources and disposes of the engine.
+
+``stock_hook`` replaces the configured hook (tests record the effects instead); ``stock_source``
+replaces the configured sources (one source for every store).
 """
 
 from __future__ import annotations
@@ -20,12 +25,15 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pharmacy_desk import __version__
+from pharmacy_desk.inventory import StockSource
 from pharmacy_desk.relay import api_orders, api_stream, api_webhooks, migrate
+from pharmacy_desk.relay.after_answer import AfterAnswer
 from pharmacy_desk.relay.config import RelayConfig
 from pharmacy_desk.relay.db import create_engine
 from pharmacy_desk.relay.http_logging import AccessLog, LoggingTransport
 from pharmacy_desk.relay.state import RelayState
-from pharmacy_desk.relay.stock_hook import NoStockSource, StockHook, StockRunner
+from pharmacy_desk.relay.stock_hook import StockHook, StockRunner
+from pharmacy_desk.relay.stock_wiring import StockWiring
 
 log = logging.getLogger("pharmacy_desk.relay")
 
@@ -63,15 +71,24 @@ async def _start_outbox(config: RelayConfig, state: RelayState) -> tuple[Any, An
     return worker, client
 
 
-def create_app(config: RelayConfig, *, stock_hook: StockHook | None = None, migrate_schema: bool = True) -> FastAPI:
+def create_app(
+    config: RelayConfig,
+    *,
+    stock_hook: StockHook | None = None,
+    stock_source: StockSource | None = None,
+    migrate_schema: bool = True,
+) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(config.database_url)
+        wiring = StockWiring(config, engine, source=stock_source)
         state = RelayState(
             config=config,
             engine=engine,
-            stock=StockRunner(stock_hook if stock_hook is not None else NoStockSource(), config.stock_budget_seconds),
+            stock=StockRunner(stock_hook if stock_hook is not None else wiring.hook, config.stock_budget_seconds),
+            stock_wiring=wiring,
         )
+        wiring.attach(state)
         client: Any = None
         try:
             if migrate_schema:
@@ -79,15 +96,18 @@ def create_app(config: RelayConfig, *, stock_hook: StockHook | None = None, migr
             elif not await migrate.is_up_to_date(engine):
                 raise SchemaOutOfDate("the database schema is not up to date: run `pharmacy-desk-relay migrate`")
             state.outbox_worker, client = await _start_outbox(config, state)
+            await wiring.start()
             app.state.relay = state
             log.info("relay ready: %d store(s)", len(config.stores))
             yield
         finally:
+            await wiring.retries.stop()
+            await state.stock.aclose()
+            await wiring.aclose()
             if state.outbox_worker is not None:
                 await state.outbox_worker.stop()
             if client is not None:
                 await client.aclose()
-            await state.stock.aclose()
             await engine.dispose()
 
     app = FastAPI(
@@ -100,6 +120,7 @@ def create_app(config: RelayConfig, *, stock_hook: StockHook | None = None, migr
     app.include_router(api_orders.router)
     app.include_router(api_stream.router)
     app.add_middleware(AccessLog)
+    app.add_middleware(AfterAnswer)  # outermost: its "answer sent" is the server's
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -7,19 +7,27 @@
     pharmacy-desk-relay [--config relay.toml] device add --store apteka-12 --name "Касса 1"
     pharmacy-desk-relay [--config relay.toml] device list [--store apteka-12]
     pharmacy-desk-relay [--config relay.toml] device revoke <id>
+    pharmacy-desk-relay [--config relay.toml] stock import --store apteka-12 [--merge] stock.csv
+    pharmacy-desk-relay [--config relay.toml] stock show --store apteka-12 100234 100777
+    pharmacy-desk-relay [--config relay.toml] check
 
-Exit codes: 0 done, 1 not found / failed, 2 bad usage or configuration.
+``stock`` hands its arguments to :mod:`pharmacy_desk.inventory.cli` with the configured database
+(migrated first); ``check`` is :mod:`.checks`.
+
+Exit codes: 0 done, 1 not found / failed (a refused stock file, a failed check), 2 bad usage or configuration.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import logging
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pharmacy_desk.relay import devices, migrate
@@ -49,6 +57,14 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--store", default=None)
     revoke = device_commands.add_parser("revoke", parents=[common], help="отозвать токен кассы")
     revoke.add_argument("id", help="идентификатор кассы (из device list)")
+    stock = commands.add_parser(
+        "stock",
+        parents=[common],
+        help="встроенный склад: import / show (pharmacy-desk-relay stock import --help)",
+        add_help=False,
+    )
+    stock.add_argument("stock_args", nargs=argparse.REMAINDER, help="import … | show …")
+    commands.add_parser("check", parents=[common], help="проверить конфигурацию, базу, Купер и 1С")
     return parser
 
 
@@ -123,8 +139,55 @@ def _device(config: RelayConfig, args: argparse.Namespace) -> int:
     return 0
 
 
+def _without_config(args: list[str]) -> tuple[list[str], str | None]:
+    """``--config FILE`` / ``--config=FILE`` taken out of the arguments handed to ``stock``."""
+    rest: list[str] = []
+    config: str | None = None
+    items = iter(args)
+    for item in items:
+        if item == "--config":
+            config = next(items, None)
+        elif item.startswith("--config="):
+            config = item.split("=", 1)[1]
+        else:
+            rest.append(item)
+    return rest, config
+
+
+def _stock(config: RelayConfig, stock_args: list[str]) -> int:
+    from pharmacy_desk.inventory import cli as stock_cli
+
+    if not stock_args or stock_args[0] in ("-h", "--help"):
+        return stock_cli.main(["--help"])
+    store = next((b for a, b in itertools.pairwise(stock_args) if a == "--store"), None)
+    if store is not None and config.stores and config.store(store) is None:
+        known = ", ".join(s.key for s in config.stores)
+        print(f"Аптека {store!r} не настроена (настроены: {known})", file=sys.stderr)
+        return 2
+    if "--database-url" not in stock_args and not any(a.startswith("--database-url=") for a in stock_args):
+        try:
+            asyncio.run(_upgrade(config.database_url))
+        except (OSError, SQLAlchemyError) as exc:
+            print(f"База недоступна: {str(exc).splitlines()[0]}", file=sys.stderr)
+            return 2
+        stock_args = [*stock_args[:1], "--database-url", config.database_url, *stock_args[1:]]
+    return stock_cli.main(stock_args)
+
+
+async def _upgrade(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        await migrate.upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "stock":
+        args.stock_args, from_stock = _without_config(args.stock_args)
+        if from_stock is not None:
+            args.config = from_stock
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
@@ -136,6 +199,12 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(config)
     if args.command == "migrate":
         return _migrate(config)
+    if args.command == "stock":
+        return _stock(config, args.stock_args)
+    if args.command == "check":
+        from pharmacy_desk.relay.checks import run_checks
+
+        return run_checks(config)
     return _device(config, args)
 
 

@@ -27,6 +27,7 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from pharmacy_desk.domain import StoreRules
+from pharmacy_desk.inventory.onec.settings import OneCSettings
 
 APP_DIR_NAME = "pharmacy-desk"
 ENV_PREFIX = "PHARMACY_DESK_RELAY__"
@@ -79,6 +80,14 @@ class OutOfStockPolicy(StrEnum):
     ASK_STAFF = "ask_staff"  # leave it to the pharmacist
 
 
+class StockKind(StrEnum):
+    """Where a store's stock lives (reservations, batch suggestions, the catalogue)."""
+
+    EMBEDDED = "embedded"  # the relay's own tables, loaded with ``pharmacy-desk-relay stock import``
+    ONEC = "onec"  # 1C:Retail through the Kuper extension's HTTP service (the ``[onec]`` section)
+    NONE = "none"  # no stock: nothing is reserved, the staff check the shelf
+
+
 class StoreConfig(_Section):
     key: str = Field(pattern=_KEY_PATTERN)
     name: str = Field(min_length=1)
@@ -88,6 +97,7 @@ class StoreConfig(_Section):
     rules: StoreRules = StoreRules()
     min_shelf_life_days: int = Field(default=0, ge=0)
     out_of_stock: OutOfStockPolicy = OutOfStockPolicy.ASK_STAFF
+    stock: StockKind = StockKind.EMBEDDED
     webhook_auth: WebhookAuth | None = None  # overrides the global one for this store
 
     def number(self, sequence: int) -> str:
@@ -108,9 +118,11 @@ class RelayConfig(_Section):
     heartbeat_seconds: float = Field(default=15.0, gt=0)
     stream_poll_seconds: float = Field(default=2.0, gt=0)  # fallback poll (other relay processes)
     stock_budget_seconds: float = Field(default=2.0, ge=0)  # wait this long for the stock hook
+    stock_retry_seconds: float = Field(default=30.0, gt=0)  # first retry of a failed stock effect
     max_webhook_bytes: int = Field(default=1024 * 1024, ge=1024)
     webhook_auth: WebhookAuth = WebhookAuth()
     kuper: KuperConfig = KuperConfig()
+    onec: OneCSettings | None = None  # 1C:Retail, for stores with stock = "onec"
     stores: tuple[StoreConfig, ...] = ()
 
     @model_validator(mode="after")
@@ -127,6 +139,8 @@ class RelayConfig(_Section):
                 other = routed.setdefault(kuper_id, store.key)
                 if other != store.key:
                     raise ValueError(f"Kuper store id {kuper_id!r} is routed to both {other!r} and {store.key!r}")
+            if store.stock is StockKind.ONEC and self.onec is None:
+                raise ValueError(f"store {store.key!r}: stock = 'onec' needs the [onec] section")
             if not (self.webhook_auth.configured or (store.webhook_auth and store.webhook_auth.configured)):
                 raise ValueError(f"store {store.key!r}: no webhook authentication (webhook_auth) is configured")
         return self

@@ -14,6 +14,12 @@ queries. JSON is stored as text (``Text``) so both databases keep it byte-for-by
 - ``devices``: counter PCs and their hashed tokens.
 - ``actions``: every staff action, with its idempotency key and the answer given.
 - ``outbox``: notifications due to Kuper, sent FIFO per order by the outbox worker.
+- ``stock_retries``: orders whose stock effect failed (the stock source was down): retried by the
+  stock retry loop until the source has the order's current state.
+- ``acknowledgements``: who first acknowledged a new order (shared across the store's PCs).
+
+The embedded stock's tables (``inventory_*``) are on their own metadata in
+``pharmacy_desk.inventory.embedded.tables``; the same migrations create them.
 """
 
 from __future__ import annotations
@@ -159,4 +165,30 @@ outbox = Table(
     Column("sent_at", DateTime(timezone=True), nullable=True),
     Index("ix_outbox_due", "status", "next_attempt_at"),
     Index("ix_outbox_order", "order_id", "id"),
+)
+
+stock_retries = Table(
+    "stock_retries",
+    metadata,
+    Column("order_id", BigId, ForeignKey("orders.id"), primary_key=True, autoincrement=False),
+    Column("store", String(64), nullable=False),
+    Column("number", String(64), nullable=False),
+    # the reservation at order.created never answered: decide (flag / cancel) once it does
+    Column("decide", Boolean, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("last_error", Text, nullable=True),  # Russian, as shown on the order
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_stock_retries_due", "next_attempt_at"),
+)
+
+acknowledgements = Table(
+    "acknowledgements",
+    metadata,
+    Column("order_id", BigId, ForeignKey("orders.id"), primary_key=True, autoincrement=False),
+    Column("store", String(64), nullable=False),
+    Column("device_id", String(36), nullable=False),
+    Column("device_name", String(100), nullable=False),
+    Column("operator", String(100), nullable=True),
+    Column("at", DateTime(timezone=True), nullable=False),
 )

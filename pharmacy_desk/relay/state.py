@@ -1,10 +1,10 @@
-"""What the running relay holds: configuration, engine, stream wake-ups, stock runner, outbox worker."""
+"""What the running relay holds: configuration, engine, stream wake-ups, stock runner and wiring, outbox worker."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -12,6 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from pharmacy_desk.relay.config import RelayConfig
 from pharmacy_desk.relay.stock_hook import StockRunner
 from pharmacy_desk.relay.store_bus import StoreBus
+
+if TYPE_CHECKING:
+    from pharmacy_desk.relay.stock_wiring import StockWiring
 
 log = logging.getLogger("pharmacy_desk.relay")
 
@@ -23,6 +26,7 @@ class RelayState:
     stock: StockRunner
     bus: StoreBus = field(default_factory=StoreBus)
     outbox_worker: Any | None = None  # pharmacy_desk.relay.outbox.OutboxWorker when available
+    stock_wiring: StockWiring | None = None  # stock sources per store (catalogue, batches, retries)
 
     def committed(self, store: str, *, outbox: bool = False) -> None:
         """Tell this process's listeners that ``store`` has new events (and the outbox new rows)."""

@@ -3,8 +3,10 @@
 The relay calls a :class:`StockHook` after the order change is committed. :class:`StockRunner` waits
 up to a budget (config ``stock_budget_seconds``, default 2 s) so a fast stock source has reserved
 before Kuper gets its answer; a slow one finishes in the background and the answer does not wait.
-Effects of one order are applied in order. The stock integration provides the real hook; until
-then :class:`NoStockSource` does nothing (and says so once in the log).
+Effects of one order are applied in order, also across runs: a run waits for the order's previous
+run still in the background (a cancellation never overtakes a slow reservation). The real hook is
+built by :mod:`.stock_wiring` from the configuration; :class:`NoStockSource` does nothing (and says
+so once in the log).
 """
 
 from __future__ import annotations
@@ -44,8 +46,13 @@ class StockRunner:
         self.hook = hook
         self.budget = budget_seconds
         self._background: set[asyncio.Task[None]] = set()
+        self._last: dict[tuple[str, str], asyncio.Task[None]] = {}  # (store, order key) → its latest run
 
-    async def _apply_all(self, store: str, order: Order, effects: Sequence[StockEffect]) -> None:
+    async def _apply_all(
+        self, store: str, order: Order, effects: Sequence[StockEffect], before: asyncio.Task[None] | None
+    ) -> None:
+        if before is not None:
+            await asyncio.wait({before})
         for effect in effects:
             try:
                 await self.hook.apply(store, order, effect)
@@ -56,14 +63,22 @@ class StockRunner:
         """Apply ``effects``; True when they finished within the budget."""
         if not effects:
             return True
-        task = asyncio.create_task(self._apply_all(store, order, tuple(effects)))
+        key = (store, order.kuper_id)
+        before = self._last.get(key)
+        task = asyncio.create_task(self._apply_all(store, order, tuple(effects), before))
+        self._last[key] = task
         self._background.add(task)  # tracked even if our caller is cancelled while waiting
         task.add_done_callback(self._background.discard)
+        task.add_done_callback(lambda done: self._forget(key, done))
         done, _ = await asyncio.wait({task}, timeout=self.budget)
         if task in done:
             return True
         log.info("stock effects for %s/%s continue in the background", store, order.number)
         return False
+
+    def _forget(self, key: tuple[str, str], task: asyncio.Task[None]) -> None:
+        if self._last.get(key) is task:
+            del self._last[key]
 
     async def aclose(self, timeout: float = 5.0) -> None:
         """Let background effects finish (up to ``timeout``), then cancel the rest."""

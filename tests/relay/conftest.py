@@ -6,7 +6,8 @@
   ``PHARMACY_DESK_REQUIRE_PG=1`` (then the tests fail). URL: ``PHARMACY_DESK_PG_URL``.
 - ``relay_factory(**config_overrides)`` starts a relay (uvicorn as a task in the test's event loop, a
   random free port) with an ``httpx.AsyncClient``; everything is stopped and closed after the test.
-  ``relay`` is the default one.
+  ``relay`` is the default one. Its stock hook records the effects; ``configured_stock=True`` keeps
+  the stock integration the configuration asks for (``stock_source=`` replaces its sources).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from relay_support import RecordingStock, Relay, RelayFactory, make_config
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from pharmacy_desk.inventory import StockSource
+from pharmacy_desk.inventory.embedded.tables import metadata as inventory_metadata
 from pharmacy_desk.relay import migrate
 from pharmacy_desk.relay.app import create_app
 from pharmacy_desk.relay.db import create_engine
@@ -80,7 +83,7 @@ def pg_session_url() -> Iterator[str]:
 
 
 async def _empty_tables(url: str) -> None:
-    names = ", ".join(table.name for table in metadata.sorted_tables)
+    names = ", ".join(table.name for table in [*metadata.sorted_tables, *inventory_metadata.sorted_tables])
     engine = create_async_engine(url)
     try:
         async with engine.begin() as conn:
@@ -134,9 +137,19 @@ class _TestServer(uvicorn.Server):
 async def relay_factory(database_url: str) -> AsyncIterator[RelayFactory]:
     stops: list[Callable[[], Awaitable[None]]] = []
 
-    async def start(*, stock: RecordingStock | None = None, **overrides: Any) -> Relay:
+    async def start(
+        *,
+        stock: RecordingStock | None = None,
+        configured_stock: bool = False,
+        stock_source: StockSource | None = None,
+        **overrides: Any,
+    ) -> Relay:
         recording = stock or RecordingStock()
-        app = create_app(make_config(database_url, **overrides), stock_hook=recording)
+        app = create_app(
+            make_config(database_url, **overrides),
+            stock_hook=None if configured_stock else recording,
+            stock_source=stock_source,
+        )
         server = _TestServer(
             uvicorn.Config(
                 app,

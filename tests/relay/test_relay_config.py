@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from pharmacy_desk.domain import StoreRules
+from pharmacy_desk.inventory.onec import ODataSettings, OneCSettings
 from pharmacy_desk.relay.config import (
     ENV_CONFIG_FILE,
     ConfigError,
@@ -135,9 +136,11 @@ def test_readme_example_is_a_valid_configuration(tmp_path: Path) -> None:
     assert example is not None, "the README's Relay section shows an example relay.toml"
     config = load_config(_write(tmp_path, example.group(1)), environ={})
     assert config.stores[0].webhook_auth is not None and config.kuper.client_id
+    assert config.onec is not None and config.onec.odata is not None
     documented = set(re.findall(r"^\| `([a-z_.\[\]]+)`", section, flags=re.M))
     keys = set(RelayConfig.model_fields) | {f"kuper.{k}" for k in KuperConfig.model_fields}
     keys |= {f"webhook_auth.{k}" for k in WebhookAuth.model_fields}
     keys |= {f"stores[].{k}" for k in StoreConfig.model_fields}
-    keys -= {"kuper", "webhook_auth", "stores"}
+    keys |= {f"onec.{k}" for k in OneCSettings.model_fields} | {f"onec.odata.{k}" for k in ODataSettings.model_fields}
+    keys -= {"kuper", "webhook_auth", "stores", "onec"}
     assert keys <= documented, f"undocumented keys: {sorted(keys - documented)}"

@@ -1,4 +1,4 @@
-"""Alembic migrations build exactly ``schema.py``'s tables, on SQLite and PostgreSQL."""
+"""Alembic migrations build exactly ``schema.py``'s tables and the embedded stock's, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect
 
+from pharmacy_desk.inventory.embedded.tables import metadata as inventory_metadata
 from pharmacy_desk.relay import migrate
 from pharmacy_desk.relay.db import create_engine
 from pharmacy_desk.relay.schema import metadata
@@ -13,7 +14,7 @@ from pharmacy_desk.relay.schema import metadata
 
 def _diff(conn: Connection) -> list[object]:
     context = MigrationContext.configure(conn, opts={"compare_type": True})
-    return list(compare_metadata(context, metadata))
+    return list(compare_metadata(context, [metadata, inventory_metadata]))
 
 
 async def test_upgrade_builds_the_schema_and_is_idempotent(database_url: str) -> None:
@@ -26,7 +27,7 @@ async def test_upgrade_builds_the_schema_and_is_idempotent(database_url: str) ->
         async with engine.connect() as conn:
             assert await conn.run_sync(_diff) == []
             tables = set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
-        assert set(metadata.tables) <= tables
+        assert set(metadata.tables) | set(inventory_metadata.tables) <= tables
     finally:
         await engine.dispose()
 
@@ -42,5 +43,5 @@ async def test_an_empty_database_is_not_up_to_date(tmp_path: object) -> None:
 
 def test_migration_scripts_are_package_data() -> None:
     scripts = sorted(p.name for p in (migrate.MIGRATIONS_DIR / "versions").glob("*.py"))
-    assert scripts == ["0001_initial.py"]
+    assert scripts == ["0001_initial.py", "0002_inventory.py", "0003_stock_retries_acknowledgements.py"]
     assert (migrate.MIGRATIONS_DIR / "env.py").is_file()

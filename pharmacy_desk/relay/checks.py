@@ -1,0 +1,164 @@
+"""``pharmacy-desk-relay check``: is the configuration usable, and does everything it names answer?
+
+One line per item, ``OK`` or ``FAIL`` with what to do (Russian: the pharmacy's administrator reads it):
+
+- the configuration (stores, webhook authentication; it was already validated when loaded);
+- the database: connects, the schema's revision (``serve`` upgrades an old one: that is OK);
+- Kuper: the token endpoint with the configured client id and secret
+  (:meth:`~pharmacy_desk.kuper.client.KuperClient.check_credentials`); without credentials: FAIL,
+  no notification would ever leave;
+- each store's stock: ``embedded`` — how many batches are loaded (none: FAIL, every order would be
+  "out of stock"); ``onec`` — a stock read in 1C for the store (reachability, the user, the store's
+  warehouse mapping); ``none`` — OK, nothing reserved.
+
+Exit code 0 when every item is OK, 1 otherwise. Nothing is changed anywhere (no migration either).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TextIO
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from pharmacy_desk.inventory import StockUnavailable
+from pharmacy_desk.inventory.embedded.tables import batches
+from pharmacy_desk.inventory.onec import OneCStock
+from pharmacy_desk.kuper.client import KuperClient
+from pharmacy_desk.relay import migrate
+from pharmacy_desk.relay.config import RelayConfig, StockKind
+from pharmacy_desk.relay.db import create_engine
+from pharmacy_desk.relay.http_logging import LoggingTransport
+from pharmacy_desk.relay.stock_wiring import shelf_life_of
+
+CHECK_SKU = "pharmacy-desk-check"  # a SKU no pharmacy has: the stock read only proves the way there works
+_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    ok: bool
+    detail: str
+
+    def line(self) -> str:
+        return f"{'OK  ' if self.ok else 'FAIL'}  {self.name}: {self.detail}"
+
+
+def _first_line(exc: BaseException) -> str:
+    text_ = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return (text_[0] if text_ else type(exc).__name__)[:300]
+
+
+async def check_configuration(config: RelayConfig) -> CheckResult:
+    if not config.stores:
+        return CheckResult("Конфигурация", False, "нет ни одной аптеки ([[stores]])")
+    stores = ", ".join(f"{s.key} (остатки: {s.stock.value})" for s in config.stores)
+    return CheckResult("Конфигурация", True, f"аптек {len(config.stores)}: {stores}")
+
+
+async def check_database(engine: AsyncEngine) -> CheckResult:
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        current = await migrate.current_revision(engine)
+    except Exception as exc:
+        return CheckResult("База данных", False, f"нет соединения: {_first_line(exc)}")
+    head = migrate.head_revision()
+    if current == head:
+        return CheckResult("База данных", True, f"{engine.url.render_as_string()}, схема {head}")
+    return CheckResult(
+        "База данных", True, f"соединение есть; схема {current or 'пустая'} будет обновлена до {head} при запуске"
+    )
+
+
+async def check_kuper(config: RelayConfig) -> CheckResult:
+    kuper = config.kuper
+    name = f"Купер ({kuper.base_url})"
+    secret = kuper.client_secret.get_secret_value()
+    if not kuper.client_id or not secret:
+        return CheckResult(name, False, "не заданы kuper.client_id / kuper.client_secret: уведомления не уйдут")
+    try:
+        client = KuperClient(
+            kuper.base_url, kuper.client_id, secret, timeout=kuper.timeout_seconds, transport=LoggingTransport()
+        )
+    except ValueError as exc:
+        return CheckResult(name, False, str(exc))
+    async with client:
+        result = await client.check_credentials()
+    if result.is_done:
+        return CheckResult(name, True, "токен получен")
+    status = f" (HTTP {result.status_code})" if result.status_code else ""
+    return CheckResult(name, False, f"токен не получен{status}: {result.message}")
+
+
+async def check_embedded(engine: AsyncEngine, store: str) -> CheckResult:
+    name = f"Остатки {store} (встроенный склад)"
+    try:
+        async with engine.connect() as conn:
+            count = (await conn.execute(select(func.count()).where(batches.c.store == store))).scalar_one()
+    except Exception as exc:
+        return CheckResult(name, False, f"таблицы склада не прочитаны ({_first_line(exc)}): запустите migrate")
+    if not count:
+        return CheckResult(name, False, "остатки не загружены: pharmacy-desk-relay stock import --store …")
+    return CheckResult(name, True, f"партий: {count}")
+
+
+async def check_onec(source: OneCStock, store: str) -> CheckResult:
+    name = f"Остатки {store} (1С, {source.settings.base_url})"
+    try:
+        await source.stock(store, [CHECK_SKU])
+    except StockUnavailable as exc:
+        return CheckResult(name, False, exc.message_ru)
+    return CheckResult(name, True, "1С отвечает")
+
+
+async def collect(config: RelayConfig) -> list[CheckResult]:
+    results = [await check_configuration(config)]
+    engine = create_engine(config.database_url)
+    onec: OneCStock | None = None
+    try:
+        database = await check_database(engine)
+        results.append(database)
+        results.append(await check_kuper(config))
+        for store in config.stores:
+            if store.stock is StockKind.EMBEDDED:
+                if database.ok:
+                    results.append(await check_embedded(engine, store.key))
+                else:
+                    results.append(CheckResult(f"Остатки {store.key} (встроенный склад)", False, "база недоступна"))
+            elif store.stock is StockKind.ONEC and config.onec is not None:
+                onec = onec or OneCStock(config.onec, shelf_life_of(config))
+                results.append(await check_onec(onec, store.key))
+            else:
+                results.append(CheckResult(f"Остатки {store.key}", True, "учёт остатков выключен (stock = none)"))
+    finally:
+        if onec is not None:
+            await onec.aclose()
+        await engine.dispose()
+    return results
+
+
+def run_checks(
+    config: RelayConfig,
+    out: TextIO | None = None,
+    *,
+    collector: Callable[[RelayConfig], Awaitable[list[CheckResult]]] = collect,
+) -> int:
+    """Print the report; 0 when everything is OK, 1 otherwise."""
+    stream = out or sys.stdout
+
+    async def run() -> list[CheckResult]:
+        async with asyncio.timeout(_TIMEOUT * 4):
+            return await collector(config)
+
+    results = asyncio.run(run())
+    for result in results:
+        print(result.line(), file=stream)
+    failed = sum(not r.ok for r in results)
+    print("Всё в порядке" if not failed else f"Проблем: {failed}", file=stream)
+    return 0 if not failed else 1

@@ -1,0 +1,209 @@
+"""Stock effects that failed, retried until the stock source has the order's current state.
+
+A failed effect (the source was down, slow, refused, answered garbage) leaves one ``stock_retries``
+row per order. The loop does not replay the failed call: every source call is idempotent per order
+and the source's own states make a late call harmless (a reserve after a release reserves nothing, an
+adjust after a commit changes nothing), so it applies what the order's *current* snapshot needs:
+
+==============================  ==========================================================
+the order                       call
+==============================  ==========================================================
+canceled                        ``release``
+goods left (``handed_over``)    ``commit(handed_over)``
+open                            ``adjust(composition)`` (reserves when the source never saw it)
+==============================  ==========================================================
+
+Success deletes the row (unless the order changed meanwhile: then once more, at once) and hands the
+result to ``on_success`` (clear the order's error flag; decide on a reservation that was never made).
+Failure counts the attempt and waits longer: ``stock_retry_seconds`` × 2ⁿ, at most 10 minutes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from pharmacy_desk.domain import Order, OrderState, StockEffect, StockEffectKind
+from pharmacy_desk.inventory import OutOfStockPolicy, StockOutcome, StockSource, apply_effect
+from pharmacy_desk.relay.orders_repo import get_order, lock_store
+from pharmacy_desk.relay.schema import orders, stock_retries
+from pharmacy_desk.relay.timeutil import utcnow
+
+log = logging.getLogger("pharmacy_desk.relay.stock")
+
+MAX_DELAY_SECONDS = 600.0
+_BATCH = 50
+
+
+def wanted_effect(order: Order) -> StockEffect:
+    """The one call that brings the stock source to the order's current state."""
+    if order.state is OrderState.CANCELED:
+        return StockEffect(kind=StockEffectKind.RELEASE)
+    if order.handed_over is not None:
+        return StockEffect(kind=StockEffectKind.COMMIT, lines=order.handed_over)
+    return StockEffect(kind=StockEffectKind.ADJUST, lines=order.composition)
+
+
+@dataclass(frozen=True)
+class Retried:
+    """A retry that succeeded: the order as it was read, the outcome, and whether a decision is due."""
+
+    order: Order
+    outcome: StockOutcome
+    decide: bool
+
+
+class StockRetries:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        source: StockSource,
+        *,
+        policy_for: Callable[[str], OutOfStockPolicy],
+        on_success: Callable[[Retried], Awaitable[None]],
+        first_delay: float,
+    ) -> None:
+        self._engine = engine
+        self._source = source
+        self._policy_for = policy_for
+        self._on_success = on_success
+        self.first_delay = first_delay
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def _delay(self, attempts: int) -> timedelta:
+        return timedelta(seconds=min(self.first_delay * 2 ** max(0, attempts - 1), MAX_DELAY_SECONDS))
+
+    # --- rows --------------------------------------------------------------------------------
+
+    async def remember(self, store: str, number: str, error: str, *, decide: bool) -> bool:
+        """Keep a failed effect's order for retrying; True when the order had no failure pending."""
+        now = utcnow()
+        async with self._engine.begin() as conn:
+            await lock_store(conn, store)
+            stored = await get_order(conn, store, number=number)
+            if stored is None:
+                return False
+            row = (
+                await conn.execute(
+                    select(stock_retries.c.attempts, stock_retries.c.decide).where(
+                        stock_retries.c.order_id == stored.id
+                    )
+                )
+            ).first()
+            due = now + self._delay(1)
+            if row is None:
+                await conn.execute(
+                    insert(stock_retries).values(
+                        order_id=stored.id,
+                        store=store,
+                        number=number,
+                        decide=decide,
+                        attempts=1,
+                        next_attempt_at=due,
+                        last_error=error,
+                        created_at=now,
+                    )
+                )
+                return True
+            await conn.execute(
+                update(stock_retries)
+                .where(stock_retries.c.order_id == stored.id)
+                .values(decide=row.decide or decide, next_attempt_at=due, last_error=error)
+            )
+            return False
+
+    async def pending(self) -> list[tuple[str, str, int, str | None]]:
+        """(store, number, attempts, last error) of every order waiting for a retry."""
+        async with self._engine.connect() as conn:
+            rows = await conn.execute(
+                select(
+                    stock_retries.c.store, stock_retries.c.number, stock_retries.c.attempts, stock_retries.c.last_error
+                ).order_by(stock_retries.c.order_id)
+            )
+            return [(r.store, r.number, r.attempts, r.last_error) for r in rows]
+
+    # --- the loop ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._loop(), name="relay-stock-retries")
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.run_due()
+            except Exception:
+                log.exception("stock retries failed; trying again later")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=min(self.first_delay, 5.0))
+            self._wake.clear()
+
+    async def run_due(self, now: datetime | None = None) -> int:
+        """Retry every order whose retry is due; how many succeeded."""
+        moment = now or utcnow()
+        async with self._engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(stock_retries)
+                    .where(stock_retries.c.next_attempt_at <= moment)
+                    .order_by(stock_retries.c.next_attempt_at)
+                    .limit(_BATCH)
+                )
+            ).all()
+        done = 0
+        for row in rows:
+            done += await self._retry(row.order_id, row.store, row.number, row.attempts, row.decide)
+        return done
+
+    async def _retry(self, order_id: int, store: str, number: str, attempts: int, decide: bool) -> int:
+        async with self._engine.connect() as conn:
+            stored = await get_order(conn, store, number=number)
+        if stored is None:
+            async with self._engine.begin() as conn:
+                await conn.execute(delete(stock_retries).where(stock_retries.c.order_id == order_id))
+            return 0
+        order = stored.order
+        outcome = await apply_effect(self._source, store, order, wanted_effect(order), self._policy_for(store))
+        now = utcnow()
+        async with self._engine.begin() as conn:
+            if outcome.failed:
+                log.info("stock retry %d for %s/%s failed: %s", attempts, store, number, outcome.error)
+                await conn.execute(
+                    update(stock_retries)
+                    .where(stock_retries.c.order_id == order_id)
+                    .values(
+                        attempts=attempts + 1, next_attempt_at=now + self._delay(attempts + 1), last_error=outcome.error
+                    )
+                )
+                return 0
+            version = (await conn.execute(select(orders.c.version).where(orders.c.id == order_id))).scalar_one()
+            if version != order.version:  # changed meanwhile: bring the source to the newest state too
+                await conn.execute(
+                    update(stock_retries)
+                    .where(stock_retries.c.order_id == order_id)
+                    .values(next_attempt_at=now, decide=False)  # decided below, once
+                )
+                self.kick()
+            else:
+                await conn.execute(delete(stock_retries).where(stock_retries.c.order_id == order_id))
+        log.info("stock retry for %s/%s succeeded (%s)", store, number, outcome.kind)
+        await self._on_success(Retried(order=order, outcome=outcome, decide=decide))
+        return 1
