@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import JSONResponse
 
 from pharmacy_desk.domain import OrderState
+from pharmacy_desk.relay.acknowledgements import acknowledged_by
 from pharmacy_desk.relay.actions import ActionRequest, ActionService
 from pharmacy_desk.relay.auth import store_device
 from pharmacy_desk.relay.config import StoreConfig
@@ -61,7 +62,8 @@ async def get_orders(
         found = await list_orders(
             conn, store_config.key, states=frozenset(states) if states else None, open_only=not include_closed
         )
-    return OrderList(orders=[OrderSummary.of(order) for order in found])
+        acks = await acknowledged_by(conn, store_config.key, found)
+    return OrderList(orders=[OrderSummary.of(order, acknowledged_by=acks.get(order.number)) for order in found])
 
 
 @router.get("/stores/{store}/orders/{number}", response_model=OrderDetail, responses=_AUTH_RESPONSES)
@@ -72,7 +74,9 @@ async def get_order_detail(number: str, device: DeviceDep, store_config: StoreDe
         if stored is None:
             raise HTTPException(404, detail={"code": "order_not_found", "message": f"Заказ {number} не найден"})
         history = await order_history(conn, store_config.key, stored.id, stored.order.kuper_id)
-    return OrderDetail(order=stored.order, summary=OrderSummary.of(stored.order), history=history)
+        acks = await acknowledged_by(conn, store_config.key, [stored.order])
+    summary = OrderSummary.of(stored.order, acknowledged_by=acks.get(number))
+    return OrderDetail(order=stored.order, summary=summary, history=history)
 
 
 @router.post(

@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pharmacy_desk import __version__
 from pharmacy_desk.inventory import StockSource
-from pharmacy_desk.relay import api_orders, api_stream, api_webhooks, migrate
+from pharmacy_desk.relay import api_catalogue, api_orders, api_store, api_stream, api_webhooks, migrate
 from pharmacy_desk.relay.after_answer import AfterAnswer
 from pharmacy_desk.relay.config import RelayConfig
 from pharmacy_desk.relay.db import create_engine
@@ -119,6 +119,8 @@ def create_app(
     app.include_router(api_webhooks.router)
     app.include_router(api_orders.router)
     app.include_router(api_stream.router)
+    app.include_router(api_store.router)
+    app.include_router(api_catalogue.router)
     app.add_middleware(AccessLog)
     app.add_middleware(AfterAnswer)  # outermost: its "answer sent" is the server's
 

@@ -8,6 +8,8 @@ Kinds (SSE ``event:`` field) and their ``data``:
 - ``notification``: ``{"outbox_id", "order_id", "event_type", "status", "attempts", "last_error",
   "last_status_code", "next_attempt_at"}``: a notification to Kuper changed state (same shape the
   outbox worker appends);
+- ``acknowledged``: ``{"number", "by": {"device_id", "device_name", "operator"}}``: a PC acknowledged
+  a new order (see ``acknowledgements``);
 - ``ready`` / ``resync`` are written by the stream itself, never stored (see ``api_stream``).
 """
 
@@ -17,17 +19,29 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from pharmacy_desk.domain import Alert, AlertKind, Order
+from pharmacy_desk.domain import Actor, Alert, AlertKind, Order, OrderState
+from pharmacy_desk.relay.schema import acknowledgements
 from pharmacy_desk.relay.store_log import append_event
 from pharmacy_desk.relay.timeutil import as_utc
 from pharmacy_desk.relay.views import OrderSummary
 
 
 async def order_changed(conn: AsyncConnection, order_id: int, order: Order) -> int:
-    payload = {"order": OrderSummary.of(order).model_dump(mode="json")}
+    by = await _acknowledger(conn, order_id) if order.state is OrderState.NEW and order.version > 1 else None
+    payload = {"order": OrderSummary.of(order, acknowledged_by=by).model_dump(mode="json")}
     return await append_event(conn, order.store, "order", payload, order_id=order_id)
+
+
+async def _acknowledger(conn: AsyncConnection, order_id: int) -> Actor | None:
+    """Who acknowledged a new order (asked only for a new order that changed: rare)."""
+    ack = acknowledgements.c
+    row = (
+        await conn.execute(select(ack.device_id, ack.device_name, ack.operator).where(ack.order_id == order_id))
+    ).first()
+    return Actor(device_id=row.device_id, device_name=row.device_name, operator=row.operator) if row else None
 
 
 async def alerts_raised(conn: AsyncConnection, order_id: int | None, order: Order, alerts: Iterable[Alert]) -> None:

@@ -34,13 +34,14 @@ class OrderSummary(_View):
     courier: Courier | None = None
     courier_arrived_at: datetime | None = None
     assembler: Actor | None = None
+    acknowledged_by: Actor | None = None  # who acknowledged the order while it is new (shared by the PCs)
     is_paid: bool
     flags: tuple[str, ...] = ()
     anomaly_count: int = 0
     created_at: datetime
 
     @classmethod
-    def of(cls, order: Order) -> OrderSummary:
+    def of(cls, order: Order, *, acknowledged_by: Actor | None = None) -> OrderSummary:
         return cls(
             store=order.store,
             number=order.number,
@@ -56,6 +57,7 @@ class OrderSummary(_View):
             courier=order.courier,
             courier_arrived_at=order.courier_arrived_at,
             assembler=order.assembler,
+            acknowledged_by=acknowledged_by if order.state is OrderState.NEW else None,
             is_paid=order.is_paid,
             flags=order.flags,
             anomaly_count=len(order.anomalies),

@@ -1,0 +1,150 @@
+"""What a counter PC asks about its store: who it is, marking codes in other orders, acknowledgements.
+
+Device token, bound to the store of the path (like :mod:`.api_orders`); ``GET /health`` needs none.
+
+- ``GET /health``: ``{"status": "ok", "version"}`` (the connection dialog's first question)
+- ``GET /stores/{store}``: name, minimum shelf life, the lifecycle's rules, stock source, policy
+- ``POST /stores/{store}/marking-codes/lookup`` ``{"codes": [...], "except_number"?}`` → ``{code: number}``
+  for the codes other orders of the store hold (open ones, and shipped ones: a sold pack is never
+  sold again; a canceled order gives its codes back)
+- ``POST /stores/{store}/orders/{number}/acknowledge`` ``{"operator"?}``: the shared "seen" of a new
+  order (:mod:`.acknowledgements`), idempotent
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, HTTPException
+from pydantic import BaseModel, ConfigDict, Field, RootModel
+from sqlalchemy import select
+
+from pharmacy_desk import __version__
+from pharmacy_desk.domain import Actor, StoreRules
+from pharmacy_desk.relay.acknowledgements import acknowledge
+from pharmacy_desk.relay.auth import store_device
+from pharmacy_desk.relay.config import OutOfStockPolicy, StockKind, StoreConfig
+from pharmacy_desk.relay.devices import Device
+from pharmacy_desk.relay.schema import marking_codes, orders
+from pharmacy_desk.relay.state import RelayState, relay_state
+from pharmacy_desk.relay.views import Problem
+
+router = APIRouter(tags=["Counter PCs"])
+
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "No valid device token"},
+    403: {"model": Problem, "description": "The device belongs to another store"},
+    404: {"model": Problem, "description": "No such store (or order)"},
+}
+MAX_CODES = 1000
+
+
+def store_config(store: str, state: Annotated[RelayState, Depends(relay_state)]) -> StoreConfig:
+    config = state.config.store(store)
+    if config is None:
+        raise HTTPException(404, detail={"code": "store_not_found", "message": f"Аптека {store} не настроена"})
+    return config
+
+
+DeviceDep = Annotated[Device, Depends(store_device)]
+StateDep = Annotated[RelayState, Depends(relay_state)]
+StoreDep = Annotated[StoreConfig, Depends(store_config)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Health(_Model):
+    status: str = "ok"
+    version: str
+
+
+class StoreInfo(_Model):
+    key: str
+    name: str
+    number_prefix: str
+    min_shelf_life_days: int
+    rules: StoreRules
+    stock: StockKind = Field(description="Where the store's stock lives: embedded, onec or none")
+    out_of_stock: OutOfStockPolicy = Field(description="A new order nothing of which is in stock: ask_staff or cancel")
+
+
+class CodesLookup(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    codes: list[Annotated[str, Field(min_length=1, max_length=255)]] = Field(max_length=MAX_CODES)
+    except_number: str | None = Field(default=None, description="The order being assembled: its codes are not listed")
+
+
+class CodeOwners(RootModel[dict[str, str]]):
+    """Marking code → the number of the order of this store that holds it."""
+
+
+class AcknowledgeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    operator: str | None = Field(default=None, max_length=100, description="The person at the PC, if known")
+
+
+class Acknowledgement(_Model):
+    number: str
+    acknowledged_by: Actor
+    at: datetime
+    first: bool = Field(description="False when the order had been acknowledged before (by anyone)")
+
+
+@router.get("/health", response_model=Health, tags=["Service"])
+async def health() -> Health:
+    """The relay answers (no token needed) and its version."""
+    return Health(version=__version__)
+
+
+@router.get("/stores/{store}", response_model=StoreInfo, responses=AUTH_RESPONSES)
+async def get_store(device: DeviceDep, config: StoreDep) -> StoreInfo:
+    """The device's store as the relay is configured for it."""
+    return StoreInfo(
+        key=config.key,
+        name=config.name,
+        number_prefix=config.number_prefix,
+        min_shelf_life_days=config.min_shelf_life_days,
+        rules=config.rules,
+        stock=config.stock,
+        out_of_stock=config.out_of_stock,
+    )
+
+
+@router.post("/stores/{store}/marking-codes/lookup", response_model=CodeOwners, responses=AUTH_RESPONSES)
+async def lookup_marking_codes(device: DeviceDep, config: StoreDep, state: StateDep, body: CodesLookup) -> CodeOwners:
+    """Which of ``codes`` other orders of the store hold (a code not listed is free)."""
+    wanted = sorted(set(body.codes))
+    found: dict[str, str] = {}
+    async with state.engine.connect() as conn:
+        for start in range(0, len(wanted), 500):
+            stmt = (
+                select(marking_codes.c.code, orders.c.number)
+                .join(orders, orders.c.id == marking_codes.c.order_id)
+                .where(marking_codes.c.store == config.key, marking_codes.c.code.in_(wanted[start : start + 500]))
+            )
+            if body.except_number is not None:
+                stmt = stmt.where(orders.c.number != body.except_number)
+            found.update({row.code: row.number for row in await conn.execute(stmt)})
+    return CodeOwners(found)
+
+
+@router.post("/stores/{store}/orders/{number}/acknowledge", response_model=Acknowledgement, responses=AUTH_RESPONSES)
+async def acknowledge_order(
+    number: str,
+    device: DeviceDep,
+    config: StoreDep,
+    state: StateDep,
+    body: Annotated[AcknowledgeRequest | None, Body()] = None,
+) -> Acknowledgement:
+    """Stop the new-order bell on every PC of the store: the first acknowledgement is kept and announced."""
+    operator = body.operator if body is not None else None
+    by = Actor(device_id=device.id, device_name=device.name, operator=operator)
+    done = await acknowledge(state, config.key, number, by)
+    if done is None:
+        raise HTTPException(404, detail={"code": "order_not_found", "message": f"Заказ {number} не найден"})
+    return Acknowledgement(number=done.number, acknowledged_by=done.by, at=done.at, first=done.first)
