@@ -71,9 +71,9 @@ async def check_database(engine: AsyncEngine) -> CheckResult:
     head = migrate.head_revision()
     if current == head:
         return CheckResult("База данных", True, f"{engine.url.render_as_string()}, схема {head}")
-    return CheckResult(
-        "База данных", True, f"соединение есть; схема {current or 'пустая'} будет обновлена до {head} при запуске"
-    )
+    if current is None:
+        return CheckResult("База данных", True, f"соединение есть; схема {head} будет создана при запуске")
+    return CheckResult("База данных", True, f"соединение есть; схема {current} будет обновлена до {head} при запуске")
 
 
 async def check_kuper(config: RelayConfig) -> CheckResult:
