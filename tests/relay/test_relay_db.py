@@ -1,0 +1,147 @@
+"""The relay's engine: serialised writers on SQLite, readers beside them, group commit (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from pharmacy_desk.relay import migrate
+from pharmacy_desk.relay.db import RelayEngine, create_engine, write_together
+from pharmacy_desk.relay.schema import store_counters
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[RelayEngine]:
+    engine = create_engine(database_url)
+    await migrate.upgrade(engine)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+def count_commits(engine: RelayEngine) -> list[int]:
+    commits = [0]
+
+    @event.listens_for(engine.sync_engine, "commit")
+    def _commit(_conn: Any) -> None:
+        commits[0] += 1
+
+    return commits
+
+
+async def stores(engine: RelayEngine) -> list[str]:
+    async with engine.connect() as conn:
+        return list((await conn.execute(select(store_counters.c.store).order_by(store_counters.c.store))).scalars())
+
+
+def adder(store: str, *, fail: bool = False, gate: asyncio.Event | None = None) -> Any:
+    async def work(conn: AsyncConnection) -> str:
+        if gate is not None:
+            await gate.wait()
+        await conn.execute(insert(store_counters).values(store=store, last_number=0, last_event_id=0))
+        if fail:
+            raise ValueError(f"{store} fails")
+        return store
+
+    return work
+
+
+async def test_concurrent_writers_all_commit_one_at_a_time(engine: RelayEngine) -> None:
+    inside = 0
+    most = 0
+
+    async def writer(i: int) -> None:
+        nonlocal inside, most
+        async with engine.begin() as conn:
+            inside += 1
+            most = max(most, inside)
+            await conn.execute(insert(store_counters).values(store=f"s{i:02d}", last_number=i, last_event_id=0))
+            await asyncio.sleep(0.001)
+            inside -= 1
+
+    await asyncio.gather(*(writer(i) for i in range(20)))
+    assert len(await stores(engine)) == 20
+    if engine.serialises_writes:
+        assert most == 1  # SQLite: the in-process lock, never SQLite's busy handler
+
+
+async def test_a_reader_does_not_wait_for_a_writer(engine: RelayEngine) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(insert(store_counters).values(store="w", last_number=0, last_event_id=0))
+        async with asyncio.timeout(2):  # on SQLite a reader holding BEGIN IMMEDIATE would wait 30 s here
+            assert await stores(engine) == []
+    assert await stores(engine) == ["w"]
+
+
+async def test_a_write_inside_a_write_of_the_same_task_is_refused(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'relay.sqlite3'}")  # SQLite serialises writers
+    try:
+        async with engine.begin():
+            with pytest.raises(RuntimeError, match="deadlock"):
+                async with engine.begin():
+                    pass
+    finally:
+        await engine.dispose()
+
+
+async def test_units_arriving_together_share_one_commit(engine: RelayEngine) -> None:
+    commits = count_commits(engine)
+    gate = asyncio.Event()
+    first = asyncio.create_task(engine.write_together(adder("a", gate=gate)))
+    await asyncio.sleep(0.05)  # "a" is being written (waiting at its gate): the next ones queue up
+    rest = [asyncio.create_task(engine.write_together(adder(name))) for name in "bcde"]
+    await asyncio.sleep(0.05)
+    gate.set()
+    assert await asyncio.gather(first, *rest) == list("abcde")
+    assert await stores(engine) == list("abcde")
+    assert commits[0] == 2  # "a" alone, then b..e together
+
+
+async def test_a_failing_unit_does_not_fail_the_others(engine: RelayEngine) -> None:
+    gate = asyncio.Event()
+    first = asyncio.create_task(engine.write_together(adder("a", gate=gate)))
+    await asyncio.sleep(0.05)
+    rest = [
+        asyncio.create_task(engine.write_together(adder(name, fail=name == "c")))
+        for name in "bcd"  # one group: b, c (fails), d
+    ]
+    await asyncio.sleep(0.05)
+    gate.set()
+    results = await asyncio.gather(first, *rest, return_exceptions=True)
+    assert results[:2] == ["a", "b"] and results[3] == "d"
+    assert isinstance(results[2], ValueError)
+    assert await stores(engine) == ["a", "b", "d"]  # c's insert was rolled back with its transaction
+
+
+async def test_a_cancelled_writer_leaves_the_others_to_the_next_one(engine: RelayEngine) -> None:
+    gate = asyncio.Event()
+    leader = asyncio.create_task(engine.write_together(adder("a", gate=gate)))
+    await asyncio.sleep(0.05)
+    waiting = [asyncio.create_task(engine.write_together(adder(name))) for name in "bc"]
+    await asyncio.sleep(0.05)
+    leader.cancel()
+    assert await asyncio.gather(*waiting) == ["b", "c"]
+    with pytest.raises(asyncio.CancelledError):
+        await leader
+    assert await stores(engine) == ["b", "c"]
+
+
+async def test_a_result_is_given_only_once_it_is_committed(engine: RelayEngine) -> None:
+    async def count(conn: AsyncConnection) -> int:
+        await conn.execute(insert(store_counters).values(store="x", last_number=0, last_event_id=0))
+        return 1
+
+    assert await write_together(engine, count) == 1
+    other = create_engine(str(engine.url.render_as_string(hide_password=False)))
+    try:
+        async with other.connect() as conn:  # another engine (another connection) sees it
+            assert (await conn.execute(select(func.count()).select_from(store_counters))).scalar_one() == 1
+    finally:
+        await other.dispose()
