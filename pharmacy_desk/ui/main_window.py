@@ -195,6 +195,9 @@ class MainWindow(QMainWindow):
 
     def on_scan(self, code: object) -> None:
         assert isinstance(code, ScannedCode)
+        active = QApplication.activeWindow()
+        if isinstance(active, MainWindow) and active is not self:
+            return  # another main window (another store's desk in the same process) has the scanner
         parsed = read_code(code)
         if isinstance(parsed, BagLabel):
             if parsed.store_key != self.service.settings.store:
