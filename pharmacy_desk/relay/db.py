@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from pharmacy_desk.relay import sqlite_driver
 
 log = logging.getLogger("pharmacy_desk.relay.db")
 
@@ -46,6 +49,9 @@ MAX_GROUP = 32
 """At most this many units share one transaction (the first of them waits for all of them)."""
 SQLITE_POOL_SIZE = 20
 """Connections kept open to a SQLite database (and as many more for a burst)."""
+
+ADAPTER_VARIABLE = "PHARMACY_DESK_SQLITE_ADAPTER"
+"""Set to ``stock`` to use SQLAlchemy's own aiosqlite adapter instead of :mod:`.sqlite_driver`'s."""
 
 _WRITE = "pharmacy_desk_write"  # execution option marking a write transaction (BEGIN IMMEDIATE)
 
@@ -234,6 +240,12 @@ def create_engine(url: str, **kwargs: Any) -> RelayEngine:
     # Readers run side by side (WAL): enough pooled connections that a burst does not open and close
     # overflow connections (each one is a thread and a file open for aiosqlite).
     options: dict[str, Any] = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_SIZE}
+    if os.environ.get(ADAPTER_VARIABLE, "").strip().lower() != "stock":
+        module = sqlite_driver.dbapi()
+        if module is not None:
+            options["module"] = module
+        else:
+            log.warning("aiosqlite/SQLAlchemy do not fit the one-trip adapter: SQLAlchemy's own is used (slower)")
     sync_engine = create_async_engine(
         url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS}, **{**options, **kwargs}
     ).sync_engine

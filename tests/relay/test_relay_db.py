@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import event, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pharmacy_desk.relay import migrate
@@ -145,3 +146,36 @@ async def test_a_result_is_given_only_once_it_is_committed(engine: RelayEngine) 
             assert (await conn.execute(select(func.count()).select_from(store_counters))).scalar_one() == 1
     finally:
         await other.dispose()
+
+
+async def test_statements_rows_counts_and_errors_come_back_right(engine: RelayEngine) -> None:
+    """What SQLAlchemy reads from a cursor (rows, rowcount, RETURNING, executemany, errors): on SQLite
+    through the one-trip adapter."""
+    if engine.serialises_writes:
+        assert type(engine.dialect.loaded_dbapi).__name__ == "OneTripDBAPI"
+    rows = [{"store": f"m{i}", "last_number": i, "last_event_id": 0} for i in range(5)]
+    async with engine.begin() as conn:
+        await conn.execute(insert(store_counters), rows)  # executemany
+        bumped = await conn.execute(
+            update(store_counters)
+            .where(store_counters.c.last_number >= 3)
+            .values(last_number=store_counters.c.last_number + 10)
+        )
+        assert bumped.rowcount == 2
+        returned = await conn.execute(
+            update(store_counters)
+            .where(store_counters.c.store == "m0")
+            .values(last_event_id=7)
+            .returning(store_counters.c.store, store_counters.c.last_event_id)
+        )
+        assert returned.all() == [("m0", 7)]
+    async with engine.connect() as conn:
+        numbers = (await conn.execute(select(store_counters.c.last_number).order_by(store_counters.c.store))).scalars()
+        assert list(numbers) == [0, 1, 2, 13, 14]
+        partial = await conn.execute(select(store_counters.c.store).order_by(store_counters.c.store))
+        assert partial.fetchmany(2) == [("m0",), ("m1",)]
+        assert len(partial.fetchall()) == 3
+    with pytest.raises(IntegrityError):
+        async with engine.begin() as conn:
+            await conn.execute(insert(store_counters).values(rows[0]))
+    assert len(await stores(engine)) == 5
