@@ -474,7 +474,11 @@ def run(*, verbose: bool = False, out: TextIO | None = None) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m pharmacy_desk.selftest [-v]``; ``--modules`` lists the package's modules found and exits."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if "--modules" in args:
+        print("\n".join(package_modules()))
+        return 0
     return run(verbose="-v" in args or "--verbose" in args)
 
 
