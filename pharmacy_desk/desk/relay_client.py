@@ -34,7 +34,7 @@ import httpx
 from pydantic import ValidationError
 
 from pharmacy_desk.domain import Action, Order
-from pharmacy_desk.relay.views import ActionAccepted, Conflict, OrderDetail, OrderList, OrderSummary
+from pharmacy_desk.relay.views import ActionAccepted, Conflict, OrderDetail, OrderList, OrderSummary, OutboxRecord
 from pharmacy_desk.relay.views import Refused as RefusedBody
 
 log = logging.getLogger("pharmacy_desk.desk.relay")
@@ -46,6 +46,7 @@ __all__ = [
     "ConnectionCheck",
     "OrderDetail",
     "OrderSummary",
+    "OutboxRecord",
     "Refused",
     "Rejected",
     "RelayAuthError",
@@ -239,6 +240,15 @@ class RelayClient:
             return OrderDetail.model_validate(_json(response))
         except ValidationError as exc:
             raise RelayProtocolError(f"Сервер прислал неожиданный заказ {number}") from exc
+
+    async def retry_notification(self, outbox_id: int) -> OutboxRecord:
+        """A failed notification to Kuper back to pending, due now (409: it had not failed)."""
+        response = await self._request("POST", self.store_path(f"/outbox/{int(outbox_id)}/retry"))
+        self._raise_for(response)
+        try:
+            return OutboxRecord.model_validate(_json(response))
+        except ValidationError as exc:
+            raise RelayProtocolError("Сервер прислал неожиданный ответ на повтор уведомления") from exc
 
     async def test_connection(self) -> ConnectionCheck:
         """Is the relay there, is the token valid, is it this store's? One request, distinct answers."""

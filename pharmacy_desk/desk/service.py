@@ -41,6 +41,8 @@ from pharmacy_desk.desk.order_book import BookChange, OrderBook
 from pharmacy_desk.desk.relay_client import (
     Accepted,
     ConnectionCheck,
+    OrderDetail,
+    OutboxRecord,
     Refused,
     Rejected,
     RelayClient,
@@ -195,6 +197,16 @@ class DeskService:
         detail = await self.client.get_order(number)
         self.book.apply_order(detail.order)
         return detail.order
+
+    async def order_record(self, number: str) -> OrderDetail:
+        """The order fetched now, with its webhooks, staff actions and notifications (raises :class:`RelayError`)."""
+        detail = await self.client.get_order(number)
+        self.book.apply_order(detail.order)
+        return detail
+
+    async def retry_notification(self, outbox_id: int) -> OutboxRecord:
+        """Send a failed notification to Kuper again (raises :class:`RelayError`, 409 when it had not failed)."""
+        return await self.client.retry_notification(outbox_id)
 
     async def queued(self) -> list[QueuedAction]:
         """Everything waiting in the offline queue (pending and in conflict), in order."""

@@ -17,6 +17,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -40,6 +41,17 @@ class SoundSettings(BaseModel):
     canceled_during_assembly: bool = True
 
 
+class LabelSettings(BaseModel):
+    """Bag labels: the paper (``pharmacy_desk.printing.FORMATS``), the printer, printing on "ready"."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    format: Literal["58mm", "80mm", "a4"] = "58mm"
+    auto_print: bool = False  # print the label when this PC makes an order ready
+    printer: str = ""  # the printer's name; empty: the system's default printer
+    store_name: str = Field(default="", max_length=100)  # printed on top of the label; empty: the store key
+
+
 class DeskSettings(BaseModel):
     """Everything the counter app remembers between runs (but the token)."""
 
@@ -53,6 +65,7 @@ class DeskSettings(BaseModel):
     request_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     stream_idle_timeout_seconds: float = Field(default=45.0, gt=0, le=600)  # > 2 relay heartbeats (15 s)
     sound: SoundSettings = SoundSettings()
+    labels: LabelSettings = LabelSettings()
 
     @field_validator("relay_url")
     @classmethod
