@@ -1,8 +1,14 @@
 """Kuper's webhooks in: stored durably, deduplicated, applied through the domain, answered.
 
-One webhook, one transaction: the raw body (``webhooks`` row), the order change, the store's stream
-events and the answer all commit together, before the answer leaves. A redelivery (same dedupe
+The raw body (``webhooks`` row), the order change, the store's stream events and the answer all
+commit together, before the answer leaves. Webhooks arriving at the same time share one transaction
+(group commit, :meth:`~pharmacy_desk.relay.db.RelayEngine.write_together`: one fsync for all of
+them; one that fails is written on its own, so it never fails the others). A redelivery (same dedupe
 key) finds the row and gets the stored answer; nothing changes twice.
+
+Per ``order.created`` the transaction does one look-up (redelivery, existing order and events that
+came before it, in one statement), the number, the order, its stream events and the webhook row;
+parsing and mapping happen before it, the stock effects after the commit.
 
 - **Dedupe key**: sha256 of the canonical JSON of the whole body (keys sorted, no spaces). When the
   sender also gives an idempotency header (:data:`IDEMPOTENCY_HEADERS`, names assumed), its sha256
@@ -38,13 +44,28 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property, partial
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import (
+    CompoundSelect,
+    DateTime,
+    Row,
+    Text,
+    bindparam,
+    cast,
+    insert,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from pharmacy_desk.domain import Order, StockEffect, apply_event, open_order
+from pharmacy_desk.domain import KuperEvent, NewOrder, Order, StockEffect, apply_event, open_order
 from pharmacy_desk.kuper import names
 from pharmacy_desk.kuper.answers import OrderCreatedAnswer
 from pharmacy_desk.kuper.errors import WebhookFormatError
@@ -52,15 +73,16 @@ from pharmacy_desk.kuper.mapping import event_from_webhook, new_order_from_webho
 from pharmacy_desk.kuper.webhooks import OrderCreatedWebhook, UnknownWebhook, Webhook, parse_webhook
 from pharmacy_desk.relay import stream_events
 from pharmacy_desk.relay.config import StoreConfig
+from pharmacy_desk.relay.db import write_together
 from pharmacy_desk.relay.orders_repo import (
     OrderChangedMeanwhile,
-    get_order,
+    StoredOrder,
     insert_order,
     lock_store,
     save_order,
     stores_with_order,
 )
-from pharmacy_desk.relay.schema import webhooks
+from pharmacy_desk.relay.schema import orders, webhooks
 from pharmacy_desk.relay.state import RelayState
 from pharmacy_desk.relay.store_log import next_order_sequence
 from pharmacy_desk.relay.timeutil import as_utc, utcnow
@@ -104,14 +126,18 @@ class Incoming:
     caller_store: str | None  # set when store-specific credentials authenticated the request
     request_id: str | None  # the sender's idempotency header, if any
 
-    @property
+    @cached_property
     def dedupe_key(self) -> str:
         canonical = json.dumps(self.data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
-    @property
+    @cached_property
     def request_key(self) -> str | None:
         return hashlib.sha256(self.request_id.encode()).hexdigest() if self.request_id else None
+
+    @cached_property
+    def headers_json(self) -> str:
+        return json.dumps(self.headers, ensure_ascii=False)
 
     @property
     def event_type(self) -> str:
@@ -149,6 +175,93 @@ def _unblocking(key: str) -> str:
     return f"{key}:{uuid.uuid4().hex}"
 
 
+# --- the look-up: one statement at the start of each webhook's transaction -----------------------
+
+_W = webhooks.c
+_REPLAY = "replay"  # a row with the same dedupe or request key: (id, status, answer)
+_ORDER = "order"  # the order of this store and orderUUID: (id, snapshot, number)
+_EARLY = "early"  # events kept as unknown_order before its order.created: (id, body, received_at)
+
+
+def _look_up_statement(*, early: bool) -> CompoundSelect[Any]:
+    """Rows tagged ``kind``: the redelivery check, the order, and (``early``) its events kept before it."""
+    replay = select(
+        literal_column(f"'{_REPLAY}'").label("kind"),
+        _W.id,
+        _W.status.label("text1"),
+        _W.answer.label("text2"),
+        _W.received_at.label("at"),
+    ).where(or_(_W.dedupe_key == bindparam("dedupe_key"), _W.request_key == bindparam("request_key")))
+    order = select(
+        literal_column(f"'{_ORDER}'"),
+        orders.c.id,
+        orders.c.snapshot,
+        orders.c.number,
+        cast(null(), DateTime(timezone=True)),
+    ).where(orders.c.store == bindparam("store"), orders.c.kuper_id == bindparam("kuper_id"))
+    parts = [replay, order]
+    if early:
+        parts.append(
+            select(literal_column(f"'{_EARLY}'"), _W.id, _W.body, cast(null(), Text), _W.received_at).where(
+                _W.store == bindparam("store"),
+                _W.order_uuid == bindparam("kuper_id"),
+                _W.status == WebhookStatus.UNKNOWN_ORDER.value,
+            )
+        )
+    return union_all(*parts)
+
+
+# Built once: SQLAlchemy caches their compiled form, and a prebuilt statement skips rebuilding its cache key.
+_LOOK_UP = _look_up_statement(early=False)
+_LOOK_UP_WITH_EARLY = _look_up_statement(early=True)
+_INSERT_WEBHOOK = insert(webhooks)
+_MARK_APPLIED = (
+    update(webhooks)
+    .where(_W.id == bindparam("row_id"))
+    .values(status=bindparam("new_status"), note=bindparam("new_note"))
+)
+
+
+@dataclass
+class _Found:
+    replay: IntakeAnswer | None = None
+    order_id: int | None = None
+    order_snapshot: str | None = None
+    order_number: str | None = None
+    early: list[Row[Any]] = field(default_factory=list)
+
+    def stored_order(self) -> StoredOrder | None:
+        if self.order_id is None or self.order_snapshot is None:
+            return None
+        return StoredOrder(id=self.order_id, order=Order.model_validate_json(self.order_snapshot))
+
+
+async def _look_up(
+    conn: AsyncConnection, incoming: Incoming, store: str, kuper_id: str | None, *, early: bool
+) -> _Found:
+    """What the webhook's transaction needs to know first, in one round trip."""
+    params = {
+        "dedupe_key": incoming.dedupe_key,
+        "request_key": incoming.request_key,
+        "store": store,
+        "kuper_id": kuper_id,
+    }
+    found = _Found()
+    replay_id: int | None = None
+    for row in await conn.execute(_LOOK_UP_WITH_EARLY if early else _LOOK_UP, params):
+        if row.kind == _REPLAY:
+            if replay_id is None or row.id < replay_id:  # the first row stored with either key
+                replay_id = row.id
+                status = WebhookStatus(row.text1)
+                found.replay = IntakeAnswer(_STATUS_CODE.get(status, 200), json.loads(row.text2), replayed=True)
+        elif row.kind == _ORDER:
+            found.order_id, found.order_snapshot, found.order_number = int(row.id), row.text1, row.text2
+        else:
+            found.early.append(row)
+    found.early.sort(key=lambda r: r.id)
+    return found
+
+
 class WebhookIntake:
     def __init__(self, state: RelayState) -> None:
         self.state = state
@@ -157,48 +270,50 @@ class WebhookIntake:
 
     async def receive(self, incoming: Incoming) -> IntakeAnswer:
         """Store, apply, answer. Raises :class:`NotAuthorizedForStore` (401, nothing stored)."""
-        replay = await self._replay(incoming)
-        if replay is not None:
-            return replay
-        webhook: Webhook | None = None
         try:
             webhook = parse_webhook(incoming.data)
         except WebhookFormatError as exc:
-            return await self._keep_invalid(incoming, exc)
-        store = await self._route(incoming)
+            return await self._replay(incoming) or await self._keep_invalid(incoming, exc)
+        try:
+            store = await self._route(incoming)
+        except NotAuthorizedForStore:
+            if (replay := await self._replay(incoming)) is not None:
+                return replay
+            raise
         if store is None:
-            return await self._keep_unrouted(incoming)
+            return await self._replay(incoming) or await self._keep_unrouted(incoming)
         for attempt in range(_ATTEMPTS):
+            now = utcnow()
             try:
-                return await self._process(incoming, webhook, store)
+                if isinstance(webhook, OrderCreatedWebhook):
+                    work = partial(self._created, incoming, new_order_from_webhook(webhook), store, now)
+                else:
+                    work = partial(self._event, incoming, webhook, store, now)
+                outcome = await write_together(self.state.engine, work)
             except (IntegrityError, OrderChangedMeanwhile) as exc:
+                # Another process changed the same rows meanwhile; the next attempt sees its result.
                 log.info(
                     "webhook %s: concurrent change (%s), attempt %d", incoming.event_type, type(exc).__name__, attempt
                 )
-                replay = await self._replay(incoming)
-                if replay is not None:
-                    return replay
+                continue
             except Exception:
                 log.exception("webhook %s for %s could not be processed", incoming.event_type, incoming.order_uuid)
                 return await self._keep_failed(incoming, store.key)
+            if isinstance(outcome, IntakeAnswer):
+                return outcome
+            if outcome.status in (WebhookStatus.UNKNOWN_TYPE, WebhookStatus.UNKNOWN_ORDER):
+                log.warning("webhook %s", outcome.note)
+            self.state.committed(store.key)
+            for order, effects in outcome.effects:
+                await self.state.stock.run(store.key, order, effects)
+            return IntakeAnswer(_STATUS_CODE.get(outcome.status, 200), outcome.answer)
         return await self._keep_failed(incoming, store.key)
 
-    # --- dedupe -----------------------------------------------------------------------------
+    # --- dedupe (outside the intake transaction: only for webhooks that are not applied) ------
 
-    async def _replay(self, incoming: Incoming, conn: AsyncConnection | None = None) -> IntakeAnswer | None:
-        keys = [webhooks.c.dedupe_key == incoming.dedupe_key]
-        if incoming.request_key is not None:
-            keys.append(webhooks.c.request_key == incoming.request_key)
-        stmt = select(webhooks.c.status, webhooks.c.answer).where(or_(*keys)).order_by(webhooks.c.id).limit(1)
-        if conn is None:
-            async with self.state.engine.connect() as own:
-                row = (await own.execute(stmt)).first()
-        else:
-            row = (await conn.execute(stmt)).first()
-        if row is None:
-            return None
-        status = WebhookStatus(row.status)
-        return IntakeAnswer(_STATUS_CODE.get(status, 200), json.loads(row.answer), replayed=True)
+    async def _replay(self, incoming: Incoming) -> IntakeAnswer | None:
+        async with self.state.engine.connect() as conn:
+            return (await _look_up(conn, incoming, "", None, early=False)).replay
 
     # --- routing ----------------------------------------------------------------------------
 
@@ -242,7 +357,7 @@ class WebhookIntake:
             values["request_key"] = None
         try:
             async with self.state.engine.begin() as conn:
-                await conn.execute(insert(webhooks).values(values))
+                await conn.execute(_INSERT_WEBHOOK, values)
                 if store and status is WebhookStatus.INVALID:
                     await stream_events.anomaly(conn, store, f"Купер прислал непонятный webhook: {note}")
         except IntegrityError:
@@ -307,100 +422,93 @@ class WebhookIntake:
             "dedupe_key": incoming.dedupe_key,
             "request_key": incoming.request_key,
             "body": incoming.text,
-            "headers": json.dumps(incoming.headers, ensure_ascii=False),
+            "headers": incoming.headers_json,
             "status": status.value,
             "answer": json.dumps(answer, ensure_ascii=False),
             "note": note,
         }
 
-    # --- processing -------------------------------------------------------------------------
+    async def _store(
+        self, conn: AsyncConnection, incoming: Incoming, store: StoreConfig, result: _Result, now: datetime
+    ) -> _Result:
+        row = self._row(
+            incoming, store=store.key, status=result.status, answer=result.answer, note=result.note, now=now
+        )
+        await conn.execute(_INSERT_WEBHOOK, row)
+        return result
 
-    async def _process(self, incoming: Incoming, webhook: Webhook, store: StoreConfig) -> IntakeAnswer:
-        now = utcnow()
-        async with self.state.engine.begin() as conn:
-            await lock_store(conn, store.key)
-            replay = await self._replay(incoming, conn)
-            if replay is not None:
-                return replay
-            if isinstance(webhook, OrderCreatedWebhook):
-                result = await self._created(conn, webhook, store, now)
-            else:
-                result = await self._event(conn, webhook, store, now)
-            row = self._row(
-                incoming, store=store.key, status=result.status, answer=result.answer, note=result.note, now=now
-            )
-            await conn.execute(insert(webhooks).values(row))
-        self.state.committed(store.key)
-        for order, effects in result.effects:
-            await self.state.stock.run(store.key, order, effects)
-        return IntakeAnswer(_STATUS_CODE.get(result.status, 200), result.answer)
+    # --- processing: units of work for write_together (database work only) ------------------
 
     async def _created(
-        self, conn: AsyncConnection, webhook: OrderCreatedWebhook, store: StoreConfig, now: datetime
-    ) -> _Result:
-        new = new_order_from_webhook(webhook)
-        existing = await get_order(conn, store.key, kuper_id=new.kuper_id)
-        if existing is not None:
-            number = existing.order.number
+        self, incoming: Incoming, new: NewOrder, store: StoreConfig, now: datetime, conn: AsyncConnection
+    ) -> IntakeAnswer | _Result:
+        await lock_store(conn, store.key)
+        found = await _look_up(conn, incoming, store.key, new.kuper_id, early=True)
+        if found.replay is not None:
+            return found.replay
+        if found.order_number is not None:
+            number = found.order_number
             answer = OrderCreatedAnswer.build(number).to_wire()
-            return _Result(WebhookStatus.DUPLICATE, answer, note=f"order.created again: answered {number} again")
+            again = _Result(WebhookStatus.DUPLICATE, answer, note=f"order.created again: answered {number} again")
+            return await self._store(conn, incoming, store, again, now)
         number = store.number(await next_order_sequence(conn, store.key))
         outcome = open_order(new, store=store.key, number=number, now=now, rules=store.rules)
         order = outcome.order
         alerts = list(outcome.alerts)
         effects = list(outcome.effects)
-        anomalies = list(outcome.anomalies)
-        late = await conn.execute(
-            select(webhooks.c.id, webhooks.c.body, webhooks.c.received_at)
-            .where(
-                webhooks.c.store == store.key,
-                webhooks.c.order_uuid == new.kuper_id,
-                webhooks.c.status == WebhookStatus.UNKNOWN_ORDER.value,
-            )
-            .order_by(webhooks.c.id)
-        )
-        applied: list[tuple[int, WebhookStatus, str | None]] = []
-        for row in late.all():
-            early = apply_event(order, event_from_webhook(parse_webhook(row.body), received_at=as_utc(row.received_at)))
+        applied: list[dict[str, Any]] = []
+        for row in found.early:
+            early = apply_event(order, event_from_webhook(parse_webhook(row.text1), received_at=as_utc(row.at)))
             order = early.order
             alerts.extend(early.alerts)
             effects.extend(early.effects)
-            anomalies.extend(early.anomalies)
             status = WebhookStatus.ANOMALY if early.anomalies else WebhookStatus.PROCESSED
             notes = "; ".join(a.message for a in early.anomalies)
-            applied.append((row.id, status, f"applied after order.created{': ' + notes if notes else ''}"))
+            applied_note = f"applied after order.created{': ' + notes if notes else ''}"
+            applied.append({"row_id": row.id, "new_status": status.value, "new_note": applied_note})
         order_id = await insert_order(conn, order, now)
-        for row_id, status, note in applied:
-            await conn.execute(update(webhooks).where(webhooks.c.id == row_id).values(status=status.value, note=note))
+        if applied:
+            await conn.execute(_MARK_APPLIED, applied)
         await stream_events.order_changed(conn, order_id, order)
         await stream_events.alerts_raised(conn, order_id, order, alerts)
         answer = OrderCreatedAnswer.build(number).to_wire()
         status = WebhookStatus.ANOMALY if outcome.anomalies else WebhookStatus.PROCESSED
         note = "; ".join(a.message for a in outcome.anomalies) or None
-        return _Result(status, answer, note=note, effects=[(order, tuple(effects))])
+        result = _Result(status, answer, note=note, effects=[(order, tuple(effects))])
+        return await self._store(conn, incoming, store, result, now)
 
-    async def _event(self, conn: AsyncConnection, webhook: Webhook, store: StoreConfig, now: datetime) -> _Result:
-        unknown_type = isinstance(webhook, UnknownWebhook)
+    async def _event(
+        self, incoming: Incoming, webhook: Webhook, store: StoreConfig, now: datetime, conn: AsyncConnection
+    ) -> IntakeAnswer | _Result:
+        await lock_store(conn, store.key)
+        kuper_id = webhook.order_uuid
+        found = await _look_up(conn, incoming, store.key, kuper_id, early=False)
+        if found.replay is not None:
+            return found.replay
+        result = await self._apply_event(conn, webhook, found.stored_order(), store, now)
+        return await self._store(conn, incoming, store, result, now)
+
+    async def _apply_event(
+        self, conn: AsyncConnection, webhook: Webhook, stored: StoredOrder | None, store: StoreConfig, now: datetime
+    ) -> _Result:
         kuper_id = webhook.order_uuid
         if kuper_id is None:
             note = f"unknown event type {webhook.event_type!r} without an order"
-            log.warning("webhook %s", note)
             return _Result(WebhookStatus.UNKNOWN_TYPE, ANSWER_OK, note=note)
-        stored = await get_order(conn, store.key, kuper_id=kuper_id)
         if stored is None:
             note = f"{webhook.event_type} for an order we do not have ({kuper_id})"
-            log.warning("webhook %s", note)
             await stream_events.anomaly(
                 conn, store.key, f"Событие {webhook.event_type} для неизвестного заказа {kuper_id}"
             )
             return _Result(WebhookStatus.UNKNOWN_ORDER, ANSWER_OK, note=note)
-        outcome = apply_event(stored.order, event_from_webhook(webhook, received_at=now))
+        event: KuperEvent = event_from_webhook(webhook, received_at=now)
+        outcome = apply_event(stored.order, event)
         if outcome.changed:
-            await save_order(conn, stored.id, stored.order.version, outcome.order, now)
+            await save_order(conn, stored.id, stored.order.version, outcome.order, now, previous=stored.order)
             await stream_events.order_changed(conn, stored.id, outcome.order)
             await stream_events.alerts_raised(conn, stored.id, outcome.order, outcome.alerts)
         found = "; ".join(a.message for a in outcome.anomalies) or None
-        if unknown_type:
+        if isinstance(webhook, UnknownWebhook):
             status = WebhookStatus.UNKNOWN_TYPE
         elif outcome.anomalies:
             status = WebhookStatus.ANOMALY

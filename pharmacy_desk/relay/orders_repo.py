@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -30,13 +30,23 @@ class OrderChangedMeanwhile(Exception):
     """The order's version moved between read and write (only without :func:`lock_store`)."""
 
 
+# Built once: SQLAlchemy caches their compiled form, and a prebuilt statement skips rebuilding its cache key.
+_LOCK_STORE = select(store_counters.c.store).where(store_counters.c.store == bindparam("store")).with_for_update()
+_NEW_COUNTERS = (
+    pg_insert(store_counters).values(store=bindparam("store"), last_number=0, last_event_id=0).on_conflict_do_nothing()
+)
+_INSERT_ORDER = insert(orders).returning(orders.c.id)
+_INSERT_CODES = insert(marking_codes)
+
+
 async def lock_store(conn: AsyncConnection, store: str) -> None:
     """Serialize this transaction with the store's other writers (PostgreSQL row lock)."""
     if conn.dialect.name != "postgresql":
         return  # SQLite: BEGIN IMMEDIATE holds the database write lock already
-    new_row = {"store": store, "last_number": 0, "last_event_id": 0}
-    await conn.execute(pg_insert(store_counters).values(new_row).on_conflict_do_nothing())
-    await conn.execute(select(store_counters.c.store).where(store_counters.c.store == store).with_for_update())
+    params = {"store": store}
+    if (await conn.execute(_LOCK_STORE, params)).first() is None:  # the store's first writer ever
+        await conn.execute(_NEW_COUNTERS, params)
+        await conn.execute(_LOCK_STORE, params)
 
 
 def _pickup_code(order: Order) -> str | None:
@@ -77,30 +87,37 @@ async def list_orders(
 
 
 async def insert_order(conn: AsyncConnection, order: Order, now: datetime) -> int:
-    result = await conn.execute(
-        insert(orders)
-        .values(
-            store=order.store,
-            kuper_id=order.kuper_id,
-            number=order.number,
-            flow=order.flow.value,
-            state=order.state.value,
-            is_open=order.is_open,
-            pickup_code=_pickup_code(order),
-            version=order.version,
-            snapshot=order.model_dump_json(),
-            created_at=now,
-            updated_at=now,
-        )
-        .returning(orders.c.id)
-    )
-    order_id = int(result.scalar_one())
-    await sync_marking_codes(conn, order_id, order)
+    values = {
+        "store": order.store,
+        "kuper_id": order.kuper_id,
+        "number": order.number,
+        "flow": order.flow.value,
+        "state": order.state.value,
+        "is_open": order.is_open,
+        "pickup_code": _pickup_code(order),
+        "version": order.version,
+        "snapshot": order.model_dump_json(),
+        "created_at": now,
+        "updated_at": now,
+    }
+    order_id = int((await conn.execute(_INSERT_ORDER, values)).scalar_one())
+    await sync_marking_codes(conn, order_id, order, held=frozenset())  # a new order holds no code yet
     return order_id
 
 
-async def save_order(conn: AsyncConnection, order_id: int, previous_version: int, order: Order, now: datetime) -> None:
-    """Write the new snapshot (only over ``previous_version``) and the columns that follow it."""
+async def save_order(
+    conn: AsyncConnection,
+    order_id: int,
+    previous_version: int,
+    order: Order,
+    now: datetime,
+    *,
+    previous: Order | None = None,
+) -> None:
+    """Write the new snapshot (only over ``previous_version``) and the columns that follow it.
+
+    ``previous``: the order as read in this transaction (its codes are the ones held: no need to ask).
+    """
     result = await conn.execute(
         update(orders)
         .where(orders.c.id == order_id, orders.c.version == previous_version)
@@ -115,19 +132,30 @@ async def save_order(conn: AsyncConnection, order_id: int, previous_version: int
     )
     if result.rowcount != 1:
         raise OrderChangedMeanwhile(f"order {order_id} is no longer at version {previous_version}")
-    await sync_marking_codes(conn, order_id, order)
+    held = _codes_held(previous) if previous is not None and previous.version == previous_version else None
+    await sync_marking_codes(conn, order_id, order, held=held)
 
 
-async def sync_marking_codes(conn: AsyncConnection, order_id: int, order: Order) -> None:
+def _codes_held(order: Order) -> frozenset[str]:
+    """The codes :func:`sync_marking_codes` left held for ``order`` when it was saved."""
+    return frozenset() if order.state is OrderState.CANCELED else frozenset(order.marking_codes)
+
+
+async def sync_marking_codes(
+    conn: AsyncConnection, order_id: int, order: Order, *, held: frozenset[str] | None = None
+) -> None:
     """The order's composition codes are held for it; a canceled order gives them all back.
 
-    A code already held by another order of the store violates the primary key (IntegrityError):
-    the domain refuses that first, so it only happens in a race, and the caller retries.
+    ``held``: the codes held now when the caller knows them (else they are read). A code already held
+    by another order of the store violates the primary key (IntegrityError): the domain refuses that
+    first, so it only happens in a race, and the caller retries.
     """
-    wanted = set() if order.state is OrderState.CANCELED else set(order.marking_codes)
-    held = {
-        row.code for row in await conn.execute(select(marking_codes.c.code).where(marking_codes.c.order_id == order_id))
-    }
+    wanted = _codes_held(order)
+    if held is None:
+        held = frozenset(
+            row.code
+            for row in await conn.execute(select(marking_codes.c.code).where(marking_codes.c.order_id == order_id))
+        )
     gone = held - wanted
     if gone:
         await conn.execute(
@@ -135,9 +163,7 @@ async def sync_marking_codes(conn: AsyncConnection, order_id: int, order: Order)
         )
     new = sorted(wanted - held)
     if new:
-        await conn.execute(
-            insert(marking_codes), [{"store": order.store, "code": code, "order_id": order_id} for code in new]
-        )
+        await conn.execute(_INSERT_CODES, [{"store": order.store, "code": code, "order_id": order_id} for code in new])
 
 
 async def taken_pickup_codes(conn: AsyncConnection, store: str, *, except_order: int) -> frozenset[str]:

@@ -152,6 +152,21 @@ async def test_concurrent_redeliveries_give_one_order_and_one_number(relay: Rela
     assert statuses == ["duplicate"] * 3 + ["processed"]
 
 
+async def test_a_burst_of_orders_gets_consecutive_numbers_each_stored_once(relay: Relay) -> None:
+    """Webhooks arriving together share transactions (group commit): each still gets its own answer."""
+    uids = [new_uuid() for _ in range(30)]
+    bodies = [webhook("order_created_delivery", uid) for uid in uids]
+    events = [webhook("courier_arrived", uid) for uid in uids[:10]]  # applied in the same bursts
+    responses = await asyncio.gather(*(relay.post_webhook(b, store=STORE) for b in bodies + events))
+    assert {r.status_code for r in responses} == {200}
+    numbers = [r.json()["number"] for r in responses[: len(bodies)]]
+    assert sorted(numbers) == [f"A12-{i:06d}" for i in range(1, 31)]
+    again = await asyncio.gather(*(relay.post_webhook(b) for b in bodies))  # redeliveries: the same numbers
+    assert [r.json()["number"] for r in again] == numbers
+    rows = await relay.webhook_rows()
+    assert len(rows) == 40
+
+
 async def test_idempotency_header_identifies_a_redelivery(relay: Relay) -> None:
     uid = new_uuid()
     await relay.create_order("delivery", uid)
