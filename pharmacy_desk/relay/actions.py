@@ -22,16 +22,16 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pharmacy_desk.domain import Action, Actor, Context, Notification, Outcome, decide
 from pharmacy_desk.kuper.mapping import notification_to_wire
+from pharmacy_desk.kuper.notifications import Notification as WireNotification
 from pharmacy_desk.relay import stream_events
 from pharmacy_desk.relay.config import StoreConfig
 from pharmacy_desk.relay.devices import Device
@@ -44,6 +44,7 @@ from pharmacy_desk.relay.orders_repo import (
     save_order,
     taken_pickup_codes,
 )
+from pharmacy_desk.relay.outbox import OutboxStatus, enqueue_notification, reset_for_retry
 from pharmacy_desk.relay.schema import actions, outbox
 from pharmacy_desk.relay.state import RelayState
 from pharmacy_desk.relay.timeutil import utcnow
@@ -81,16 +82,15 @@ def _codes_in(request: ActionRequest) -> set[str]:
     return {code for line in composition for code in line.marking_codes}
 
 
-def _wire_bodies(notifications: tuple[Notification, ...]) -> list[str] | str:
-    """The JSON bodies to store (strict Kuper models), or why one of them could never be sent."""
-    bodies = []
+def _wire_notifications(notifications: tuple[Notification, ...]) -> list[WireNotification] | str:
+    """The notifications as Kuper will get them (strict Kuper models), or why one could never be sent."""
+    wires = []
     for notification in notifications:
         try:
-            wire = notification_to_wire(notification)
+            wires.append(notification_to_wire(notification))
         except ValueError as exc:  # pydantic's ValidationError and the Kuper format errors
             return str(exc)
-        bodies.append(wire.to_json().decode())
-    return bodies
+    return wires
 
 
 class ActionService:
@@ -139,14 +139,14 @@ class ActionService:
                 marking_codes_elsewhere=await marking_codes_elsewhere(conn, store.key, codes, except_order=stored.id),
             )
             outcome = decide(order, request.action, ctx)
-            bodies = _wire_bodies(outcome.notifications) if outcome.accepted else []
-            if isinstance(bodies, str):
+            wires = _wire_notifications(outcome.notifications) if outcome.accepted else []
+            if isinstance(wires, str):
                 log.error(
-                    "action %s on %s: notification would be refused by Kuper: %s", request.action.kind, number, bodies
+                    "action %s on %s: notification would be refused by Kuper: %s", request.action.kind, number, wires
                 )
-                answer = _problem(422, "notification_invalid", f"Уведомление для Купера не прошло проверку: {bodies}")
+                answer = _problem(422, "notification_invalid", f"Уведомление для Купера не прошло проверку: {wires}")
                 outcome = outcome.model_copy(update={"changed": False})
-                bodies = []
+                wires = []
             elif outcome.accepted:
                 answer = Answer(
                     200, ActionAccepted(order=outcome.order, tries_left=outcome.tries_left).model_dump(mode="json")
@@ -162,11 +162,11 @@ class ActionService:
                 )
                 answer = Answer(422, refused.model_dump(mode="json"))
             if outcome.changed:
-                await save_order(conn, stored.id, order.version, outcome.order, now)
+                await save_order(conn, stored.id, order.version, outcome.order, now, previous=order)
                 await stream_events.order_changed(conn, stored.id, outcome.order)
                 await stream_events.alerts_raised(conn, stored.id, outcome.order, outcome.alerts)
-                for notification, body in zip(outcome.notifications, bodies, strict=True):
-                    await self._enqueue(conn, store.key, stored.id, notification.type.value, body, now)
+                for wire in wires:
+                    await enqueue_notification(conn, store=store.key, order_id=stored.id, notification=wire, now=now)
             await conn.execute(
                 insert(actions).values(
                     store=store.key,
@@ -182,39 +182,10 @@ class ActionService:
                 )
             )
         if outcome.changed:
-            self.state.committed(store.key, outbox=bool(bodies))
+            self.state.committed(store.key, outbox=bool(wires))
         if effects is not None and effects.effects:
             await self.state.stock.run(store.key, effects.order, effects.effects)
         return answer
-
-    async def _enqueue(
-        self, conn: AsyncConnection, store: str, order_id: int, event_type: str, body: str, now: datetime
-    ) -> None:
-        """One pending outbox row, due now, and its stream event (the outbox worker sends it)."""
-        result = await conn.execute(
-            insert(outbox)
-            .values(
-                store=store,
-                order_id=order_id,
-                event_type=event_type,
-                body=body,
-                status="pending",
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-            )
-            .returning(outbox.c.id)
-        )
-        await stream_events.notification_changed(
-            conn,
-            store,
-            outbox_id=int(result.scalar_one()),
-            order_id=order_id,
-            event_type=event_type,
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-        )
 
     async def retry_notification(self, store: str, outbox_id: int) -> Answer:
         """A failed notification back to pending, due now (staff's "send again")."""
@@ -224,25 +195,8 @@ class ActionService:
             row = (await conn.execute(select(outbox).where(outbox.c.id == outbox_id, outbox.c.store == store))).first()
             if row is None:
                 return _problem(404, "notification_not_found", "Уведомление не найдено")
-            if row.status != "failed":
+            if row.status != OutboxStatus.FAILED or not await reset_for_retry(conn, outbox_id, now=now):
                 return _problem(409, "not_failed", "Повторить можно только уведомление с ошибкой")
-            await conn.execute(
-                update(outbox)
-                .where(outbox.c.id == outbox_id, outbox.c.status == "failed")
-                .values(status="pending", next_attempt_at=now)
-            )
-            await stream_events.notification_changed(
-                conn,
-                store,
-                outbox_id=outbox_id,
-                order_id=row.order_id,
-                event_type=row.event_type,
-                status="pending",
-                attempts=row.attempts,
-                next_attempt_at=now,
-                last_error=row.last_error,
-                last_status_code=row.last_status_code,
-            )
             fresh = (await conn.execute(select(outbox).where(outbox.c.id == outbox_id))).one()
         self.state.committed(store, outbox=True)
         return Answer(200, outbox_record(fresh._mapping).model_dump(mode="json"))
