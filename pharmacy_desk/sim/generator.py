@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -23,7 +24,7 @@ from typing import Literal
 from pharmacy_desk.kuper import NotificationEvent, ShipmentMethod
 from pharmacy_desk.sim import checks
 from pharmacy_desk.sim.harness import OrderRun, ScenarioFailed, Sim, expected_total
-from pharmacy_desk.sim.orders import courier_name, random_order
+from pharmacy_desk.sim.orders import Item, courier_name, random_order
 from pharmacy_desk.sim.staff import RelayUnreachable
 
 E = NotificationEvent
@@ -46,10 +47,22 @@ class GeneratorSettings:
 class OrderGenerator:
     """Makes orders and plays Kuper (and maybe the staff) for each of them."""
 
-    def __init__(self, sim: Sim, settings: GeneratorSettings, *, say: Callable[[str], None] = print) -> None:
+    def __init__(
+        self,
+        sim: Sim,
+        settings: GeneratorSettings,
+        *,
+        say: Callable[[str], None] = print,
+        items: Callable[[random.Random], list[Item]] | None = None,
+        first_flows: Sequence[ShipmentMethod] = (),
+    ) -> None:
+        """``items`` makes an order's goods (default: the simulator's catalogue); ``first_flows`` fixes
+        the flow of the first orders (the rest follow ``pickup_share``)."""
         self.sim = sim
         self.settings = settings
         self._say = say
+        self._items = items
+        self._first_flows = list(first_flows)
         self.created = 0
         self.finished = 0
         self.findings: list[str] = []
@@ -82,8 +95,12 @@ class OrderGenerator:
 
     async def _life(self) -> None:
         rng = self.sim.rng
-        flow = ShipmentMethod.PICKUP if rng.random() < self.settings.pickup_share else ShipmentMethod.BY_COURIER
-        order = random_order(rng, store_id=self.sim.store_id, flow=flow)
+        if self._first_flows:
+            flow = self._first_flows.pop(0)
+        else:
+            flow = ShipmentMethod.PICKUP if rng.random() < self.settings.pickup_share else ShipmentMethod.BY_COURIER
+        items = self._items(rng) if self._items is not None else None
+        order = random_order(rng, store_id=self.sim.store_id, flow=flow, items=items)
         self.sim.stub.expect_order(order.uuid)
         run = OrderRun(self.sim, order)
         try:

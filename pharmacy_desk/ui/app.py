@@ -32,7 +32,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pharmacy_desk.desk.credentials import CredentialsUnavailable, TokenStore, token_store
 from pharmacy_desk.desk.qt_bridge import DeskBridge
 from pharmacy_desk.desk.service import DeskService
-from pharmacy_desk.desk.settings import DeskSettings, SettingsError, SettingsFile
+from pharmacy_desk.desk.settings import DeskSettings, LabelSettings, SettingsError, SettingsFile
 from pharmacy_desk.ui.alerts import app_icon
 from pharmacy_desk.ui.async_dialog import run_dialog
 from pharmacy_desk.ui.connect_dialog import ConnectDialog
@@ -185,6 +185,7 @@ async def run_desk(
         window = MainWindow(service, bridge, player, scanner, batches_for=batches_for)
         if settings_file is not None:
             window.set_reconfigure(lambda: _reconfigure(settings_file, scanner, window))
+            window.tools.labels.set_saver(lambda labels: _save_labels(settings_file, labels))
         window.closing.connect(closed.set)
         window.show()
         await closed.wait()
@@ -192,6 +193,10 @@ async def run_desk(
         await service.stop()
         player.close()
     return 0
+
+
+def _save_labels(settings_file: SettingsFile, labels: LabelSettings) -> None:
+    settings_file.save(settings_file.load().model_copy(update={"labels": labels}))
 
 
 async def _reconfigure(settings_file: SettingsFile, scanner: ScannerFilter, window: QWidget) -> bool:

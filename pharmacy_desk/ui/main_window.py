@@ -10,6 +10,9 @@ Wiring (all signals of :class:`~pharmacy_desk.desk.qt_bridge.DeskBridge`):
 
 Scans (:class:`~.scanner_filter.ScannerFilter`): a bag label opens its order from anywhere; any other
 code goes to the open assembly screen. F2 acknowledges the ringing orders.
+
+The hand-over screen, the order's detail and bag labels are :class:`~.order_tools.OrderTools` (``tools``):
+it routes the scans meant for the hand-over (and bag labels of ready orders) before the ones above.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from pharmacy_desk.domain.scans import ScanError
 from pharmacy_desk.ui.alerts import Alerts, BannerArea, BannerKind, app_icon
 from pharmacy_desk.ui.assembly_view import AssemblyView
 from pharmacy_desk.ui.async_dialog import run_dialog
+from pharmacy_desk.ui.order_tools import OrderTools
 from pharmacy_desk.ui.qt_async import async_slot
 from pharmacy_desk.ui.queue_model import TICK_MS, OrderQueueModel
 from pharmacy_desk.ui.queue_view import QueueView
@@ -122,6 +126,7 @@ class MainWindow(QMainWindow):
         quit_action = menu.addAction(self.tr("Quit"))
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
+        self.tools = OrderTools(self)
 
         self.status.set_connection(service.connection)
         self.model.set_ringing(service.bell.ringing)
@@ -198,6 +203,8 @@ class MainWindow(QMainWindow):
         active = QApplication.activeWindow()
         if isinstance(active, MainWindow) and active is not self:
             return  # another main window (another store's desk in the same process) has the scanner
+        if self.tools.handle_scan(code):
+            return
         parsed = read_code(code)
         if isinstance(parsed, BagLabel):
             if parsed.store_key != self.service.settings.store:

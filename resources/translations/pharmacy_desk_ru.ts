@@ -202,6 +202,29 @@
     </message>
 </context>
 <context>
+    <name>CancelDialog</name>
+    <message>
+        <source>Cancel order %1</source>
+        <translation>Отмена заказа %1</translation>
+    </message>
+    <message>
+        <source>What happened, for Kuper and the customer (optional)</source>
+        <translation>Что случилось — для Купера и покупателя (необязательно)</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Причина</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Описание</translation>
+    </message>
+    <message>
+        <source>Kuper and the customer are told at once. This cannot be undone.</source>
+        <translation>Купер и покупатель узнают об отмене сразу. Отменить отмену нельзя.</translation>
+    </message>
+</context>
+<context>
     <name>ConnectDialog</name>
     <message>
         <source>Connect to the server</source>
@@ -250,6 +273,56 @@
     <message>
         <source>Continue without saving the token</source>
         <translation>Продолжить без сохранения токена</translation>
+    </message>
+</context>
+<context>
+    <name>CourierCard</name>
+    <message>
+        <source>No courier yet</source>
+        <translation>Курьер ещё не назначен</translation>
+    </message>
+    <message>
+        <source>Kuper has not assigned a courier to this order yet.</source>
+        <translation>Купер пока не назначил курьера на этот заказ.</translation>
+    </message>
+    <message>
+        <source>Courier</source>
+        <translation>Курьер</translation>
+    </message>
+    <message>
+        <source>At the counter since %1</source>
+        <translation>У кассы с %1</translation>
+    </message>
+    <message>
+        <source>On the way to the pharmacy</source>
+        <translation>Едет в аптеку</translation>
+    </message>
+</context>
+<context>
+    <name>DeliveryTimeline</name>
+    <message>
+        <source>Paid</source>
+        <translation>Оплачен</translation>
+    </message>
+    <message>
+        <source>Courier took the bag</source>
+        <translation>Курьер забрал пакет</translation>
+    </message>
+    <message>
+        <source>On the way</source>
+        <translation>В пути</translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation>Доставлен</translation>
+    </message>
+    <message>
+        <source>not reported</source>
+        <translation>не сообщалось</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>ожидается</translation>
     </message>
 </context>
 <context>
@@ -375,6 +448,493 @@
     </message>
 </context>
 <context>
+    <name>HandoverLinesModel</name>
+    <message>
+        <source>Product</source>
+        <translation>Товар</translation>
+    </message>
+    <message>
+        <source>In the bag</source>
+        <translation>В пакете</translation>
+    </message>
+    <message>
+        <source>Given</source>
+        <translation>Выдаётся</translation>
+    </message>
+    <message>
+        <source>Price</source>
+        <translation>Цена</translation>
+    </message>
+    <message>
+        <source>Sum</source>
+        <translation>Сумма</translation>
+    </message>
+</context>
+<context>
+    <name>HandoverView</name>
+    <message>
+        <source>Hand-over</source>
+        <translation>Выдача</translation>
+    </message>
+    <message>
+        <source>Order number, or scan the bag label (F3)</source>
+        <translation>Номер заказа или скан этикетки пакета (F3)</translation>
+    </message>
+    <message>
+        <source>Code the customer tells, then Enter</source>
+        <translation>Код, который называет покупатель, и Enter</translation>
+    </message>
+    <message>
+        <source>F6 Paid in cash</source>
+        <translation>F6 Наличные</translation>
+    </message>
+    <message>
+        <source>F7 Paid by card</source>
+        <translation>F7 Картой</translation>
+    </message>
+    <message>
+        <source>Del Pack declined</source>
+        <translation>Del Отказ от упаковки</translation>
+    </message>
+    <message>
+        <source>Ins Pack back</source>
+        <translation>Ins Вернуть упаковку</translation>
+    </message>
+    <message>
+        <source>F9 Hand over</source>
+        <translation>F9 Выдать</translation>
+    </message>
+    <message>
+        <source>F8 Refuses to pay</source>
+        <translation>F8 Отказ от оплаты</translation>
+    </message>
+    <message>
+        <source>Esc Queue</source>
+        <translation>Esc Очередь</translation>
+    </message>
+    <message>
+        <source>Scan the bag label or type the order number.</source>
+        <translation>Отсканируйте этикетку пакета или введите номер заказа.</translation>
+    </message>
+    <message>
+        <source>Delivery order: Kuper&apos;s courier takes the bag.</source>
+        <translation>Заказ с доставкой: пакет забирает курьер Купера.</translation>
+    </message>
+    <message>
+        <source>Ask the customer for the pickup code and type it.</source>
+        <translation>Спросите у покупателя код выдачи и введите его.</translation>
+    </message>
+    <message>
+        <source>Code checked. Take the payment.</source>
+        <translation>Код проверен. Примите оплату.</translation>
+    </message>
+    <message>
+        <source>The order is not waiting for the customer: %1</source>
+        <translation>Заказ не ждёт покупателя: %1</translation>
+    </message>
+    <message>
+        <source>No order %1 in the queue</source>
+        <translation>Заказа %1 нет в очереди</translation>
+    </message>
+    <message>
+        <source>This bag belongs to another store (%1)</source>
+        <translation>Этот пакет из другой аптеки (%1)</translation>
+    </message>
+    <message>
+        <source>Scan the bag label (its QR), not a pack</source>
+        <translation>Сканируйте этикетку пакета (QR), а не упаковку</translation>
+    </message>
+    <message>
+        <source>First scan the bag label or type the order number</source>
+        <translation>Сначала отсканируйте этикетку пакета или введите номер заказа</translation>
+    </message>
+    <message>
+        <source>A delivery order has no pickup code</source>
+        <translation>У заказа с доставкой нет кода выдачи</translation>
+    </message>
+    <message>
+        <source>Code is correct. Take the payment: %1</source>
+        <translation>Код верный. Примите оплату: %1</translation>
+    </message>
+    <message>
+        <source>Wrong pickup code. Tries left: %1</source>
+        <translation>Неверный код выдачи. Осталось попыток: %1</translation>
+    </message>
+    <message>
+        <source>Too many wrong codes: checking the code is locked for a while</source>
+        <translation>Слишком много неверных попыток: проверка кода временно заблокирована</translation>
+    </message>
+    <message>
+        <source>Too many wrong codes: checking the code is locked until %1</source>
+        <translation>Слишком много неверных попыток: проверка кода заблокирована до %1</translation>
+    </message>
+    <message>
+        <source>Pack taken out. New amount: %1</source>
+        <translation>Упаковка убрана. Новая сумма: %1</translation>
+    </message>
+    <message>
+        <source>Pack back in. New amount: %1</source>
+        <translation>Упаковка возвращена. Новая сумма: %1</translation>
+    </message>
+    <message>
+        <source>Every pack is declined: nothing to pay for</source>
+        <translation>Покупатель отказался от всех упаковок: платить не за что</translation>
+    </message>
+    <message>
+        <source>Paid in cash: %1</source>
+        <translation>Оплачено наличными: %1</translation>
+    </message>
+    <message>
+        <source>Paid by card: %1</source>
+        <translation>Оплачено картой: %1</translation>
+    </message>
+    <message>
+        <source>Order %1 handed over</source>
+        <translation>Заказ %1 выдан</translation>
+    </message>
+    <message>
+        <source>Customer refuses to pay</source>
+        <translation>Покупатель отказывается платить</translation>
+    </message>
+    <message>
+        <source>Cancel order %1 because the customer does not pay? The packs go back to stock.</source>
+        <translation>Отменить заказ %1, потому что покупатель не платит? Товар вернётся на склад.</translation>
+    </message>
+    <message>
+        <source>Order %1 canceled: not paid. Put the packs back.</source>
+        <translation>Заказ %1 отменён: не оплачен. Верните товар на полку.</translation>
+    </message>
+    <message>
+        <source>A delivery order is handed to Kuper&apos;s courier, not here</source>
+        <translation>Заказ с доставкой передаётся курьеру Купера, не здесь</translation>
+    </message>
+    <message>
+        <source>The order is not waiting for the customer</source>
+        <translation>Заказ не ждёт покупателя</translation>
+    </message>
+    <message>
+        <source>First check the customer&apos;s pickup code</source>
+        <translation>Сначала проверьте код выдачи покупателя</translation>
+    </message>
+    <message>
+        <source>Every pack is declined: cancel the order instead (F8)</source>
+        <translation>Покупатель отказался от всех упаковок: отмените заказ (F8)</translation>
+    </message>
+    <message>
+        <source>No payment, no hand-over: take the payment first (F6 cash, F7 card)</source>
+        <translation>Нет оплаты — нет выдачи: сначала примите оплату (F6 наличные, F7 карта)</translation>
+    </message>
+    <message>
+        <source>No order on the screen</source>
+        <translation>Заказ не выбран</translation>
+    </message>
+    <message>
+        <source>Pickup</source>
+        <translation>Самовывоз</translation>
+    </message>
+    <message>
+        <source>Delivery</source>
+        <translation>Доставка</translation>
+    </message>
+    <message>
+        <source>Kuper: %1</source>
+        <translation>Купер: %1</translation>
+    </message>
+    <message>
+        <source>Customer: %1</source>
+        <translation>Покупатель: %1</translation>
+    </message>
+    <message>
+        <source>Packs: %1</source>
+        <translation>Упаковок: %1</translation>
+    </message>
+    <message>
+        <source>To pay: %1</source>
+        <translation>К оплате: %1</translation>
+    </message>
+    <message>
+        <source>Paid to Kuper</source>
+        <translation>Оплачен Куперу</translation>
+    </message>
+    <message>
+        <source>in cash</source>
+        <translation>наличными</translation>
+    </message>
+    <message>
+        <source>by card</source>
+        <translation>картой</translation>
+    </message>
+    <message>
+        <source>to Kuper</source>
+        <translation>Куперу</translation>
+    </message>
+    <message>
+        <source>Paid %1: %2</source>
+        <translation>Оплачено %1: %2</translation>
+    </message>
+    <message>
+        <source>Paid to Kuper: nothing to take</source>
+        <translation>Оплачен Куперу: деньги не принимать</translation>
+    </message>
+    <message>
+        <source>Not paid yet</source>
+        <translation>Не оплачено</translation>
+    </message>
+    <message>
+        <source>✔ Pickup code checked</source>
+        <translation>✔ Код выдачи проверен</translation>
+    </message>
+    <message>
+        <source>Pickup code not checked yet</source>
+        <translation>Код выдачи ещё не проверен</translation>
+    </message>
+    <message>
+        <source>No order is waiting for its customer</source>
+        <translation>Нет заказов, ждущих покупателя</translation>
+    </message>
+    <message>
+        <source>Waiting for the customer (%1): %2</source>
+        <translation>Ждут покупателя (%1): %2</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryModel</name>
+    <message>
+        <source>Time</source>
+        <translation>Время</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>Кто</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>Событие</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Состояние</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Подробности</translation>
+    </message>
+    <message>
+        <source>New order</source>
+        <translation>Новый заказ</translation>
+    </message>
+    <message>
+        <source>Kuper changed the order</source>
+        <translation>Купер изменил заказ</translation>
+    </message>
+    <message>
+        <source>Courier assigned</source>
+        <translation>Назначен курьер</translation>
+    </message>
+    <message>
+        <source>Courier arrived</source>
+        <translation>Курьер прибыл</translation>
+    </message>
+    <message>
+        <source>Paid to Kuper</source>
+        <translation>Оплачен Куперу</translation>
+    </message>
+    <message>
+        <source>Courier took the bag</source>
+        <translation>Курьер забрал пакет</translation>
+    </message>
+    <message>
+        <source>On the way</source>
+        <translation>В пути</translation>
+    </message>
+    <message>
+        <source>Delivered / handed over</source>
+        <translation>Доставлен / выдан</translation>
+    </message>
+    <message>
+        <source>Canceled</source>
+        <translation>Отменён</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>Принят</translation>
+    </message>
+    <message>
+        <source>Assembly started</source>
+        <translation>Сборка начата</translation>
+    </message>
+    <message>
+        <source>Assembled</source>
+        <translation>Собран</translation>
+    </message>
+    <message>
+        <source>Ready, final composition</source>
+        <translation>Готов, итоговый состав</translation>
+    </message>
+    <message>
+        <source>Pickup code sent</source>
+        <translation>Код выдачи отправлен</translation>
+    </message>
+    <message>
+        <source>Accept</source>
+        <translation>Принять</translation>
+    </message>
+    <message>
+        <source>Start assembly</source>
+        <translation>Начать сборку</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>Готов</translation>
+    </message>
+    <message>
+        <source>Issue pickup code</source>
+        <translation>Создать код выдачи</translation>
+    </message>
+    <message>
+        <source>Bag label printed</source>
+        <translation>Напечатана этикетка</translation>
+    </message>
+    <message>
+        <source>Pickup code checked</source>
+        <translation>Проверка кода выдачи</translation>
+    </message>
+    <message>
+        <source>Handed over</source>
+        <translation>Выдан</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Отмена</translation>
+    </message>
+    <message>
+        <source>received</source>
+        <translation>принято</translation>
+    </message>
+    <message>
+        <source>out of order</source>
+        <translation>не по порядку</translation>
+    </message>
+    <message>
+        <source>repeated</source>
+        <translation>повтор</translation>
+    </message>
+    <message>
+        <source>before the order</source>
+        <translation>раньше заказа</translation>
+    </message>
+    <message>
+        <source>invalid</source>
+        <translation>неверный формат</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>ошибка</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>выполнено</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>отказано</translation>
+    </message>
+    <message>
+        <source>order had changed</source>
+        <translation>заказ изменился</translation>
+    </message>
+    <message>
+        <source>rejected</source>
+        <translation>отклонено</translation>
+    </message>
+    <message>
+        <source>waiting to be sent</source>
+        <translation>ждёт отправки</translation>
+    </message>
+    <message>
+        <source>retrying</source>
+        <translation>повторяется</translation>
+    </message>
+    <message>
+        <source>delivered to Kuper</source>
+        <translation>доставлено Куперу</translation>
+    </message>
+    <message>
+        <source>Kuper refused</source>
+        <translation>Купер отказал</translation>
+    </message>
+    <message>
+        <source>(attempts: %1)</source>
+        <translation>(попыток: %1)</translation>
+    </message>
+    <message>
+        <source>Kuper</source>
+        <translation>Купер</translation>
+    </message>
+    <message>
+        <source>Pharmacy → Kuper</source>
+        <translation>Аптека → Купер</translation>
+    </message>
+    <message>
+        <source>answer %1</source>
+        <translation>ответ %1</translation>
+    </message>
+</context>
+<context>
+    <name>LabelPrinting</name>
+    <message>
+        <source>Bag label %1 — %2</source>
+        <translation>Этикетка пакета %1 — %2</translation>
+    </message>
+    <message>
+        <source>No printer found: the label of %1 was not printed (Ctrl+P: preview, PDF)</source>
+        <translation>Принтер не найден: этикетка %1 не напечатана (Ctrl+P — предпросмотр, PDF)</translation>
+    </message>
+    <message>
+        <source>The label was not printed: %1</source>
+        <translation>Этикетка не напечатана: %1</translation>
+    </message>
+    <message>
+        <source>Label of %1 printed</source>
+        <translation>Этикетка %1 напечатана</translation>
+    </message>
+    <message>
+        <source>Label of %1 printed, not recorded: %2</source>
+        <translation>Этикетка %1 напечатана, но не записана: %2</translation>
+    </message>
+</context>
+<context>
+    <name>LabelSettingsDialog</name>
+    <message>
+        <source>Bag labels</source>
+        <translation>Этикетки пакетов</translation>
+    </message>
+    <message>
+        <source>System default printer</source>
+        <translation>Принтер по умолчанию</translation>
+    </message>
+    <message>
+        <source>Print the label when an order is made ready on this PC</source>
+        <translation>Печатать этикетку, когда заказ готов (на этой кассе)</translation>
+    </message>
+    <message>
+        <source>as on the sign, e.g. Аптека №12</source>
+        <translation>как на вывеске, например Аптека №12</translation>
+    </message>
+    <message>
+        <source>Paper</source>
+        <translation>Бумага</translation>
+    </message>
+    <message>
+        <source>Printer</source>
+        <translation>Принтер</translation>
+    </message>
+    <message>
+        <source>Pharmacy name</source>
+        <translation>Название аптеки</translation>
+    </message>
+</context>
+<context>
     <name>LineChoiceDialog</name>
     <message>
         <source>Which product is it?</source>
@@ -434,6 +994,125 @@ Drop the order&apos;s unsent actions and continue from its current state?</sourc
         <translation>Заказ %1: %2
 
 Отменить неотправленные действия по заказу и продолжить с его текущего состояния?</translation>
+    </message>
+</context>
+<context>
+    <name>OrderDetailDialog</name>
+    <message>
+        <source>Order %1</source>
+        <translation>Заказ %1</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>Товар</translation>
+    </message>
+    <message>
+        <source>Ordered</source>
+        <translation>Заказано</translation>
+    </message>
+    <message>
+        <source>Given</source>
+        <translation>Выдаётся</translation>
+    </message>
+    <message>
+        <source>Sum</source>
+        <translation>Сумма</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Примечание</translation>
+    </message>
+    <message>
+        <source>Retry sending (Ctrl+R)</source>
+        <translation>Отправить снова (Ctrl+R)</translation>
+    </message>
+    <message>
+        <source>Cancel order…</source>
+        <translation>Отменить заказ…</translation>
+    </message>
+    <message>
+        <source>Print label (Ctrl+P)</source>
+        <translation>Печать этикетки (Ctrl+P)</translation>
+    </message>
+    <message>
+        <source>Reload (F5)</source>
+        <translation>Обновить (F5)</translation>
+    </message>
+    <message>
+        <source>Close (Esc)</source>
+        <translation>Закрыть (Esc)</translation>
+    </message>
+    <message>
+        <source>History: Kuper&apos;s events, the staff&apos;s actions, notifications to Kuper</source>
+        <translation>История: события Купера, действия сотрудников, уведомления Куперу</translation>
+    </message>
+    <message>
+        <source>Pickup</source>
+        <translation>Самовывоз</translation>
+    </message>
+    <message>
+        <source>Delivery</source>
+        <translation>Доставка</translation>
+    </message>
+    <message>
+        <source>Kuper: %1</source>
+        <translation>Купер: %1</translation>
+    </message>
+    <message>
+        <source>Customer: %1</source>
+        <translation>Покупатель: %1</translation>
+    </message>
+    <message>
+        <source>Amount: %1</source>
+        <translation>Сумма: %1</translation>
+    </message>
+    <message>
+        <source>Assembled by: %1</source>
+        <translation>Собирает: %1</translation>
+    </message>
+    <message>
+        <source>in cash</source>
+        <translation>наличными</translation>
+    </message>
+    <message>
+        <source>by card</source>
+        <translation>картой</translation>
+    </message>
+    <message>
+        <source>to Kuper</source>
+        <translation>Куперу</translation>
+    </message>
+    <message>
+        <source>Paid %1: %2</source>
+        <translation>Оплачено %1: %2</translation>
+    </message>
+    <message>
+        <source>by Kuper</source>
+        <translation>Купером</translation>
+    </message>
+    <message>
+        <source>by the pharmacy</source>
+        <translation>аптекой</translation>
+    </message>
+    <message>
+        <source>Canceled %1: %2</source>
+        <translation>Отменён %1: %2</translation>
+    </message>
+    <message>
+        <source>instead of %1</source>
+        <translation>вместо %1</translation>
+    </message>
+    <message>
+        <source>marking codes: %1</source>
+        <translation>кодов маркировки: %1</translation>
+    </message>
+    <message>
+        <source>Sent again: %1</source>
+        <translation>Отправлено снова: %1</translation>
+    </message>
+    <message>
+        <source>Order %1 canceled</source>
+        <translation>Заказ %1 отменён</translation>
     </message>
 </context>
 <context>
@@ -501,6 +1180,53 @@ Drop the order&apos;s unsent actions and continue from its current state?</sourc
     <message>
         <source>assigned</source>
         <translation>назначен</translation>
+    </message>
+</context>
+<context>
+    <name>OrderTools</name>
+    <message>
+        <source>&amp;Order</source>
+        <translation>&amp;Заказ</translation>
+    </message>
+    <message>
+        <source>Hand-over</source>
+        <translation>Выдача</translation>
+    </message>
+    <message>
+        <source>Order details and history…</source>
+        <translation>Подробности и история заказа…</translation>
+    </message>
+    <message>
+        <source>Bag label: preview and print…</source>
+        <translation>Этикетка пакета: предпросмотр и печать…</translation>
+    </message>
+    <message>
+        <source>Bag label to PDF…</source>
+        <translation>Этикетка пакета в PDF…</translation>
+    </message>
+    <message>
+        <source>Label settings…</source>
+        <translation>Настройки этикеток…</translation>
+    </message>
+    <message>
+        <source>Select an order first</source>
+        <translation>Сначала выберите заказ</translation>
+    </message>
+    <message>
+        <source>Save the bag label as PDF</source>
+        <translation>Сохранить этикетку пакета в PDF</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>Файлы PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>The PDF was not written: %1</source>
+        <translation>PDF не записан: %1</translation>
+    </message>
+    <message>
+        <source>Label saved: %1</source>
+        <translation>Этикетка сохранена: %1</translation>
     </message>
 </context>
 <context>
@@ -617,6 +1343,81 @@ Drop the order&apos;s unsent actions and continue from its current state?</sourc
     <message>
         <source>Enter the price, e.g. 199.90</source>
         <translation>Введите цену, например 199.90</translation>
+    </message>
+</context>
+<context>
+    <name>VirtualScanner</name>
+    <message>
+        <source>Virtual scanner (demo)</source>
+        <translation>Виртуальный сканер (демо)</translation>
+    </message>
+    <message>
+        <source>pack, DataMatrix</source>
+        <translation>упаковка, DataMatrix</translation>
+    </message>
+    <message>
+        <source>pack, EAN-13</source>
+        <translation>упаковка, EAN-13</translation>
+    </message>
+    <message>
+        <source>bag label QR</source>
+        <translation>QR этикетки пакета</translation>
+    </message>
+    <message>
+        <source>WRONG: expired pack</source>
+        <translation>ОШИБКА: просроченная упаковка</translation>
+    </message>
+    <message>
+        <source>WRONG: not in this order</source>
+        <translation>ОШИБКА: нет в этом заказе</translation>
+    </message>
+    <message>
+        <source>WRONG: not a code</source>
+        <translation>ОШИБКА: не код</translation>
+    </message>
+    <message>
+        <source>Open an order: its packs appear here.</source>
+        <translation>Откройте заказ — здесь появятся его упаковки.</translation>
+    </message>
+    <message>
+        <source>Double-click a line to scan it: the app receives it like a real scanner&apos;s keystrokes.</source>
+        <translation>Двойной щелчок по строке — «скан»: программа получает его так же, как от настоящего сканера.</translation>
+    </message>
+    <message>
+        <source>Scan the selected line</source>
+        <translation>Сканировать выбранную строку</translation>
+    </message>
+    <message>
+        <source>Customer tells the code</source>
+        <translation>Покупатель называет код</translation>
+    </message>
+    <message>
+        <source>…a wrong code</source>
+        <translation>…неверный код</translation>
+    </message>
+    <message>
+        <source>demo</source>
+        <translation>демо</translation>
+    </message>
+    <message>
+        <source>Demo: a simulated Kuper sends orders and plays the courier; the virtual scanner scans packs.</source>
+        <translation>Демо: заказы присылает симулятор Купера, он же играет курьера; виртуальный сканер справа сканирует упаковки.</translation>
+    </message>
+    <message>
+        <source>pickup</source>
+        <translation>самовывоз</translation>
+    </message>
+    <message>
+        <source>delivery</source>
+        <translation>доставка</translation>
+    </message>
+    <message>
+        <source>Order %1 (%2)</source>
+        <translation>Заказ %1 (%2)</translation>
+    </message>
+    <message>
+        <source>The customer is at the counter with the code from Kuper&apos;s app.</source>
+        <translation>Покупатель у кассы с кодом из приложения Купера.</translation>
     </message>
 </context>
 </TS>
