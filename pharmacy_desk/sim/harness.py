@@ -8,10 +8,13 @@ collects the scenario's own findings; :meth:`OrderRun.final_findings` adds the p
 
 from __future__ import annotations
 
+import asyncio
 import random
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from pharmacy_desk.domain import FinalLine
 from pharmacy_desk.kuper import (
@@ -31,6 +34,18 @@ from pharmacy_desk.sim.staff import ActionResult, Staff
 from pharmacy_desk.sim.webhook_sender import WebhookSender
 
 E = NotificationEvent
+T = TypeVar("T")
+
+
+async def poll(probe: Callable[[], Awaitable[T | None]], *, timeout: float, interval: float = 0.05) -> T | None:
+    """``probe()`` again and again until it gives something other than ``None``, or ``timeout`` seconds
+    passed (then ``None``): a deadline, never a fixed wait, decides."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = await probe()
+        if found is not None or time.monotonic() >= deadline:
+            return found
+        await asyncio.sleep(interval)
 
 
 @dataclass
@@ -220,6 +235,25 @@ class OrderRun:
         if not ok:
             got = [item.event_type for item in checks.first_deliveries(self.received)]
             self.note(f"after {self.sim.wait:g} s Kuper has {got}, due {[str(e) for e in self.expected]}")
+        return ok
+
+    async def notifications(self) -> list[dict[str, Any]]:
+        """The order's notifications as the relay's history shows them (none before our number)."""
+        if self.number is None:
+            return []
+        detail = await self.staff.detail(self.number)
+        found: list[dict[str, Any]] = (detail or {}).get("history", {}).get("notifications", [])
+        return found
+
+    async def wait_until_sent(self) -> bool:
+        """Wait until the relay has no notification of this order left to send (each done or failed)."""
+
+        async def settled() -> bool | None:
+            return all(n.get("status") in ("done", "failed") for n in await self.notifications()) or None
+
+        ok = await poll(settled, timeout=self.sim.wait) is not None
+        if not ok:
+            self.note(f"after {self.sim.wait:g} s the relay still sends: {await self.notifications()}")
         return ok
 
     def wire_findings(self) -> list[str]:

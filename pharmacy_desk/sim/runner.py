@@ -1,4 +1,5 @@
-"""Running scenarios: each plays, waits for what it made due at Kuper, settles, and is judged.
+"""Running scenarios: each plays, waits for what it made due at Kuper and for the relay to have
+nothing left to send (deadline polls, never a fixed wait), and is judged.
 
 Scenarios run one after another by default, or all at the same time with ``parallel``: each has its
 own orders, and Kuper's error storms hit only the orders of the scenario that asked for them.
@@ -15,11 +16,8 @@ from pharmacy_desk.sim.harness import ScenarioFailed, Sim
 from pharmacy_desk.sim.report import ScenarioResult
 from pharmacy_desk.sim.scenarios import Scenario
 
-SETTLE_SECONDS = 0.4
-"""After the due notifications arrived: how long anything extra still gets to show up."""
 
-
-async def run_scenario(sim: Sim, scenario: Scenario, *, settle: float = SETTLE_SECONDS) -> ScenarioResult:
+async def run_scenario(sim: Sim, scenario: Scenario) -> ScenarioResult:
     """Play ``scenario`` on its own copy of ``sim`` and judge it."""
     own = dataclasses.replace(sim, runs=[])
     started = time.monotonic()
@@ -34,7 +32,8 @@ async def run_scenario(sim: Sim, scenario: Scenario, *, settle: float = SETTLE_S
         sim.stub.calm(orders=[run.order.uuid for run in own.runs])
     for run in own.runs:
         await run.wait_for_due()
-    await asyncio.sleep(settle)
+    for run in own.runs:  # once the relay has nothing left to send, Kuper has all it will ever get
+        await run.wait_until_sent()
     findings = problems + [finding for run in own.runs for finding in run.final_findings()]
     numbers = tuple(run.number for run in own.runs if run.number)
     return ScenarioResult(scenario.name, tuple(findings), time.monotonic() - started, numbers)
@@ -45,14 +44,13 @@ async def run_scenarios(
     scenarios: Sequence[Scenario],
     *,
     parallel: bool = False,
-    settle: float = SETTLE_SECONDS,
     on_result: Callable[[ScenarioResult], None] | None = None,
 ) -> list[ScenarioResult]:
     """Every scenario's result, in the order given; ``on_result`` hears of each as soon as it is judged."""
     results: dict[str, ScenarioResult] = {}
 
     async def one(scenario: Scenario) -> None:
-        result = await run_scenario(sim, scenario, settle=settle)
+        result = await run_scenario(sim, scenario)
         results[scenario.name] = result
         if on_result is not None:
             on_result(result)

@@ -16,7 +16,7 @@ from pharmacy_desk.domain import CancelReason
 from pharmacy_desk.kuper import NotificationEvent, ShipmentMethod
 from pharmacy_desk.sim.catalogue import CATALOGUE, UNSTOCKED
 from pharmacy_desk.sim.checks import cancellation_findings
-from pharmacy_desk.sim.harness import OrderRun, Sim, expected_total
+from pharmacy_desk.sim.harness import OrderRun, Sim, expected_total, poll
 from pharmacy_desk.sim.orders import Item, courier_name
 from pharmacy_desk.sim.webhook_sender import WebhookAuth, WebhookSender
 
@@ -380,15 +380,18 @@ async def kuper_rejects_422(sim: Sim) -> None:
     sim.stub.storm(422, requests=1, orders=[run.order.uuid])
     await run.start()
     await run.assembled()
-    # The rejected in_work holds the order's later notifications until a person decides.
-    await asyncio.sleep(1.5)
+    # The rejected in_work holds the order's later notifications until a person decides: wait (with a
+    # deadline) until the order's history shows it failed, then nothing else may have gone out.
+
+    async def rejected() -> list[dict[str, Any]] | None:
+        return [n for n in await run.notifications() if n.get("status") == "failed"] or None
+
+    failed = await poll(rejected, timeout=sim.wait) or []
     tries = [a for a in sim.stub.attempts_for(run.order.uuid) if a.event_type == E.ORDER_IN_WORK]
     if len(tries) != 1:
         run.note(f"order.in_work was tried {len(tries)} times after Kuper's 422 (expected once, then a person)")
     if run.received:
         run.note(f"{[r.event_type for r in run.received]} reached Kuper past the rejected order.in_work")
-    detail = await run.staff.detail(run.known_number)
-    failed = [n for n in (detail or {}).get("history", {}).get("notifications", []) if n.get("status") == "failed"]
     if not failed or failed[0].get("last_status_code") != 422:
         run.note(f"the order's history does not show the rejected notification: {failed}")
         return

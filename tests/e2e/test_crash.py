@@ -90,7 +90,8 @@ async def _storm_of_kills(kuper: Kuper, relay: StartedRelay) -> CrashRun:
         result.runs = sim.runs
         for run in sim.runs:
             await run.wait_for_due()
-        await asyncio.sleep(0.5)  # anything sent twice shows up now
+        for run in sim.runs:  # nothing left to send: anything sent twice has shown up
+            await run.wait_until_sent()
         result.findings.extend(finding for run in sim.runs for finding in run.final_findings())
         result.findings.extend(await _log_findings(sim.runs, staff))
         result.findings.extend(await _number_findings(sim.runs, sender))
