@@ -1,7 +1,8 @@
 """Every HTTP request in and out, on the ``pharmacy_desk.relay.http`` logger, secrets masked.
 
-- :class:`AccessLog`: ASGI middleware for requests to the relay (method, path, redacted query and
-  headers, status, duration; a stream is logged when it ends);
+- :class:`AccessLog`: ASGI middleware for requests to the relay: one line per request once it is over
+  (method, path, redacted query, peer, status, duration, redacted headers; a stream when it ends),
+  built only when the logger is on for INFO; a ``DEBUG`` line when a request comes in;
 - :class:`LoggingTransport`: an httpx transport for requests the relay makes (to Kuper).
 
 Masked: ``Authorization``, ``Proxy-Authorization``, ``Client-Token``, cookies, and any header or query
@@ -51,23 +52,18 @@ def redact_query(query: str) -> str:
 
 
 class AccessLog:
-    """ASGI middleware: one line when a request comes in, one when its answer is complete."""
+    """ASGI middleware: one line per request once its answer is complete (a line is cheap: see above)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or not log.isEnabledFor(logging.INFO):
             await self.app(scope, receive, send)
             return
         started = time.monotonic()
-        method = scope["method"]
-        query = redact_query(scope.get("query_string", b"").decode("latin-1"))
-        target = scope["path"] + (f"?{query}" if query else "")
-        client = scope.get("client")
-        peer = f"{client[0]}:{client[1]}" if client else "-"
-        headers = redact_headers((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"])
-        log.info("in  %s %s from %s headers=%s", method, target, peer, headers)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("in  %s %s from %s", scope["method"], _target(scope), _peer(scope))
         status = 0
 
         async def logged_send(message: Message) -> None:
@@ -80,7 +76,27 @@ class AccessLog:
             await self.app(scope, receive, logged_send)
         finally:
             elapsed = (time.monotonic() - started) * 1000
-            log.info("out %s %s -> %s in %.1f ms", method, target, status or "no answer", elapsed)
+            headers = redact_headers((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"])
+            log.info(
+                "%s %s from %s -> %s in %.1f ms headers=%s",
+                scope["method"],
+                _target(scope),
+                _peer(scope),
+                status or "no answer",
+                elapsed,
+                headers,
+            )
+
+
+def _target(scope: Scope) -> str:
+    query = redact_query(scope.get("query_string", b"").decode("latin-1"))
+    path: str = scope["path"]
+    return f"{path}?{query}" if query else path
+
+
+def _peer(scope: Scope) -> str:
+    client = scope.get("client")
+    return f"{client[0]}:{client[1]}" if client else "-"
 
 
 class LoggingTransport(httpx.AsyncBaseTransport):
