@@ -9,8 +9,8 @@ secret-looking redacted).
 - the connection, when a :class:`~pharmacy_desk.desk.service.DeskService` runs: server, store, this PC,
   the stream's state (updated live) and its last error, the actions waiting in the offline queue.
 
-The dialog is opened with :func:`show_diagnostics` (the main window's Help menu); the file choice and the
-saving are awaited (no nested ``exec()``), the zip is written in a worker thread.
+The dialog is opened with :func:`show_diagnostics` from the main window's Help menu (:func:`add_help_menu`,
+F1); the file choice and the saving are awaited (no nested ``exec()``), the zip is written in a worker thread.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from pathlib import Path
 
 import platformdirs
 import PySide6
-from PySide6.QtCore import Qt, QUrl, Signal, qVersion
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal, qVersion
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QLabel,
+    QMainWindow,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -49,8 +50,9 @@ from pharmacy_desk.desk.stream import ConnectionStatus
 from pharmacy_desk.desk.support_bundle import DeskPaths, SecretLeak, bundle_file_name, write_support_bundle
 from pharmacy_desk.ui.async_dialog import run_dialog
 from pharmacy_desk.ui.qt_async import async_slot
+from pharmacy_desk.ui.tasks import spawn
 
-__all__ = ["DiagnosticsDialog", "show_diagnostics"]
+__all__ = ["DiagnosticsDialog", "add_help_menu", "show_diagnostics"]
 
 _OK_STYLE = "background:#d7f5dd;color:#0b4d1c;padding:8px;"
 _BAD_STYLE = "background:#ffcdd2;color:#8b0000;padding:8px;font-weight:bold;"
@@ -295,3 +297,13 @@ async def show_diagnostics(service: DeskService | None, parent: QWidget | None =
         await run_dialog(dialog)
     finally:
         dialog.deleteLater()
+
+
+def add_help_menu(window: QMainWindow, service: DeskService | None) -> QAction:
+    """The main window's Help menu: "About / Diagnostics…" (F1) opens the dialog for ``service``."""
+    menu = window.menuBar().addMenu(QCoreApplication.translate("DiagnosticsDialog", "&Help"))
+    action = menu.addAction(QCoreApplication.translate("DiagnosticsDialog", "About / Diagnostics…"))
+    action.setObjectName("aboutDiagnostics")
+    action.setShortcut(QKeySequence.StandardKey.HelpContents)
+    action.triggered.connect(lambda *_: spawn(show_diagnostics(service, window)))
+    return action

@@ -37,6 +37,7 @@ from pharmacy_desk.domain.scans import ScanError
 from pharmacy_desk.ui.alerts import Alerts, BannerArea, BannerKind, app_icon
 from pharmacy_desk.ui.assembly_view import AssemblyView
 from pharmacy_desk.ui.async_dialog import run_dialog
+from pharmacy_desk.ui.diagnostics_dialog import add_help_menu
 from pharmacy_desk.ui.order_tools import OrderTools
 from pharmacy_desk.ui.qt_async import async_slot
 from pharmacy_desk.ui.queue_model import TICK_MS, OrderQueueModel
@@ -127,6 +128,7 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         self.tools = OrderTools(self)
+        self.diagnostics_action = add_help_menu(self, service)  # Help → About / Diagnostics…
 
         self.status.set_connection(service.connection)
         self.model.set_ringing(service.bell.ringing)

@@ -439,6 +439,14 @@
         <source>Support bundle saved: %1</source>
         <translation>Архив для поддержки сохранён: %1</translation>
     </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Справка</translation>
+    </message>
+    <message>
+        <source>About / Diagnostics…</source>
+        <translation>О программе / Диагностика…</translation>
+    </message>
 </context>
 <context>
     <name>ErrorHooks</name>

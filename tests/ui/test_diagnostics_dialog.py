@@ -188,3 +188,26 @@ async def test_a_cancelled_choice_saves_nothing_and_a_failure_is_said(
     assert await dialog.save_bundle(blocker / "support.zip") is None
     assert dialog.status.text().startswith("Архив для поддержки не сохранён: ")
     assert dialog.save_button.isEnabled()
+
+
+async def test_the_main_window_opens_it_from_the_help_menu(
+    live: Callable[[], Live], tmp_path: Path, log_dir: Path
+) -> None:
+    async with live() as env:
+        desk = await env.open_desk("Касса 1")
+        menus = [action.text() for action in desk.window.menuBar().actions()]
+        assert menus[-1] == "&Справка"
+        action = desk.window.diagnostics_action
+        assert action.text() == "О программе / Диагностика…"
+        action.trigger()
+
+        def opened() -> DiagnosticsDialog | None:
+            found = [w for w in desk.window.findChildren(DiagnosticsDialog) if w.isVisible()]
+            return found[0] if found else None
+
+        await eventually(lambda: opened() is not None)
+        dialog = opened()
+        assert dialog is not None and dialog.service is desk.service
+        assert dialog.values["Store"].text() == desk.service.settings.store
+        dialog.reject()
+        await eventually(lambda: opened() is None)
