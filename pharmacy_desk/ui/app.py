@@ -20,7 +20,7 @@ import logging
 import signal
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -203,16 +203,17 @@ async def _reconfigure(settings_file: SettingsFile, scanner: ScannerFilter, wind
     return await connection(settings_file, ask=True, scanner=scanner, parent=window) is not None
 
 
-def quit_on_signals(app: QApplication) -> QTimer:
-    """SIGTERM / SIGINT (Ctrl+C) quit the app cleanly (the service is stopped first, see :func:`run`).
+def quit_on_signals(app: QApplication, loop: asyncio.AbstractEventLoop, request_quit: Callable[[], None]) -> QTimer:
+    """SIGTERM / SIGINT (Ctrl+C) call ``request_quit`` on the loop: the service stops while the loop runs.
 
-    Python runs signal handlers only between bytecodes: a light timer keeps the interpreter ticking
-    while Qt waits for events.
+    (Not ``QApplication.quit()``: that ends Qt's loop first, and qasync then runs the remaining callbacks
+    outside a running asyncio loop.) Python runs signal handlers only between bytecodes: a light timer
+    keeps the interpreter ticking while Qt waits for events.
     """
     for name in ("SIGTERM", "SIGINT"):
         number = getattr(signal, name, None)
         if number is not None:
-            signal.signal(number, lambda *_: QTimer.singleShot(0, app.quit))
+            signal.signal(number, lambda *_: loop.call_soon_threadsafe(request_quit))
     wake = QTimer(app)
     wake.timeout.connect(lambda: None)
     wake.start(250)
@@ -233,12 +234,20 @@ def run(
     scanner.install(app)
     loop = event_loop(app)
     asyncio.set_event_loop(loop)
-    wake = quit_on_signals(app)
     hooks = ErrorHooks()
     hooks.install(loop)
     settings_file = SettingsFile(settings_path) if settings_path is not None else SettingsFile.default()
     closed = asyncio.Event()
     running = False
+
+    def request_quit() -> None:
+        log.info("asked to quit: shutting the desk service down")
+        if running:
+            closed.set()  # run_desk stops the service, then returns
+        else:
+            task.cancel()  # still in the connection dialog
+
+    wake = quit_on_signals(app, loop, request_quit)
 
     async def main() -> int:
         nonlocal running
@@ -257,6 +266,8 @@ def run(
     try:
         try:
             return loop.run_until_complete(task)
+        except asyncio.CancelledError:
+            return 1
         except RuntimeError:
             if task.done():
                 raise

@@ -91,6 +91,6 @@ async def test_the_real_process_connects_and_stops_cleanly_on_sigterm(live: Call
             process.stderr.close()
         log = "".join(lines)
         assert process.returncode == 0, log
-        assert "shutting the desk service down" in log
+        assert "asked to quit: shutting the desk service down" in log
         assert "Traceback" not in log
         assert number

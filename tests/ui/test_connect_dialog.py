@@ -36,7 +36,7 @@ async def _dialog() -> ConnectDialog:
     return found[0]
 
 
-async def _fill_and_test(dialog: ConnectDialog, url: str, token: str) -> None:
+async def _fill_and_test(dialog: ConnectDialog, url: str, token: str, *, ok: bool = True) -> None:
     dialog.url.setText(url)
     dialog.store.setText("apteka-12")
     dialog.device_name.setText("Касса 1")
@@ -44,6 +44,8 @@ async def _fill_and_test(dialog: ConnectDialog, url: str, token: str) -> None:
     before = dialog.last_check
     dialog.test_button.click()
     await eventually(lambda: dialog.last_check is not before)
+    assert dialog.last_check is not None and dialog.last_check.ok is ok, dialog.last_check
+    assert dialog.save_button.isEnabled() is ok
 
 
 async def test_first_run_tests_the_relay_and_keeps_the_token_in_the_keyring(
@@ -57,7 +59,7 @@ async def test_first_run_tests_the_relay_and_keeps_the_token_in_the_keyring(
         assert dialog.windowTitle() == "Подключение к серверу"
         assert not dialog.save_button.isEnabled()
 
-        await _fill_and_test(dialog, env.relay.base_url, "not-the-token")
+        await _fill_and_test(dialog, env.relay.base_url, "not-the-token", ok=False)
         assert dialog.status.text() == MSG_TOKEN_INVALID and not dialog.save_button.isEnabled()
         await _fill_and_test(dialog, env.relay.base_url, token)
         assert dialog.last_check is not None and dialog.last_check.ok
