@@ -54,6 +54,7 @@ ADAPTER_VARIABLE = "PHARMACY_DESK_SQLITE_ADAPTER"
 """Set to ``stock`` to use SQLAlchemy's own aiosqlite adapter instead of :mod:`.sqlite_driver`'s."""
 
 _WRITE = "pharmacy_desk_write"  # execution option marking a write transaction (BEGIN IMMEDIATE)
+_SCOPE = "pharmacy_desk.write_scope"  # key of the WriteScope in the connection's info while it writes
 
 
 class DatabaseBusy(RuntimeError):
@@ -91,6 +92,25 @@ class WriteLock:
     ) -> None:
         self._holder = None
         self._lock.release()
+
+
+class WriteScope:
+    """A :meth:`RelayEngine.write_together` transaction: work to run in it just before its ``COMMIT``.
+
+    Lets a module batch its writes to the end of the transaction (:mod:`.store_log` inserts the
+    transaction's stream events in one statement). Nothing runs when the transaction fails. Units of
+    work of such a transaction open no savepoints.
+    """
+
+    def __init__(self) -> None:
+        self.before_commit: list[Callable[[AsyncConnection], Awaitable[None]]] = []
+        self.state: dict[str, Any] = {}  # a module's own per-transaction state, under its own key
+
+
+def write_scope(conn: AsyncConnection) -> WriteScope | None:
+    """The scope of the :meth:`RelayEngine.write_together` transaction ``conn`` is in, else ``None``."""
+    scope = conn.info.get(_SCOPE)
+    return scope if isinstance(scope, WriteScope) else None
 
 
 @dataclass(eq=False, slots=True)
@@ -134,13 +154,25 @@ class RelayEngine(AsyncEngine):
             yield conn
 
     @contextlib.asynccontextmanager
-    async def _write_transaction(self) -> AsyncIterator[AsyncConnection]:
-        """The transaction itself; on SQLite the caller holds the write lock."""
+    async def _write_transaction(self, *, scoped: bool = False) -> AsyncIterator[AsyncConnection]:
+        """The transaction itself (``scoped``: with a :class:`WriteScope`); on SQLite the caller holds
+        the write lock."""
         async with self.connect() as conn:
             if self.serialises_writes:
                 await conn.execution_options(**{_WRITE: True})
-            async with conn.begin():
-                yield conn
+            if not scoped:
+                async with conn.begin():
+                    yield conn
+                return
+            scope = WriteScope()
+            conn.info[_SCOPE] = scope
+            try:
+                async with conn.begin():
+                    yield conn
+                    for hook in scope.before_commit:
+                        await hook(conn)
+            finally:
+                conn.info.pop(_SCOPE, None)
 
     # --- group commit -------------------------------------------------------------------------
 
@@ -196,7 +228,7 @@ class RelayEngine(AsyncEngine):
     async def _write_shared(self, group: list[_Unit[Any]]) -> None:
         results: list[Any] = []
         try:
-            async with self._write_transaction() as conn:
+            async with self._write_transaction(scoped=True) as conn:
                 for unit in group:
                     results.append(await unit.work(conn))
         except Exception as exc:
@@ -210,7 +242,7 @@ class RelayEngine(AsyncEngine):
 
     async def _write_alone(self, unit: _Unit[Any]) -> None:
         try:
-            async with self._write_transaction() as conn:
+            async with self._write_transaction(scoped=True) as conn:
                 result = await unit.work(conn)
         except Exception as exc:
             if not unit.future.done():

@@ -2,6 +2,13 @@
 
 Ids are per store, monotonic and gap-free: the counter row is incremented in the same transaction,
 which also serializes writers of one store, so commits happen in id order.
+
+In a group-commit transaction (:meth:`~pharmacy_desk.relay.db.RelayEngine.write_together`: the
+webhook intake) the events are written at its end: the first event of a store in the transaction
+takes the counter (one ``UPDATE … RETURNING``, the row lock on PostgreSQL), the next ones count on
+from it, and just before ``COMMIT`` the counter is set to the last one and every event is inserted in
+one statement (a group of webhooks: three statements for all their events, not two per event).
+Elsewhere each event is written at once.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from pharmacy_desk.relay.db import write_scope
 from pharmacy_desk.relay.schema import store_counters, store_events
 
 
@@ -30,7 +38,13 @@ def _bump(column: str) -> Any:
 
 # Built once: SQLAlchemy caches their compiled form, and a prebuilt statement skips rebuilding its cache key.
 _BUMP = {column: _bump(column) for column in ("last_number", "last_event_id")}
+_SET_LAST_EVENT = (
+    update(store_counters)
+    .where(store_counters.c.store == bindparam("for_store"))
+    .values(last_event_id=bindparam("last_id"))
+)
 _INSERT_EVENT = insert(store_events)
+_PENDING = "store_log.pending"  # the transaction's events not yet written (WriteScope.state)
 
 
 async def _bump_counter(conn: AsyncConnection, store: str, column: str) -> int:
@@ -55,17 +69,53 @@ async def append_event(
     conn: AsyncConnection, store: str, kind: str, payload: dict[str, Any], *, order_id: int | None = None
 ) -> int:
     """Append one event to ``store``'s stream log; returns its id. Commit is the caller's."""
-    event_id = await _bump_counter(conn, store, "last_event_id")
     row = {
         "store": store,
-        "event_id": event_id,
         "kind": kind,
         "order_id": order_id,
         "payload": json.dumps(payload, ensure_ascii=False, default=str),
         "created_at": datetime.now(UTC),
     }
-    await conn.execute(_INSERT_EVENT, row)
-    return event_id
+    scope = write_scope(conn)
+    if scope is None:
+        row["event_id"] = event_id = await _bump_counter(conn, store, "last_event_id")
+        await conn.execute(_INSERT_EVENT, row)
+        return event_id
+    if conn.in_nested_transaction():  # a savepoint could roll back what the transaction has counted
+        raise RuntimeError("no stream events in a savepoint of a group-commit transaction")
+    pending: _Pending | None = scope.state.get(_PENDING)
+    if pending is None:
+        pending = scope.state[_PENDING] = _Pending()
+        scope.before_commit.append(pending.write)
+    return await pending.add(conn, store, row)
+
+
+class _Pending:
+    """A write transaction's events, numbered already, written just before its commit."""
+
+    def __init__(self) -> None:
+        self.next_id: dict[str, int] = {}  # per store: the id the next event gets
+        self.counted: dict[str, int] = {}  # per store: the counter as it is in the database now
+        self.rows: list[dict[str, Any]] = []
+
+    async def add(self, conn: AsyncConnection, store: str, row: dict[str, Any]) -> int:
+        event_id = self.next_id.get(store)
+        if event_id is None:  # the store's first event in this transaction: take the counter
+            event_id = self.counted[store] = await _bump_counter(conn, store, "last_event_id")
+        self.next_id[store] = event_id + 1
+        row["event_id"] = event_id
+        self.rows.append(row)
+        return event_id
+
+    async def write(self, conn: AsyncConnection) -> None:
+        for store, next_id in self.next_id.items():
+            if next_id - 1 > self.counted[store]:
+                await conn.execute(_SET_LAST_EVENT, {"for_store": store, "last_id": next_id - 1})
+        if self.rows:
+            await conn.execute(_INSERT_EVENT, self.rows)
+        self.next_id.clear()
+        self.counted.clear()
+        self.rows = []
 
 
 async def last_event_id(conn: AsyncConnection, store: str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pharmacy_desk.relay import migrate
 from pharmacy_desk.relay.db import RelayEngine, create_engine, write_together
-from pharmacy_desk.relay.schema import store_counters
+from pharmacy_desk.relay.schema import store_counters, store_events
+from pharmacy_desk.relay.store_log import append_event, last_event_id
 
 
 @pytest.fixture
@@ -179,3 +181,38 @@ async def test_statements_rows_counts_and_errors_come_back_right(engine: RelayEn
         async with engine.begin() as conn:
             await conn.execute(insert(store_counters).values(rows[0]))
     assert len(await stores(engine)) == 5
+
+
+async def test_stream_events_of_a_group_are_numbered_without_gaps(engine: RelayEngine) -> None:
+    """Events appended by units written together are written at the commit, numbered on per store."""
+
+    def appender(name: str, *, fail: bool = False, gate: asyncio.Event | None = None) -> Any:
+        async def work(conn: AsyncConnection) -> int:
+            if gate is not None:
+                await gate.wait()
+            first = await append_event(conn, "s1", "alert", {"unit": name})
+            await append_event(conn, "s2", "alert", {"unit": name})
+            await append_event(conn, "s1", "alert", {"unit": name, "second": True})
+            if fail:
+                raise ValueError(name)
+            return first
+
+        return work
+
+    gate = asyncio.Event()
+    first = asyncio.create_task(engine.write_together(appender("a", gate=gate)))
+    await asyncio.sleep(0.05)
+    rest = [asyncio.create_task(engine.write_together(appender(n, fail=n == "c"))) for n in "bcd"]
+    await asyncio.sleep(0.05)
+    gate.set()
+    results = await asyncio.gather(first, *rest, return_exceptions=True)
+    assert results[0] == 1 and isinstance(results[2], ValueError)
+    async with engine.connect() as conn:
+        rows = (await conn.execute(select(store_events).order_by(store_events.c.store, store_events.c.event_id))).all()
+        s1 = [(row.event_id, json.loads(row.payload)["unit"]) for row in rows if row.store == "s1"]
+        s2 = [(row.event_id, json.loads(row.payload)["unit"]) for row in rows if row.store == "s2"]
+        assert s1 == [(1, "a"), (2, "a"), (3, "b"), (4, "b"), (5, "d"), (6, "d")]
+        assert s2 == [(1, "a"), (2, "b"), (3, "d")]
+        assert await last_event_id(conn, "s1") == 6 and await last_event_id(conn, "s2") == 3
+    async with engine.begin() as conn:  # outside group commit: written at once, numbered on
+        assert await append_event(conn, "s1", "alert", {"unit": "e"}) == 7
