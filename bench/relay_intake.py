@@ -182,23 +182,30 @@ async def _load(
         while time.perf_counter() < until:
             await one(time.perf_counter())
 
-    # Warm up the connections and the server.
-    warm_until = time.perf_counter() + WARM_UP_SECONDS
-    await asyncio.gather(*(worker(warm_until) for _ in range(concurrency)))
-    latencies.clear()
-    errors = 0
-    started = time.perf_counter()
-    if mode == "closed":
-        await asyncio.gather(*(worker(started + seconds) for _ in range(concurrency)))
-    else:
+    async def at_rate(started: float, count: int) -> None:
         tasks = []
-        for i in range(int(rate * seconds)):
+        for i in range(count):
             due = started + i / rate
             delay = due - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
             tasks.append(asyncio.create_task(one(due)))
         await asyncio.gather(*tasks)
+
+    # Warm up the connections and the server the way the measurement will load it (a fixed-rate test
+    # warmed up at full speed would start with the server's catch-up work of that burst).
+    if mode == "closed":
+        warm_until = time.perf_counter() + WARM_UP_SECONDS
+        await asyncio.gather(*(worker(warm_until) for _ in range(concurrency)))
+    else:
+        await at_rate(time.perf_counter(), max(1, int(rate * WARM_UP_SECONDS)))
+    latencies.clear()
+    errors = 0
+    started = time.perf_counter()
+    if mode == "closed":
+        await asyncio.gather(*(worker(started + seconds) for _ in range(concurrency)))
+    else:
+        await at_rate(started, int(rate * seconds))
     elapsed = time.perf_counter() - started
     while not idle.empty():
         await idle.get_nowait().close()
