@@ -30,6 +30,7 @@ the source failed (any call)           flag ``stock_unavailable`` + alert with t
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -70,6 +71,8 @@ if TYPE_CHECKING:
     from pharmacy_desk.relay.state import RelayState
 
 log = logging.getLogger("pharmacy_desk.relay.stock")
+
+_EMPTY_RECHECK_SECONDS = 10.0
 
 _DONE_RU = {
     StockEffectKind.RESERVE: "резерв сделан",
@@ -114,6 +117,7 @@ class _SkipUnstocked:
         self._engine = engine
         self._check_loaded = check_loaded
         self._loaded: set[str] = set()  # embedded stores known to have stock (it is never unloaded)
+        self._empty_until: dict[str, float] = {}  # stores found empty: not asked again before then
         self._warned: set[str] = set()
         self.inner = inner
 
@@ -128,11 +132,14 @@ class _SkipUnstocked:
     async def _has_stock(self, store: str) -> bool:
         if store in self._loaded:
             return True
+        if time.monotonic() < self._empty_until.get(store, 0.0):
+            return False
         async with self._engine.connect() as conn:
             found = (await conn.execute(select(batches.c.id).where(batches.c.store == store).limit(1))).first()
         if found is not None:
             self._loaded.add(store)
             return True
+        self._empty_until[store] = time.monotonic() + _EMPTY_RECHECK_SECONDS  # `stock import` runs elsewhere
         if store not in self._warned:
             self._warned.add(store)
             log.warning("store %s: no stock loaded (pharmacy-desk-relay stock import): nothing is reserved", store)

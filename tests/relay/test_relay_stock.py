@@ -213,3 +213,15 @@ async def test_a_store_without_stock_makes_no_calls(relay_factory: RelayFactory)
     assert (await summary(relay, number, pc))["flags"] == []
     assert await stock_alerts(relay) == []
     assert await reservation(relay, number) is None
+
+
+async def test_an_embedded_store_never_loaded_reserves_nothing_and_flags_nothing(
+    relay_factory: RelayFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    relay = await relay_factory(configured_stock=True)
+    number = await relay.create_order("delivery")
+    pc = await relay.device()
+    assert (await summary(relay, number, pc))["flags"] == []
+    assert await stock_alerts(relay) == []
+    assert await reservation(relay, number) is None
+    assert "no stock loaded" in caplog.text
