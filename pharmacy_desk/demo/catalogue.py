@@ -10,6 +10,7 @@ barcode, not a DataMatrix per pack. Every other product is marked (MDLP).
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -94,7 +95,9 @@ class DemoCatalogue:
 
     def __init__(self, rows: list[StockRow]) -> None:
         products: dict[str, Product] = {}
+        self._rows: dict[str, list[StockRow]] = {}
         for row in rows:
+            self._rows.setdefault(row.sku, []).append(row)
             if row.sku in products:
                 continue
             price, discount = PRICES.get(row.sku, _DEFAULT_PRICE)
@@ -125,8 +128,22 @@ class DemoCatalogue:
     def marked_skus(self) -> frozenset[str]:
         return frozenset(p.sku for p in self.products.values() if p.marked)
 
-    def random_items(self, rng: random.Random) -> list[Item]:
-        """1 to 3 different products (most orders have one or two), 1 to 2 or 3 packs each."""
-        count = rng.choices((1, 2, 3), weights=(45, 35, 20))[0]
-        drugs = [p.drug() for p in rng.sample(sorted(self.products.values(), key=lambda p: p.sku), count)]
+    def series_for(self, sku: str, today: dt.date) -> str | None:
+        """The series a pharmacist takes first (FEFO): the earliest-expiring batch on the shelf still sellable."""
+        rows = sorted(
+            (r for r in self._rows.get(sku, ()) if r.quantity > 0 and (r.expiry - today).days >= 1),
+            key=lambda r: (r.expiry, r.series),
+        )
+        return rows[0].series if rows else None
+
+    def sellable(self, sku: str, today: dt.date) -> int:
+        """Packs on the shelf that may still be sold (the file's figures, before any reservation)."""
+        return sum(r.quantity for r in self._rows.get(sku, ()) if (r.expiry - today).days >= 1)
+
+    def random_items(self, rng: random.Random, today: dt.date | None = None) -> list[Item]:
+        """1 to 3 different products the shelf has (most orders have one or two), 1 to 2 or 3 packs each."""
+        today = today or dt.date.today()
+        stocked = [p for sku, p in sorted(self.products.items()) if self.sellable(sku, today) >= 3]
+        count = min(len(stocked), rng.choices((1, 2, 3), weights=(45, 35, 20))[0])
+        drugs = [p.drug() for p in rng.sample(stocked, count)]
         return [Item(drug, rng.randint(1, drug.max_per_order)) for drug in drugs]

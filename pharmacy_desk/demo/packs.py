@@ -47,6 +47,7 @@ class SamplePack:
     name: str = ""  # the product's name ("" for a bag label or garbage)
     sku: str | None = None
     index: int = 0  # the pack's number within its line, from 1
+    series: str | None = None  # the batch printed on the pack (the app may ask for it)
 
     @property
     def wrong(self) -> bool:
@@ -66,12 +67,12 @@ def _rng(*parts: object) -> random.Random:
     return random.Random(":".join(str(p) for p in parts))
 
 
-def _pack(product: Product, number: str, index: int) -> SamplePack | None:
+def _pack(product: Product, number: str, index: int, series: str | None) -> SamplePack | None:
     if product.marked and product.gtin:
         code = marking_code(product.gtin, _rng(number, product.sku, index))
-        return SamplePack(PackKind.MARKED, code, product.name, product.sku, index)
+        return SamplePack(PackKind.MARKED, code, product.name, product.sku, index, series)
     if product.ean13:
-        return SamplePack(PackKind.EAN, product.ean13, product.name, product.sku, index)
+        return SamplePack(PackKind.EAN, product.ean13, product.name, product.sku, index, series)
     return None
 
 
@@ -84,8 +85,9 @@ def sample_packs(order: Order, catalogue: DemoCatalogue, *, today: dt.date | Non
         product = catalogue.get(line.sku)
         if product is None:
             continue
+        series = catalogue.series_for(line.sku, today)
         for index in range(1, line.ordered_quantity + 1):
-            pack = _pack(product, order.number, index)
+            pack = _pack(product, order.number, index, series)
             if pack is not None:
                 found.append(pack)
     found.append(SamplePack(PackKind.BAG_LABEL, encode_bag_label(order.store, order.number)))

@@ -5,7 +5,8 @@
     pharmacy-desk --config FILE        # settings in FILE instead of <user config dir>/pharmacy-desk/desk.json
     pharmacy-desk --operator "Иванова" # who works at this PC (shown to the other PCs)
     pharmacy-desk --lang en            # English interface (default: Russian)
-    pharmacy-desk --demo               # not built yet: says so and exits 2
+    pharmacy-desk --demo               # demo: embedded relay, simulated Kuper, virtual scanner; no setup
+    pharmacy-desk --demo --demo-rate 6 # ... with 6 new orders a minute (default 3)
     pharmacy-desk --self-test          # check this installation (bundle or source): exit 0 or 1
 
 The token is kept in the OS keyring; on a PC without one, ``PHARMACY_DESK_TOKEN_FILE=/path`` keeps it
@@ -20,12 +21,15 @@ from pathlib import Path
 
 from pharmacy_desk.desk.logs import setup_logging
 
-DEMO_NOT_YET = "pharmacy-desk --demo: the demo is not built yet (issue 7). Start without --demo to connect to a relay."
-
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="pharmacy-desk", description="Counter app for Kuper orders.")
-    p.add_argument("--demo", action="store_true", help="demo mode with a simulated Kuper (not built yet)")
+    p.add_argument(
+        "--demo", action="store_true", help="demo: an embedded relay, a simulated Kuper and a virtual scanner"
+    )
+    p.add_argument("--demo-rate", type=float, default=3.0, metavar="N", help="demo: new orders a minute (3)")
+    p.add_argument("--demo-seed", type=int, metavar="N", help="demo: random seed of the orders")
+    p.add_argument("--demo-exit-after", type=float, metavar="SECONDS", help="demo: quit by itself (headless checks)")
     p.add_argument("--setup", action="store_true", help="ask for the server, the store and the token again")
     p.add_argument("--config", type=Path, help="settings file (default: the user config dir)")
     p.add_argument("--operator", help="the pharmacist at this PC, as the other PCs will see it")
@@ -36,15 +40,23 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(sys.argv[1:] if argv is None else argv)
+    p = parser()
+    args = p.parse_args(sys.argv[1:] if argv is None else argv)
+    if not args.demo and (args.demo_exit_after is not None or args.demo_seed is not None):
+        p.error("--demo-exit-after and --demo-seed go with --demo")
     if args.self_test:
         from pharmacy_desk.selftest import run as self_test
 
         return self_test(verbose=args.verbose)
-    if args.demo:
-        print(DEMO_NOT_YET, file=sys.stderr)
-        return 2
     setup_logging(verbose=args.verbose)  # <user log dir>/desk.log, rotating (pharmacy_desk.desk.logs)
+    if args.demo:
+        from pharmacy_desk.demo.app import run_demo  # Qt only when the app really starts
+        from pharmacy_desk.demo.environment import DemoSettings
+
+        settings = DemoSettings(rate=args.demo_rate, seed=args.demo_seed)
+        return run_demo(
+            [sys.argv[0]], settings=settings, exit_after=args.demo_exit_after, lang=args.lang, operator=args.operator
+        )
     from pharmacy_desk.ui.app import run  # Qt only when the app really starts
 
     return run([sys.argv[0]], settings_path=args.config, setup=args.setup, operator=args.operator, lang=args.lang)

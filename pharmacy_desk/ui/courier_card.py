@@ -93,7 +93,14 @@ class CourierCard(QFrame):
         url = self.courier.photo_url if self.courier is not None else None
         return url is not None and url in self._photos
 
-    def set_courier(self, courier: Courier | None, arrived_at: dt.datetime | None = None) -> None:
+    def show_order(self, order: Order) -> None:
+        """The courier of ``order``: on the way, at the counter, or gone with the bag."""
+        left_at = order.milestones.get(KuperEventType.RECEIVED.value)
+        self.set_courier(order.courier, order.courier_arrived_at, left_at=left_at)
+
+    def set_courier(
+        self, courier: Courier | None, arrived_at: dt.datetime | None = None, *, left_at: dt.datetime | None = None
+    ) -> None:
         if courier is None:
             self._abort()
             self.courier = None
@@ -106,7 +113,10 @@ class CourierCard(QFrame):
         self.courier = courier
         self.name.setText(courier.name or self.tr("Courier"))
         self.phone.setText(courier.phone or "")
-        if arrived_at is not None:
+        if left_at is not None:
+            self.status.setText(self.tr("Took the bag at %1").replace("%1", local_time(left_at)))
+            self.status.setStyleSheet("background:#d7f5dd;color:#0b4d1c;padding:6px;")
+        elif arrived_at is not None:
             self.status.setText(self.tr("At the counter since %1").replace("%1", local_time(arrived_at)))
             self.status.setStyleSheet("background:#ff9800;color:#000000;padding:6px;font-weight:bold;")
         else:

@@ -182,7 +182,8 @@ class HandoverView(QWidget):
         self.code = QLineEdit(self)
         self.code.setObjectName("pickupCode")
         self.code.setMaxLength(32)
-        self.code.setPlaceholderText(self.tr("Code the customer tells, then Enter"))
+        self.code.setPlaceholderText(self.tr("Pickup code"))
+        self.code.setToolTip(self.tr("Code the customer tells, then Enter"))
         code_font = self.code.font()
         code_font.setPointSizeF(code_font.pointSizeF() * 1.6)
         code_font.setBold(True)
@@ -254,7 +255,7 @@ class HandoverView(QWidget):
         find_key.activated.connect(lambda: self.order_field.setFocus(Qt.FocusReason.ShortcutFocusReason))
 
         inputs = QHBoxLayout()
-        inputs.addWidget(self.order_field, 2)
+        inputs.addWidget(self.order_field, 1)
         inputs.addWidget(self.code, 1)
         totals = QHBoxLayout()
         totals.addWidget(self.amount, 1)
@@ -648,7 +649,7 @@ class HandoverView(QWidget):
         self.delivery.setVisible(not session.is_pickup)
         self.code.setVisible(session.is_pickup)
         if not session.is_pickup:
-            self.courier.set_courier(order.courier, order.courier_arrived_at)
+            self.courier.show_order(order)
             self.timeline.set_order(order)
         changeable = self._can_change()
         blockers = session.blockers(self._clock())

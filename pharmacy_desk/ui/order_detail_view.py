@@ -258,7 +258,9 @@ class OrderDetailDialog(QDialog):
         self.composition.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.composition.verticalHeader().setVisible(False)
         self.composition.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.composition.setMaximumHeight(180)
+        for column, width in ((1, 120), (2, 120), (3, 140), (4, 330)):
+            self.composition.setColumnWidth(column, width)
+        self.composition.setMaximumHeight(150)
 
         self.courier = CourierCard(self)
         self.timeline = DeliveryTimeline(self)
@@ -404,7 +406,7 @@ class OrderDetailDialog(QDialog):
         self.courier.setVisible(delivery)
         self.timeline.setVisible(delivery)
         if delivery:
-            self.courier.set_courier(order.courier, order.courier_arrived_at)
+            self.courier.show_order(order)
             self.timeline.set_order(order)
         selected = self._selected_entry()
         self.history.set_entries(history_entries(detail.history))

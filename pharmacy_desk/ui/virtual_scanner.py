@@ -21,7 +21,6 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -142,6 +141,9 @@ class VirtualScanner(QDockWidget):
         self.list = QListWidget(body)
         self.list.setObjectName("scannerPacks")
         self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the app's focus stays where the pharmacist works
+        self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setSpacing(2)
         self.list.itemDoubleClicked.connect(self._double_clicked)
         self.scan_button = QPushButton(self.tr("Scan the selected line"), body)
         self.scan_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -158,10 +160,11 @@ class VirtualScanner(QDockWidget):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.say_code.clicked.connect(lambda: spawn(self.say(wrong=False)))
         self.say_wrong.clicked.connect(lambda: spawn(self.say(wrong=True)))
-        customer_buttons = QHBoxLayout()
+        customer_buttons = QVBoxLayout()
         customer_buttons.addWidget(self.say_code)
         customer_buttons.addWidget(self.say_wrong)
 
+        body.setMinimumWidth(380)
         layout = QVBoxLayout(body)
         layout.addWidget(self.heading)
         layout.addWidget(hint)
@@ -210,7 +213,8 @@ class VirtualScanner(QDockWidget):
     def item_text(self, pack: SamplePack) -> str:
         kind = self._kinds[pack.kind]
         if pack.kind in (PackKind.MARKED, PackKind.EAN):
-            return f"{pack.name} — {kind} {pack.index}"
+            series = " · " + self.tr("series %1").replace("%1", pack.series) if pack.series else ""
+            return f"{pack.name} — {kind} {pack.index}{series}"
         if pack.name:
             return f"{kind}: {pack.name}"
         return kind
@@ -268,7 +272,11 @@ class VirtualScanner(QDockWidget):
         """The customer tells the code (Kuper's, as the fake Kuper got it) into the code field."""
         code = self.code_now()
         field = self._code_field() if self._code_field is not None else None
-        if code is None or field is None:
+        if code is None:
+            self.customer.setText(self.tr("Kuper has not sent the customer the code yet: try again in a moment."))
+            return False
+        if field is None:
+            self.customer.setText(self.tr("Open the order on the hand-over screen first (scan its bag label)."))
             return False
         field.setFocus(Qt.FocusReason.OtherFocusReason)
         await type_keys(field, wrong_code(code) if wrong else code)

@@ -290,6 +290,10 @@
         <translation>Курьер</translation>
     </message>
     <message>
+        <source>Took the bag at %1</source>
+        <translation>Забрал пакет в %1</translation>
+    </message>
+    <message>
         <source>At the counter since %1</source>
         <translation>У кассы с %1</translation>
     </message>
@@ -487,6 +491,10 @@
     <message>
         <source>Order number, or scan the bag label (F3)</source>
         <translation>Номер заказа или скан этикетки пакета (F3)</translation>
+    </message>
+    <message>
+        <source>Pickup code</source>
+        <translation>Код выдачи</translation>
     </message>
     <message>
         <source>Code the customer tells, then Enter</source>
@@ -1424,8 +1432,20 @@ Drop the order&apos;s unsent actions and continue from its current state?</sourc
         <translation>Заказ %1 (%2)</translation>
     </message>
     <message>
+        <source>series %1</source>
+        <translation>серия %1</translation>
+    </message>
+    <message>
         <source>The customer is at the counter with the code from Kuper&apos;s app.</source>
         <translation>Покупатель у кассы с кодом из приложения Купера.</translation>
+    </message>
+    <message>
+        <source>Kuper has not sent the customer the code yet: try again in a moment.</source>
+        <translation>Купер ещё не прислал покупателю код: попробуйте через мгновение.</translation>
+    </message>
+    <message>
+        <source>Open the order on the hand-over screen first (scan its bag label).</source>
+        <translation>Сначала откройте заказ на экране выдачи (отсканируйте этикетку пакета).</translation>
     </message>
 </context>
 </TS>

@@ -1,4 +1,4 @@
-"""``pharmacy-desk --demo`` is not built yet; the Russian catalogue is complete, current and compiled."""
+"""``pharmacy-desk``'s options; the Russian catalogue is complete, current and compiled."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QCoreApplication, QTranslator
 
-from pharmacy_desk.desk.cli import DEMO_NOT_YET, main
+from pharmacy_desk.desk.cli import main
 from pharmacy_desk.ui.paths import translations_dir
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,9 +20,11 @@ QM = translations_dir() / "pharmacy_desk_ru.qm"
 BIN = Path(sys.executable).parent
 
 
-def test_demo_says_not_yet_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--demo"]) == 2
-    assert capsys.readouterr().err.strip() == DEMO_NOT_YET
+def test_demo_options_need_demo(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--demo-exit-after", "3"])
+    assert exit_info.value.code == 2
+    assert "--demo-exit-after and --demo-seed go with --demo" in capsys.readouterr().err
 
 
 def _messages(path: Path) -> dict[tuple[str, str], str | None]:
