@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pharmacy_desk.domain import Order, OrderState
 from pharmacy_desk.relay.schema import marking_codes, orders, store_counters
+from pharmacy_desk.relay.store_log import hold_counters
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ async def lock_store(conn: AsyncConnection, store: str) -> None:
     """Serialize this transaction with the store's other writers (PostgreSQL row lock)."""
     if conn.dialect.name != "postgresql":
         return  # SQLite: BEGIN IMMEDIATE holds the database write lock already
+    if await hold_counters(conn, store):
+        return  # group commit: reading the store's counters took the lock (once per transaction)
     params = {"store": store}
     if (await conn.execute(_LOCK_STORE, params)).first() is None:  # the store's first writer ever
         await conn.execute(_NEW_COUNTERS, params)

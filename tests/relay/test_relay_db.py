@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pharmacy_desk.relay import migrate
 from pharmacy_desk.relay.db import RelayEngine, create_engine, write_together
+from pharmacy_desk.relay.orders_repo import lock_store
 from pharmacy_desk.relay.schema import store_counters, store_events
-from pharmacy_desk.relay.store_log import append_event, last_event_id
+from pharmacy_desk.relay.store_log import append_event, last_event_id, next_order_sequence
 
 
 @pytest.fixture
@@ -183,19 +184,21 @@ async def test_statements_rows_counts_and_errors_come_back_right(engine: RelayEn
     assert len(await stores(engine)) == 5
 
 
-async def test_stream_events_of_a_group_are_numbered_without_gaps(engine: RelayEngine) -> None:
-    """Events appended by units written together are written at the commit, numbered on per store."""
+async def test_numbers_and_stream_events_of_a_group_come_without_gaps(engine: RelayEngine) -> None:
+    """Units written together: numbers and event ids counted on per store, written at the commit."""
 
     def appender(name: str, *, fail: bool = False, gate: asyncio.Event | None = None) -> Any:
-        async def work(conn: AsyncConnection) -> int:
+        async def work(conn: AsyncConnection) -> tuple[int, int]:
             if gate is not None:
                 await gate.wait()
+            await lock_store(conn, "s1")
+            number = await next_order_sequence(conn, "s1")
             first = await append_event(conn, "s1", "alert", {"unit": name})
             await append_event(conn, "s2", "alert", {"unit": name})
             await append_event(conn, "s1", "alert", {"unit": name, "second": True})
             if fail:
                 raise ValueError(name)
-            return first
+            return number, first
 
         return work
 
@@ -206,8 +209,11 @@ async def test_stream_events_of_a_group_are_numbered_without_gaps(engine: RelayE
     await asyncio.sleep(0.05)
     gate.set()
     results = await asyncio.gather(first, *rest, return_exceptions=True)
-    assert results[0] == 1 and isinstance(results[2], ValueError)
+    assert results[0] == (1, 1) and results[1] == (2, 3) and results[3] == (3, 5)
+    assert isinstance(results[2], ValueError)
     async with engine.connect() as conn:
+        counters = (await conn.execute(select(store_counters).where(store_counters.c.store == "s1"))).one()
+        assert (counters.last_number, counters.last_event_id) == (3, 6)
         rows = (await conn.execute(select(store_events).order_by(store_events.c.store, store_events.c.event_id))).all()
         s1 = [(row.event_id, json.loads(row.payload)["unit"]) for row in rows if row.store == "s1"]
         s2 = [(row.event_id, json.loads(row.payload)["unit"]) for row in rows if row.store == "s2"]
@@ -216,3 +222,4 @@ async def test_stream_events_of_a_group_are_numbered_without_gaps(engine: RelayE
         assert await last_event_id(conn, "s1") == 6 and await last_event_id(conn, "s2") == 3
     async with engine.begin() as conn:  # outside group commit: written at once, numbered on
         assert await append_event(conn, "s1", "alert", {"unit": "e"}) == 7
+        assert await next_order_sequence(conn, "s1") == 4
