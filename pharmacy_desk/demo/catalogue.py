@@ -18,9 +18,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from pharmacy_desk.inventory.embedded.csv_format import StockRow, read_stock_csv
+from pharmacy_desk.resources import sample_stock
 from pharmacy_desk.sim.catalogue import Drug
 from pharmacy_desk.sim.orders import Item
-from pharmacy_desk.ui.paths import resources_dir
 
 UNMARKED = frozenset({"101300", "101800", "102110"})
 """Activated charcoal, furacilin, panthenol spray: scanned by EAN-13 in the demo."""
@@ -64,7 +64,7 @@ _DEFAULT_PRICE = ("99.00", None)
 
 
 def sample_stock_path() -> Path:
-    return resources_dir() / "stock" / "sample_stock.csv"
+    return sample_stock()
 
 
 @dataclass(frozen=True, slots=True)
