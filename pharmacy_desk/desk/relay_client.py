@@ -20,20 +20,26 @@ Errors of the reads, one hierarchy::
     └── RelayProtocolError     400 or an answer that is not what the API promises
 
 The wire models are the relay's own (:mod:`pharmacy_desk.relay.views`; pydantic and the domain only,
-nothing of the server is imported).
+nothing of the server is imported); those of the store endpoints (``/health``, ``/stores/{s}``, the
+catalogue, batches, series, marking-code look-up, acknowledgement) are mirrored here (the relay's
+:mod:`~pharmacy_desk.relay.api_store` and :mod:`~pharmacy_desk.relay.api_catalogue` import FastAPI).
+A store without a stock source answers the stock reads 409 ``no_stock_source``
+(:class:`RelayProtocolError`, ``code``); a failing stock source 503 (:class:`RelayUnreachable`).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Literal
+from datetime import date, datetime
+from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, RootModel, ValidationError
 
-from pharmacy_desk.domain import Action, Order
+from pharmacy_desk.domain import Action, Actor, Order, StoreRules
+from pharmacy_desk.inventory.models import FoundSeries, LineSuggestion, ReservationResult
 from pharmacy_desk.relay.views import ActionAccepted, Conflict, OrderDetail, OrderList, OrderSummary, OutboxRecord
 from pharmacy_desk.relay.views import Refused as RefusedBody
 
@@ -41,9 +47,16 @@ log = logging.getLogger("pharmacy_desk.desk.relay")
 
 __all__ = [
     "Accepted",
+    "Acknowledgement",
     "ActionResult",
+    "Catalogue",
+    "CatalogueItem",
     "CheckProblem",
     "ConnectionCheck",
+    "FoundSeries",
+    "Health",
+    "LineSuggestion",
+    "OrderBatches",
     "OrderDetail",
     "OrderSummary",
     "OutboxRecord",
@@ -56,6 +69,7 @@ __all__ = [
     "RelayProtocolError",
     "RelayUnreachable",
     "Stale",
+    "StoreInfo",
     "Unreachable",
 ]
 
@@ -63,6 +77,69 @@ MSG_TOKEN_INVALID = "Токен кассы недействителен или �
 MSG_OTHER_STORE = "Токен выдан кассе другой аптеки: проверьте код аптеки в настройках"
 MSG_NOT_A_RELAY = "По этому адресу отвечает не сервер pharmacy_desk: проверьте адрес"
 MSG_TOKEN_MISSING = "Введите токен кассы"
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Health(_Wire):
+    status: str
+    version: str
+
+
+class StoreInfo(_Wire):
+    key: str
+    name: str
+    number_prefix: str
+    min_shelf_life_days: int
+    rules: StoreRules
+    stock: str  # embedded, onec or none
+    out_of_stock: str  # ask_staff or cancel
+
+
+class CatalogueItem(_Wire):
+    sku: str
+    known: bool  # the stock source has this SKU
+    name: str
+    gtins: tuple[str, ...]
+    marked: bool  # packs carry a DataMatrix: scan each one
+    quantity: int
+    available: int
+
+
+class Catalogue(_Wire):
+    items: tuple[CatalogueItem, ...]
+
+    def gtin_map(self) -> dict[str, str]:
+        """GTIN → SKU of every known item."""
+        return {gtin: item.sku for item in self.items for gtin in item.gtins}
+
+    def marked_skus(self) -> frozenset[str]:
+        return frozenset(item.sku for item in self.items if item.marked)
+
+
+class OrderBatches(_Wire):
+    number: str
+    min_shelf_life_days: int
+    earliest_expiry: date
+    reservation: ReservationResult | None
+    lines: tuple[LineSuggestion, ...]
+    stock_problem: str | None = None
+
+
+class Acknowledgement(_Wire):
+    number: str
+    acknowledged_by: Actor
+    at: datetime
+    first: bool
+
+
+class _CodeOwners(RootModel[dict[str, str]]):
+    pass
 
 
 class RelayError(Exception):
@@ -221,6 +298,59 @@ class RelayClient:
         raise RelayProtocolError(message, status=status, code=code)
 
     # --- reads ------------------------------------------------------------------------------------
+
+    def _parse(self, model: type[M], response: httpx.Response, what: str) -> M:
+        self._raise_for(response)
+        try:
+            return model.model_validate(_json(response))
+        except ValidationError as exc:
+            raise RelayProtocolError(f"Сервер прислал неожиданный ответ: {what}") from exc
+
+    async def health(self) -> Health:
+        """The relay answers (no token needed) and its version."""
+        return self._parse(Health, await self._request("GET", "/health"), "состояние сервера")
+
+    async def store_info(self) -> StoreInfo:
+        """The store as the relay is configured for it (name, minimum shelf life, rules, stock source)."""
+        return self._parse(StoreInfo, await self._request("GET", self.store_path()), "аптека")
+
+    async def catalogue(self, skus: list[str] | tuple[str, ...]) -> Catalogue:
+        """Name, GTINs, marking and stock per SKU (409 ``no_stock_source``, 503 when the stock fails)."""
+        wanted = list(dict.fromkeys(s for s in skus if s.strip()))
+        if not wanted:
+            return Catalogue(items=())
+        items: list[CatalogueItem] = []
+        for start in range(0, len(wanted), 200):  # the relay takes at most 200 SKUs a request
+            params = [("sku", sku) for sku in wanted[start : start + 200]]
+            response = await self._request("GET", self.store_path("/catalogue"), params=params)
+            items.extend(self._parse(Catalogue, response, "каталог").items)
+        return Catalogue(items=tuple(items))
+
+    async def order_batches(self, number: str) -> OrderBatches:
+        """Which batches to pick for the order's lines: reserved first, then FEFO."""
+        response = await self._request("GET", self.order_path(number, "/batches"))
+        return self._parse(OrderBatches, response, f"партии заказа {number}")
+
+    async def find_series(self, gtin: str, serial: str) -> FoundSeries | None:
+        """The series of a marked pack recorded on receipt; ``None`` when it was not recorded."""
+        params = {"gtin": gtin, "serial": serial}
+        response = await self._request("GET", self.store_path("/series"), params=params)
+        if response.status_code == 404 and _problem_of(response)[0] == "series_not_found":
+            return None
+        return self._parse(FoundSeries, response, "серия упаковки")
+
+    async def marking_code_owners(self, codes: list[str], *, except_number: str | None = None) -> dict[str, str]:
+        """Which of ``codes`` other orders of the store hold: code → order number (free codes absent)."""
+        if not codes:
+            return {}
+        body = {"codes": list(codes), "except_number": except_number}
+        response = await self._request("POST", self.store_path("/marking-codes/lookup"), json=body)
+        return self._parse(_CodeOwners, response, "коды маркировки").root
+
+    async def acknowledge(self, number: str, *, operator: str | None = None) -> Acknowledgement:
+        """The shared "seen" of a new order: every PC of the store stops ringing (idempotent)."""
+        response = await self._request("POST", self.order_path(number, "/acknowledge"), json={"operator": operator})
+        return self._parse(Acknowledgement, response, f"подтверждение заказа {number}")
 
     async def list_orders(self, *, include_closed: bool = False) -> list[OrderSummary]:
         """The store's open orders (with ``include_closed`` also shipped and canceled ones), oldest first."""

@@ -1,16 +1,15 @@
 """Which new orders ring: every order still ``new`` that nobody has acknowledged.
 
-"A new order rings until someone acknowledges it on any PC." Today's relay has no acknowledgement
-of its own, so two things stop the bell:
+"A new order rings until someone acknowledges it on any PC." Three things stop the bell:
 
 - the order leaves ``new`` on *any* PC (start assembly, accept, cancel): the ``order`` event reaches
   every PC's book and the bell stops everywhere;
-- :meth:`NewOrderBell.acknowledge` on this PC ("seen, later"): local only, forgotten on restart.
-
-When the relay adds a shared acknowledgement it only has to put one event on the store's stream,
-``event: acknowledged``, ``data: {"number": "A12-000042", "by": {"device_id", "device_name",
-"operator"}}``; :meth:`NewOrderBell.on_stream_event` already treats it as an acknowledgement
-from another PC.
+- the relay's shared acknowledgement (``DeskService.acknowledge`` posts it): the stream's
+  ``event: acknowledged``, ``data: {"number": "A12-000042", "by": {"device_id", "device_name",
+  "operator"}}`` (:meth:`NewOrderBell.on_stream_event`), and the order summary's ``acknowledged_by``
+  in every snapshot (a PC started later does not ring for it);
+- :meth:`NewOrderBell.acknowledge` on this PC ("seen, later"): local only when the relay cannot be
+  reached, forgotten on restart.
 """
 
 from __future__ import annotations
@@ -23,6 +22,13 @@ from pharmacy_desk.desk.stream import StreamEvent
 from pharmacy_desk.domain import AlertKind, OrderState
 
 ACK_EVENT = "acknowledged"
+
+
+def _label(by: dict[str, object]) -> str | None:
+    label = str(by.get("device_name") or "") or None
+    if label and by.get("operator"):
+        label = f"{label} ({by['operator']})"
+    return label
 
 
 class NewOrderBell:
@@ -55,16 +61,16 @@ class NewOrderBell:
         if event.kind != ACK_EVENT or not isinstance(event.data.get("number"), str):
             return
         by = event.data.get("by")
-        label = None
-        if isinstance(by, dict):
-            label = str(by.get("device_name") or "") or None
-            if label and by.get("operator"):
-                label = f"{label} ({by['operator']})"
-        self.acknowledge(event.data["number"], by=label)
+        self.acknowledge(event.data["number"], by=_label(by) if isinstance(by, dict) else None)
 
     def _should_ring(self, number: str) -> bool:
         summary = self.book.get(number)
-        return summary is not None and summary.state is OrderState.NEW and number not in self._acknowledged
+        if summary is None or summary.state is not OrderState.NEW:
+            return False
+        if summary.acknowledged_by is not None:  # acknowledged on the relay (by any PC, before a restart too)
+            self._acknowledged.setdefault(number, _label(summary.acknowledged_by.model_dump()))
+            return False
+        return number not in self._acknowledged
 
     def _on_change(self, change: BookChange) -> None:
         def apply(ringing: set[str]) -> None:

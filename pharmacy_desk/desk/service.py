@@ -32,6 +32,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from pharmacy_desk.desk.assembly import AssemblySession
 from pharmacy_desk.desk.backoff import Backoff
@@ -41,6 +42,8 @@ from pharmacy_desk.desk.order_book import BookChange, OrderBook
 from pharmacy_desk.desk.relay_client import (
     Accepted,
     ConnectionCheck,
+    FoundSeries,
+    OrderBatches,
     OrderDetail,
     OutboxRecord,
     Refused,
@@ -48,6 +51,7 @@ from pharmacy_desk.desk.relay_client import (
     RelayClient,
     RelayError,
     Stale,
+    StoreInfo,
     Unreachable,
 )
 from pharmacy_desk.desk.ringing import NewOrderBell
@@ -73,6 +77,24 @@ MSG_QUEUED = "Нет связи с сервером: действие сохра
 MSG_NEEDS_RELAY = "Нет связи с сервером: это действие требует ответа сервера, повторите, когда связь вернётся"
 MSG_BEHIND_QUEUE = "По заказу ещё не отправлены сохранённые действия: это действие требует связи с сервером"
 MSG_CONFLICT_FIRST = "По заказу есть неотправленные действия с конфликтом: сначала разберите их"
+
+
+T = TypeVar("T")
+
+
+async def _nothing() -> None:
+    return None
+
+
+def batches_of(suggested: OrderBatches) -> dict[str, tuple[Batch, ...]]:
+    """The relay's batch suggestions as the assembly session's batches per SKU, in picking order."""
+    result: dict[str, list[Batch]] = {}
+    for line in suggested.lines:
+        packs = result.setdefault(line.sku, [])
+        for pick in line.picks:
+            b = pick.batch
+            packs.append(Batch(series=b.series, expiry=b.expiry, quantity=b.quantity, gtin=b.gtin, location=b.location))
+    return {sku: tuple(packs) for sku, packs in result.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +156,8 @@ class DeskService:
         self._fetching: set[str] = set()
         self._fetch_tasks: set[asyncio.Task[None]] = set()
         self._fetch_slots = asyncio.Semaphore(_DETAIL_FETCHES)
+        self._ack_tasks: set[asyncio.Task[bool]] = set()
+        self.store_info: StoreInfo | None = None  # the relay's view of the store, once read
         self.snapshots = 0  # snapshots loaded (ready, resync, gap, refresh)
         self.book.changed.connect(self._on_book_change)
 
@@ -149,7 +173,7 @@ class DeskService:
     async def stop(self) -> None:
         """Stop everything and close the connections and the queue file."""
         await self.stream.stop()
-        tasks = [t for t in (self._replay_task, *self._fetch_tasks) if t is not None]
+        tasks = [t for t in (self._replay_task, *self._fetch_tasks, *self._ack_tasks) if t is not None]
         self._replay_task = None
         for task in tasks:
             task.cancel()
@@ -263,9 +287,38 @@ class DeskService:
         """Try the offline queue at once (e.g. the staff pressed "send")."""
         self._kick.set()
 
-    def acknowledge(self, number: str) -> None:
-        """Stop the bell for a new order on this PC (see :mod:`.ringing` for the shared version)."""
+    def acknowledge(self, number: str) -> asyncio.Task[bool] | None:
+        """Stop the bell for a new order on this PC at once, and on every PC through the relay.
+
+        The relay's acknowledgement is posted in the background (the returned task: ``True`` when
+        the relay took it); unreachable or refused, the acknowledgement stays local to this PC.
+        """
         self.bell.acknowledge(number)
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return None
+        task = asyncio.create_task(self.acknowledge_on_relay(number), name=f"desk-ack-{number}")
+        self._ack_tasks.add(task)
+        task.add_done_callback(self._ack_tasks.discard)
+        return task
+
+    async def acknowledge_on_relay(self, number: str) -> bool:
+        """POST the shared acknowledgement; ``False`` (logged, the bell stays off here) when it failed."""
+        try:
+            await self.client.acknowledge(number, operator=self.operator)
+        except RelayError as exc:
+            log.info("acknowledgement of %s kept local: %s", number, exc.message)
+            return False
+        return True
+
+    async def find_series(self, gtin: str, serial: str) -> FoundSeries | None:
+        """The series of a marked pack as recorded on receipt (``None``: not recorded, no stock, no relay)."""
+        try:
+            return await self.client.find_series(gtin, serial)
+        except RelayError as exc:
+            log.info("series of %s/%s not found on the relay: %s", gtin, serial, exc.message)
+            return None
 
     # --- assembling -------------------------------------------------------------------------------
 
@@ -280,17 +333,51 @@ class DeskService:
         batches: Mapping[str, Sequence[Batch]] | None = None,
         today: dt.date | None = None,
     ) -> AssemblySession:
-        """An assembly session on the order's current snapshot (fetched when the book has none)."""
+        """An assembly session on the order's current snapshot (fetched when the book has none).
+
+        From the relay, when it has them: the batches to pick (unless ``batches`` is given), the
+        GTINs and marking of the order's SKUs (added to this PC's catalogue; what staff assigned is
+        kept) and the store's minimum shelf life (the stricter of the relay's and the local setting).
+        A store without a stock source (409), a failing one (503) or no relay: the local ones.
+        """
         order = await self.order_detail(number)
+        skus = list(dict.fromkeys([line.sku for line in order.ordered] + [line.sku for line in order.composition]))
+        info, catalogue, suggested = await asyncio.gather(
+            self._optional(self.client.store_info(), "store info"),
+            self._optional(self.client.catalogue(skus), f"catalogue of {number}"),
+            self._optional(self.client.order_batches(number), f"batches of {number}")
+            if batches is None
+            else _nothing(),
+        )
+        if info is not None:
+            self.store_info = info
+        min_days = self.settings.min_shelf_life_days
+        if self.store_info is not None:
+            min_days = max(min_days, self.store_info.min_shelf_life_days)
+        gtins = dict(self.catalogue)
+        marked = set(self.marked_skus)
+        if catalogue is not None:
+            gtins = {**catalogue.gtin_map(), **self.catalogue}
+            marked |= catalogue.marked_skus()
+        if suggested is not None:
+            batches = batches_of(suggested)
+            min_days = max(min_days, suggested.min_shelf_life_days)
         return AssemblySession(
             order,
-            catalogue=self.catalogue,
+            catalogue=gtins,
             batches=batches,
             code_owner=lambda code: self.book.code_owner(code, except_number=number),
-            marked_skus=self.marked_skus,
-            min_shelf_life_days=self.settings.min_shelf_life_days,
+            marked_skus=marked,
+            min_shelf_life_days=min_days,
             today=today,
         )
+
+    async def _optional(self, call: Awaitable[T], what: str) -> T | None:
+        try:
+            return await call
+        except RelayError as exc:
+            log.info("%s not read from the relay (%s): %s", what, exc.code or exc.status, exc.message)
+            return None
 
     def remember(self, session: AssemblySession) -> None:
         """Keep the GTINs the pharmacist assigned during ``session`` for the next orders."""
