@@ -177,7 +177,8 @@ class MainWindow(QMainWindow):
             await self.assembly.do_start()
 
     async def _open(self, number: str) -> bool:
-        self.service.acknowledge(number)  # opening an order is seeing it
+        if number in self.service.bell.ringing:
+            self.service.acknowledge(number)  # opening a ringing order is seeing it
         self.queue.select(number)
         session = self._sessions.get(number)
         if session is None:
