@@ -192,8 +192,10 @@ class EventStream:
                 raise _Retry(f"HTTP {status}")
             self.connections += 1
             self._set(ConnectionState.CONNECTED)
-            async for sse in source.aiter_sse():
-                await self._handle(sse)
+            # aclosing: a cancelled stream closes its iterator here, not later at garbage collection.
+            async with contextlib.aclosing(source.aiter_sse()) as events:
+                async for sse in events:
+                    await self._handle(sse)
 
     async def _handle(self, sse: ServerSentEvent) -> None:
         kind = sse.event or "message"
