@@ -313,9 +313,15 @@ def _on_courier_progress(
         skipped.append(KuperEventType.PAID.value)
     if kind is not KuperEventType.RECEIVED and KuperEventType.RECEIVED not in order.milestones:
         skipped.append(KuperEventType.RECEIVED.value)
+    # The courier took the bag: the sale of what was handed over is committed now, once.
+    leaving = not goods_left(order) and state in (OrderState.SHIPPING, OrderState.SHIPPED)
+    effects = (
+        (StockEffect(kind=StockEffectKind.COMMIT, lines=order.handed_over or order.composition),) if leaving else ()
+    )
     if skipped:
-        return anomaly(f"{kind.value} раньше {', '.join(skipped)}", state=state)
-    return Outcome(order=_bump(updated, state=state))
+        found = anomaly(f"{kind.value} раньше {', '.join(skipped)}", state=state)
+        return found.model_copy(update={"effects": effects})
+    return Outcome(order=_bump(updated, state=state), effects=effects)
 
 
 def _on_canceled(order: Order, event: KuperEvent, milestones: dict[str, datetime], anomaly: _AnomalyFn) -> Outcome:
@@ -468,10 +474,13 @@ def _ready(order: Order, action: act.Ready, ctx: Context) -> Outcome:
                     }
                 )
         return outcome
-    # Delivery: the bag goes to Kuper's courier as it is now; Kuper may already be ahead of us.
+    # Delivery: this bag is what Kuper's courier will take. The sale is committed when the goods
+    # leave (order.received), so a cancellation before that still puts the packs back on the shelf;
+    # when Kuper is already ahead of us (the courier took it), it is committed now.
     updated = order.model_copy(update={"composition": built, "handed_over": built})
-    effects.append(StockEffect(kind=StockEffectKind.COMMIT, lines=built))
     new = _bump(updated, state=_delivery_state_after_ready(updated))
+    if goods_left(new):
+        effects.append(StockEffect(kind=StockEffectKind.COMMIT, lines=built))
     return Outcome(order=new, notifications=(ready,), effects=tuple(effects))
 
 

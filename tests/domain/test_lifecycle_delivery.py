@@ -22,9 +22,10 @@ def test_happy_path_with_courier_events() -> None:
     order = ok(decide(arrived.order, act.Assembled(composition=as_ordered(order)), ctx()))
     outcome = decide(order, act.Ready(), ctx())
     assert [n.type for n in outcome.notifications] == [N.READY_FOR_DELIVERY]
-    assert [e.kind for e in outcome.effects] == [StockEffectKind.COMMIT]
+    assert outcome.effects == ()  # the bag is still in the pharmacy: nothing sold yet
     order = outcome.order
     assert order.state is OrderState.READY_TO_SHIP
+    commits = []
     for kind, state in [
         ("order.paid", OrderState.PAID),
         ("order.received", OrderState.SHIPPING),
@@ -35,6 +36,8 @@ def test_happy_path_with_courier_events() -> None:
         assert step.anomalies == (), kind
         order = step.order
         assert order.state is state
+        commits += [(kind, e.lines) for e in step.effects if e.kind is StockEffectKind.COMMIT]
+    assert commits == [("order.received", order.handed_over)]  # sold once, when the courier took it
     assert order.courier is not None and order.courier.name == "Иван"
     assert list(order.milestones) == [
         "order.created",
@@ -81,6 +84,20 @@ def test_cancel_by_the_pharmacy() -> None:
     assert outcome.order.state is OrderState.CANCELED
     note = outcome.notifications[0]
     assert (note.type, note.cancel_reason, note.cancel_description) == (N.CANCELED, "technical_issues", "Сбой кассы")
+
+
+def test_cancel_after_ready_returns_everything_to_the_shelf() -> None:
+    order = ok(apply(ready(opened()), "order.paid"))
+    outcome = decide(order, act.Cancel(reason="technical_issues"), ctx())  # type: ignore[arg-type]
+    assert [e.kind for e in outcome.effects] == [StockEffectKind.RELEASE]
+
+
+def test_kuper_ahead_of_ready_commits_at_ready() -> None:
+    order = ok(apply(ok(decide(opened(), act.StartAssembly(), ctx())), "order.received"))
+    order = ok(decide(order, act.Assembled(composition=as_ordered(order)), ctx()))
+    outcome = decide(order, act.Ready(), ctx())
+    assert outcome.order.state is OrderState.SHIPPING
+    assert [e.kind for e in outcome.effects] == [StockEffectKind.COMMIT]
 
 
 def test_no_cancellation_once_the_courier_took_the_bag() -> None:

@@ -43,7 +43,8 @@ def _assembled(quantity: int) -> dict[str, Any]:
 
 async def test_delivery_reserves_adjusts_and_commits_what_was_given(relay_factory: RelayFactory) -> None:
     relay = await _stocked(relay_factory)
-    number = await relay.create_order("delivery")
+    uid = new_uuid()
+    number = await relay.create_order("delivery", order_uuid=uid)
     held = await reservation(relay, number)
     assert held is not None and held.state is ReservationState.RESERVED
     assert [(b.series, b.quantity) for b in held.lines[0].batches] == [("NF-A", 2)]  # FEFO: the earlier series
@@ -56,13 +57,29 @@ async def test_delivery_reserves_adjusts_and_commits_what_was_given(relay_factor
     assert held is not None and held.reserved == 1
     assert (await stock(relay)).available == 7
 
-    await relay.ok(number, {"kind": "ready"}, pc)  # delivery: the bag goes to the courier, the sale is recorded
+    await relay.ok(number, {"kind": "ready"}, pc)  # delivery: the bag waits for the courier, still reserved
+    held = await reservation(relay, number)
+    assert held is not None and held.state is ReservationState.RESERVED and held.reserved == 1
+    for name in ("order_paid", "order_received"):  # the courier took the bag: the sale is recorded
+        assert (await relay.post_webhook(webhook(name, uid))).status_code == 200
+    await wait_until_committed(relay, number)
     after = await stock(relay)
     assert (after.quantity, after.available) == (7, 7)
     held = await reservation(relay, number)
     assert held is not None and held.state is ReservationState.COMMITTED
     assert await stock_alerts(relay) == []
     assert (await summary(relay, number, pc))["flags"] == []
+
+
+async def wait_until_committed(relay: Relay, number: str) -> None:
+    """Stock effects of a webhook run right after its answer: wait for the commit with a deadline."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        held = await reservation(relay, number)
+        if held is not None and held.state is ReservationState.COMMITTED:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"order {number}: the sale was not committed within 10 s")
 
 
 async def test_pickup_commits_what_the_customer_took(relay_factory: RelayFactory) -> None:
