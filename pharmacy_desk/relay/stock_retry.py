@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -39,6 +39,8 @@ from pharmacy_desk.relay.timeutil import utcnow
 log = logging.getLogger("pharmacy_desk.relay.stock")
 
 MAX_DELAY_SECONDS = 600.0
+RECONCILE_WINDOW = timedelta(days=2)
+_STOCK_FLAGS = frozenset({"stock_short", "out_of_stock", "stock_unavailable"})
 _BATCH = 50
 
 
@@ -129,6 +131,58 @@ class StockRetries:
                 ).order_by(stock_retries.c.order_id)
             )
             return [(r.store, r.number, r.attempts, r.last_error) for r in rows]
+
+    async def reconcile_recent(self, stores: Iterable[str], *, since: timedelta = RECONCILE_WINDOW) -> int:
+        """Queue every order of ``stores`` changed within ``since`` for one reconciling call.
+
+        Run at start: an effect whose order change committed just before the relay died never ran
+        (the change and the call to the stock source cannot share a transaction). Every call is
+        idempotent and brings the source to the order's current state, so reconciling orders that
+        were already right changes nothing. A ``new`` order with no stock flag yet gets its
+        reservation decision too (its reserve may never have run).
+        """
+        names = list(stores)
+        if not names:
+            return 0
+        now = utcnow()
+        async with self._engine.connect() as conn:
+            pending = select(stock_retries.c.order_id)
+            rows = (
+                await conn.execute(
+                    select(orders.c.id, orders.c.store, orders.c.number, orders.c.snapshot).where(
+                        orders.c.store.in_(names),
+                        orders.c.updated_at >= now - since,
+                        orders.c.id.not_in(pending),
+                    )
+                )
+            ).all()
+        queued = 0
+        for row in rows:
+            order = Order.model_validate_json(row.snapshot)
+            decide = order.state is OrderState.NEW and not set(order.flags) & _STOCK_FLAGS
+            async with self._engine.begin() as conn:
+                exists = (
+                    await conn.execute(select(stock_retries.c.order_id).where(stock_retries.c.order_id == row.id))
+                ).first()
+                if exists is not None:
+                    continue
+                await conn.execute(
+                    insert(stock_retries).values(
+                        order_id=row.id,
+                        store=row.store,
+                        number=row.number,
+                        decide=decide,
+                        attempts=0,
+                        next_attempt_at=now,
+                        last_error=None,
+                        created_at=now,
+                    )
+                )
+                queued += 1
+        if queued:
+            log.info("stock: %d recent orders queued to reconcile with the stock source", queued)
+            self.kick()
+        return queued
 
     # --- the loop ----------------------------------------------------------------------------
 

@@ -122,14 +122,22 @@ class _SkipUnstocked:
         self.inner = inner
 
     async def apply(self, store: str, order: Order, effect: StockEffect) -> None:
+        if await self.has_stock(store):
+            await self.inner.apply(store, order, effect)
+
+    async def has_stock(self, store: str, *, remember_empty: bool = True) -> bool:
+        """True when calls for ``store`` go to its stock source (not ``none``, not an empty embedded stock).
+
+        ``remember_empty=False``: an empty stock is not remembered (a look at start, before any import).
+        """
         config = self._config.store(store)
         if config is None or config.stock is StockKind.NONE:
-            return
-        if config.stock is StockKind.EMBEDDED and self._check_loaded and not await self._has_stock(store):
-            return
-        await self.inner.apply(store, order, effect)
+            return False
+        if config.stock is not StockKind.EMBEDDED or not self._check_loaded:
+            return True
+        return await self._has_stock(store, remember_empty=remember_empty)
 
-    async def _has_stock(self, store: str) -> bool:
+    async def _has_stock(self, store: str, *, remember_empty: bool = True) -> bool:
         if store in self._loaded:
             return True
         if time.monotonic() < self._empty_until.get(store, 0.0):
@@ -139,6 +147,8 @@ class _SkipUnstocked:
         if found is not None:
             self._loaded.add(store)
             return True
+        if not remember_empty:
+            return False
         self._empty_until[store] = time.monotonic() + _EMPTY_RECHECK_SECONDS  # `stock import` runs elsewhere
         if store not in self._warned:
             self._warned.add(store)
@@ -195,6 +205,11 @@ class StockWiring:
         return config is not None and config.stock is not StockKind.NONE
 
     async def start(self) -> None:
+        stores = [s.key for s in self.config.stores if await self.hook.has_stock(s.key, remember_empty=False)]
+        try:
+            await self.retries.reconcile_recent(stores)
+        except Exception:  # a start must not fail on this: the orders stay as they are, logged
+            log.exception("stock: could not queue recent orders for reconciling")
         self.retries.start()
 
     async def aclose(self) -> None:

@@ -70,7 +70,7 @@ async def test_delivery_flow_queues_the_notifications(relay: Relay) -> None:
     assert ready["payload"]["number"] == number
     assert ready["payload"]["positions"][0]["id"] == "100234"
     assert ready["payload"]["total"]["totalPrice"] == "379.98"
-    assert [c[2] for c in relay.stock.calls] == ["reserve", "commit"]
+    assert [c[2] for c in relay.stock.calls] == ["reserve"]  # the sale is committed when the courier takes it
     detail = await relay.order(number, pc)
     assert [a["kind"] for a in detail["history"]["actions"]] == ["start_assembly", "assembled", "ready"]
     assert detail["history"]["actions"][0]["device_name"] == "Касса 1"

@@ -242,3 +242,32 @@ async def test_an_embedded_store_never_loaded_reserves_nothing_and_flags_nothing
     assert await stock_alerts(relay) == []
     assert await reservation(relay, number) is None
     assert "no stock loaded" in caplog.text
+
+
+async def test_an_effect_lost_in_a_crash_is_applied_at_the_next_start(relay_factory: RelayFactory) -> None:
+    """The order change committed, the relay died before the stock call: the next start reconciles."""
+    from sqlalchemy import select, update
+
+    from pharmacy_desk.domain import Order, OrderState
+    from pharmacy_desk.relay.schema import orders
+
+    relay = await _stocked(relay_factory)
+    number = await relay.create_order("delivery")
+    assert (await stock(relay)).available == 6
+    async with relay.state.engine.begin() as conn:  # canceled in the database, release never called
+        snapshot = (await conn.execute(select(orders.c.snapshot).where(orders.c.number == number))).scalar_one()
+        canceled = Order.model_validate_json(snapshot).model_copy(update={"state": OrderState.CANCELED})
+        await conn.execute(
+            update(orders)
+            .where(orders.c.number == number)
+            .values(state="canceled", is_open=False, snapshot=canceled.model_dump_json())
+        )
+    assert (await stock(relay)).available == 6
+
+    restarted = await relay_factory(configured_stock=True)
+    deadline = time.monotonic() + 10
+    while (await stock(restarted)).available != 8:
+        assert time.monotonic() < deadline, "the lost release was not applied after the restart"
+        await asyncio.sleep(0.05)
+    held = await reservation(restarted, number)
+    assert held is not None and held.state is ReservationState.RELEASED

@@ -7,6 +7,7 @@ until 1C answers, and then 1C holds exactly what the order needs (nothing twice,
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -71,7 +72,14 @@ async def test_reservations_go_to_1c(relay_factory: RelayFactory, onec: OneC) ->
     await relay.ok(number, {"kind": "assembled", "composition": [{"sku": NUROFEN, "quantity": 1}]}, pc)
     assert onec.reserved() == 1
     await relay.ok(number, {"kind": "ready"}, pc)
-    assert onec.reserved() == 0 and onec.state(uid) == "committed"
+    assert onec.reserved() == 1 and onec.state(uid) == "reserved"  # the bag waits for the courier
+    for name in ("order_paid", "order_received"):  # the courier took it: the sale document in 1C
+        assert (await relay.post_webhook(webhook(name, uid))).status_code == 200
+    deadline = time.monotonic() + 10
+    while onec.state(uid) != "committed":
+        assert time.monotonic() < deadline, "the sale did not reach 1C"
+        await asyncio.sleep(0.05)
+    assert onec.reserved() == 0
     assert await _flags(relay, number, pc) == []
 
 
