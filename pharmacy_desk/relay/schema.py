@@ -32,24 +32,15 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Table,
     Text,
     UniqueConstraint,
 )
 
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
+from pharmacy_desk.sqltables import BigId, new_metadata
 
-# SQLite only autoincrements INTEGER PRIMARY KEY; PostgreSQL wants BIGINT for logs that grow.
-BigId = BigInteger().with_variant(Integer(), "sqlite")
+metadata = new_metadata()
 
 store_counters = Table(
     "store_counters",

@@ -20,7 +20,6 @@ with ``inventory_`` so it cannot collide with the relay's.
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger,
     CheckConstraint,
     Column,
     Date,
@@ -28,24 +27,15 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Table,
     Text,
     UniqueConstraint,
 )
 
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "ck": "ck_%(table_name)s_%(constraint_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
+from pharmacy_desk.sqltables import BigId, new_metadata
 
-BigId = BigInteger().with_variant(Integer(), "sqlite")
+metadata = new_metadata()
 
 batches = Table(
     "inventory_batches",
