@@ -16,7 +16,6 @@ Kinds (SSE ``event:`` field) and their ``data``:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -25,7 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from pharmacy_desk.domain import Actor, Alert, AlertKind, Order, OrderState
 from pharmacy_desk.relay.schema import acknowledgements
 from pharmacy_desk.relay.store_log import append_event
-from pharmacy_desk.relay.timeutil import as_utc
 from pharmacy_desk.relay.views import OrderSummary
 
 
@@ -58,29 +56,3 @@ async def alert_raised(
 
 async def anomaly(conn: AsyncConnection, store: str, message: str) -> int:
     return await alert_raised(conn, store, Alert(kind=AlertKind.ANOMALY, message=message))
-
-
-async def notification_changed(
-    conn: AsyncConnection,
-    store: str,
-    *,
-    outbox_id: int,
-    order_id: int,
-    event_type: str,
-    status: str,
-    attempts: int,
-    next_attempt_at: datetime,
-    last_error: str | None = None,
-    last_status_code: int | None = None,
-) -> int:
-    payload = {
-        "outbox_id": outbox_id,
-        "order_id": order_id,
-        "event_type": event_type,
-        "status": status,
-        "attempts": attempts,
-        "last_error": last_error,
-        "last_status_code": last_status_code,
-        "next_attempt_at": as_utc(next_attempt_at).isoformat(),
-    }
-    return await append_event(conn, store, "notification", payload, order_id=order_id)

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from enum import StrEnum
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -38,6 +37,7 @@ from pharmacy_desk.domain.money import rubles
 from pharmacy_desk.relay.views import OrderSummary
 from pharmacy_desk.ui.assembly_lines import SKU_ROLE, AssemblyLinesModel, batch_text
 from pharmacy_desk.ui.async_dialog import run_dialog
+from pharmacy_desk.ui.key_buttons import add_key_buttons, key_shortcut
 from pharmacy_desk.ui.line_dialogs import LineChoiceDialog, ReasonDialog, SubstituteDialog
 from pharmacy_desk.ui.outcome import Shown, Tone, shown
 from pharmacy_desk.ui.qt_async import async_slot
@@ -127,9 +127,8 @@ class AssemblyView(QWidget):
         tfont.setBold(True)
         self.totals.setFont(tfont)
 
-        self.buttons: dict[str, QPushButton] = {}
         bar = QHBoxLayout()
-        for key, text, slot in (
+        specs: tuple[tuple[str, str, Callable[[], object]], ...] = (
             ("F5", self.tr("F5 Start assembly"), self.start_assembly),
             ("F6", self.tr("F6 Fewer packs"), self.declare_short),
             ("F7", self.tr("F7 Missing"), self.mark_missing),
@@ -138,19 +137,9 @@ class AssemblyView(QWidget):
             ("F8", self.tr("F8 Assembled"), self.assembled),
             ("F9", self.tr("F9 Ready"), self.ready),
             ("Esc", self.tr("Esc Queue"), self.backRequested.emit),
-        ):
-            button = QPushButton(text, self)
-            button.setObjectName(f"button{key}")
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.clicked.connect(slot)
-            bar.addWidget(button)
-            self.buttons[key] = button
-            shortcut = QShortcut(QKeySequence(key), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
-        manual_key = QShortcut(QKeySequence(Qt.Key.Key_F3), self)
-        manual_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        manual_key.activated.connect(lambda: self.manual.setFocus(Qt.FocusReason.ShortcutFocusReason))
+        )
+        self.buttons: dict[str, QPushButton] = add_key_buttons(self, bar, specs, name_prefix="button")
+        key_shortcut(self, Qt.Key.Key_F3, lambda: self.manual.setFocus(Qt.FocusReason.ShortcutFocusReason))
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -30,7 +30,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -56,6 +56,7 @@ from pharmacy_desk.domain.scans import ScanError
 from pharmacy_desk.domain.states import STATE_RU
 from pharmacy_desk.ui.async_dialog import run_dialog
 from pharmacy_desk.ui.courier_card import CourierCard, DeliveryTimeline, local_time
+from pharmacy_desk.ui.key_buttons import add_key_buttons, key_shortcut
 from pharmacy_desk.ui.outcome import Shown, Tone, shown
 from pharmacy_desk.ui.qt_async import async_slot
 from pharmacy_desk.ui.queue_model import utc_now
@@ -230,9 +231,8 @@ class HandoverView(QWidget):
         delivery_layout.addWidget(self.timeline)
         self.delivery.hide()
 
-        self.buttons: dict[str, QPushButton] = {}
         bar = QHBoxLayout()
-        for key, text, slot in (
+        specs: tuple[tuple[str, str, Callable[[], object]], ...] = (
             ("F6", self.tr("F6 Paid in cash"), lambda: self.take_payment("cash")),
             ("F7", self.tr("F7 Paid by card"), lambda: self.take_payment("card")),
             ("Del", self.tr("Del Pack declined"), self.decline_pack),
@@ -240,19 +240,9 @@ class HandoverView(QWidget):
             ("F9", self.tr("F9 Hand over"), self.hand_over),
             ("F8", self.tr("F8 Refuses to pay"), self.refuse_to_pay),
             ("Esc", self.tr("Esc Queue"), self.backRequested.emit),
-        ):
-            button = QPushButton(text, self)
-            button.setObjectName(f"handover{key}")
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.clicked.connect(slot)
-            bar.addWidget(button)
-            self.buttons[key] = button
-            shortcut = QShortcut(QKeySequence(key), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
-        find_key = QShortcut(QKeySequence(Qt.Key.Key_F3), self)
-        find_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        find_key.activated.connect(lambda: self.order_field.setFocus(Qt.FocusReason.ShortcutFocusReason))
+        )
+        self.buttons: dict[str, QPushButton] = add_key_buttons(self, bar, specs, name_prefix="handover")
+        key_shortcut(self, Qt.Key.Key_F3, lambda: self.order_field.setFocus(Qt.FocusReason.ShortcutFocusReason))
 
         inputs = QHBoxLayout()
         inputs.addWidget(self.order_field, 1)
