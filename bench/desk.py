@@ -146,7 +146,7 @@ def child_inproc(orders: int, updates: int, scans: int, *, memory: bool) -> None
     from pharmacy_desk.desk.settings import DeskSettings
     from pharmacy_desk.domain import Courier, Flow, Line, Order, OrderState, Totals
     from pharmacy_desk.domain.fefo import Batch
-    from pharmacy_desk.relay.views import OrderSummary
+    from pharmacy_desk.api.orders import OrderSummary
     from pharmacy_desk.ui.app import make_application
     from pharmacy_desk.ui.i18n import install_translators
     from pharmacy_desk.ui.main_window import MainWindow

@@ -17,7 +17,7 @@ def main() -> int:
         sys.argv = [sys.argv[0], *sys.argv[3:]]
         runpy.run_module(module, run_name="__main__", alter_sys=True)
         return 0
-    from pharmacy_desk.desk.cli import main as desk_main
+    from pharmacy_desk.counter_cli import main as desk_main
 
     return desk_main()
 

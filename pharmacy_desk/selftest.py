@@ -223,8 +223,8 @@ class SelfTest:
         return "ru: " + ", ".join(files)
 
     def check_relay_database(self) -> str:
-        from pharmacy_desk.relay import migrate
-        from pharmacy_desk.relay.db import create_engine
+        from pharmacy_desk.relay.storage import migrate
+        from pharmacy_desk.relay.storage.db import create_engine
 
         path = self.workdir / "relay.sqlite3"
 

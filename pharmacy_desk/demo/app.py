@@ -24,6 +24,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from pharmacy_desk.demo.environment import DemoEnvironment, DemoSettings
+from pharmacy_desk.demo.virtual_scanner import VirtualScanner
 from pharmacy_desk.desk.order_book import BookChange
 from pharmacy_desk.desk.qt_bridge import DeskBridge
 from pharmacy_desk.desk.service import DeskService
@@ -37,7 +38,6 @@ from pharmacy_desk.ui.qt_async import event_loop
 from pharmacy_desk.ui.scanner_filter import ScannerFilter
 from pharmacy_desk.ui.sounds import SoundPlayer, make_player
 from pharmacy_desk.ui.tasks import cancel_pending, spawn
-from pharmacy_desk.ui.virtual_scanner import VirtualScanner
 
 log = logging.getLogger("pharmacy_desk.demo")
 

@@ -42,7 +42,7 @@ from pharmacy_desk.domain.fefo import Batch
 from pharmacy_desk.kuper import ShipmentMethod
 from pharmacy_desk.relay.app import create_app
 from pharmacy_desk.relay.config import RelayConfig
-from pharmacy_desk.relay.devices import add_device
+from pharmacy_desk.relay.storage.devices import add_device
 from pharmacy_desk.sim import checks
 from pharmacy_desk.sim.generator import GeneratorSettings, OrderGenerator
 from pharmacy_desk.sim.harness import Sim

@@ -30,12 +30,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from pharmacy_desk.api.orders import OrderSummary
 from pharmacy_desk.desk.hooks import Hook
 from pharmacy_desk.desk.marks import sgtin_of
 from pharmacy_desk.desk.stream import StreamEvent
 from pharmacy_desk.domain import AlertKind, Line, Order, OrderState
 from pharmacy_desk.domain.states import TERMINAL_STATES
-from pharmacy_desk.relay.views import OrderSummary
 
 log = logging.getLogger("pharmacy_desk.desk.book")
 

@@ -19,10 +19,10 @@ Errors of the reads, one hierarchy::
     ├── RelayNotFound          404 (no such order, store not configured)
     └── RelayProtocolError     400 or an answer that is not what the API promises
 
-The wire models are the relay's own (:mod:`pharmacy_desk.relay.views`; pydantic and the domain only,
+The wire models are the relay's own (:mod:`pharmacy_desk.api.orders`; pydantic and the domain only,
 nothing of the server is imported); those of the store endpoints (``/health``, ``/stores/{s}``, the
 catalogue, batches, series, marking-code look-up, acknowledgement) are mirrored here (the relay's
-:mod:`~pharmacy_desk.relay.api_store` and :mod:`~pharmacy_desk.relay.api_catalogue` import FastAPI).
+:mod:`~pharmacy_desk.relay.http.store` and :mod:`~pharmacy_desk.relay.http.catalogue` import FastAPI).
 A store without a stock source answers the stock reads 409 ``no_stock_source``
 (:class:`RelayProtocolError`, ``code``); a failing stock source 503 (:class:`RelayUnreachable`).
 """
@@ -31,17 +31,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, ConfigDict, RootModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from pharmacy_desk.domain import Action, Actor, Order, StoreRules
-from pharmacy_desk.inventory.models import FoundSeries, LineSuggestion, ReservationResult
-from pharmacy_desk.relay.views import ActionAccepted, Conflict, OrderDetail, OrderList, OrderSummary, OutboxRecord
-from pharmacy_desk.relay.views import Refused as RefusedBody
+from pharmacy_desk.api.catalogue import Catalogue, CatalogueItem, OrderBatches
+from pharmacy_desk.api.orders import ActionAccepted, Conflict, OrderDetail, OrderList, OrderSummary, OutboxRecord
+from pharmacy_desk.api.orders import Refused as RefusedBody
+from pharmacy_desk.api.store import Acknowledgement, CodeOwners, Health, StoreInfo
+from pharmacy_desk.domain import Action, Order
+from pharmacy_desk.inventory.models import FoundSeries, LineSuggestion
 
 log = logging.getLogger("pharmacy_desk.desk.relay")
 
@@ -84,62 +85,6 @@ M = TypeVar("M", bound=BaseModel)
 
 class _Wire(BaseModel):
     model_config = ConfigDict(frozen=True)
-
-
-class Health(_Wire):
-    status: str
-    version: str
-
-
-class StoreInfo(_Wire):
-    key: str
-    name: str
-    number_prefix: str
-    min_shelf_life_days: int
-    rules: StoreRules
-    stock: str  # embedded, onec or none
-    out_of_stock: str  # ask_staff or cancel
-
-
-class CatalogueItem(_Wire):
-    sku: str
-    known: bool  # the stock source has this SKU
-    name: str
-    gtins: tuple[str, ...]
-    marked: bool  # packs carry a DataMatrix: scan each one
-    quantity: int
-    available: int
-
-
-class Catalogue(_Wire):
-    items: tuple[CatalogueItem, ...]
-
-    def gtin_map(self) -> dict[str, str]:
-        """GTIN → SKU of every known item."""
-        return {gtin: item.sku for item in self.items for gtin in item.gtins}
-
-    def marked_skus(self) -> frozenset[str]:
-        return frozenset(item.sku for item in self.items if item.marked)
-
-
-class OrderBatches(_Wire):
-    number: str
-    min_shelf_life_days: int
-    earliest_expiry: date
-    reservation: ReservationResult | None
-    lines: tuple[LineSuggestion, ...]
-    stock_problem: str | None = None
-
-
-class Acknowledgement(_Wire):
-    number: str
-    acknowledged_by: Actor
-    at: datetime
-    first: bool
-
-
-class _CodeOwners(RootModel[dict[str, str]]):
-    pass
 
 
 class RelayError(Exception):
@@ -345,7 +290,7 @@ class RelayClient:
             return {}
         body = {"codes": list(codes), "except_number": except_number}
         response = await self._request("POST", self.store_path("/marking-codes/lookup"), json=body)
-        return self._parse(_CodeOwners, response, "коды маркировки").root
+        return self._parse(CodeOwners, response, "коды маркировки").root
 
     async def acknowledge(self, number: str, *, operator: str | None = None) -> Acknowledgement:
         """The shared "seen" of a new order: every PC of the store stops ringing (idempotent)."""

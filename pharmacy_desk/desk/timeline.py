@@ -2,7 +2,7 @@
 
 - :func:`delivery_steps`: paid → received → delivering → delivered, from the order's milestones (Kuper's
   webhooks); a step Kuper skipped is marked as such once a later one came;
-- :func:`history_entries`: the relay's :class:`~pharmacy_desk.relay.views.OrderHistory` (Kuper's webhooks,
+- :func:`history_entries`: the relay's :class:`~pharmacy_desk.api.orders.OrderHistory` (Kuper's webhooks,
   the staff's actions with the PC and the person, our notifications with their delivery state and
   Kuper's error text) merged into one list, oldest first.
 
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from pharmacy_desk.api.orders import ActionRecord, OrderHistory, OutboxRecord, WebhookRecord
 from pharmacy_desk.domain import KuperEventType, Order
-from pharmacy_desk.relay.views import ActionRecord, OrderHistory, OutboxRecord, WebhookRecord
 
 DELIVERY_STEPS: tuple[KuperEventType, ...] = (
     KuperEventType.PAID,

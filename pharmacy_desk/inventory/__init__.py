@@ -11,7 +11,6 @@
 - :mod:`.routing`: :class:`StoreRouter`, a source per store
 - :mod:`.embedded`: our own tables, loaded from CSV (:func:`~.embedded.import_csv`)
 - :mod:`.onec`: 1C:Retail through the Kuper extension's HTTP service (docs/1c-http-service.md)
-- :mod:`.cli`: ``pharmacy-desk-relay stock import``
 """
 
 from pharmacy_desk.inventory.errors import (

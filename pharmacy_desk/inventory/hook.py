@@ -1,7 +1,7 @@
 """The relay's stock hook over a :class:`~.protocol.StockSource`: the domain's stock effects applied.
 
 The relay calls ``apply(store, order, effect)`` after an order change is stored
-(``pharmacy_desk.relay.stock_hook.StockHook``). :func:`apply_effect` maps the effect to one source call
+(``pharmacy_desk.relay.stock.runner.StockHook``). :func:`apply_effect` maps the effect to one source call
 with the order key ``order.kuper_id`` (Kuper's ``orderUUID``):
 
 ==========  =========================================  =======================================

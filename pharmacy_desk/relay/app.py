@@ -3,7 +3,7 @@
 The lifespan creates the engine, brings the schema up to date (or checks it is, with
 ``migrate=False``), builds the stock integration from the configuration (:mod:`.stock_wiring`: a
 source per store, the stock hook, the retry loop), starts the outbox worker when
-:mod:`pharmacy_desk.relay.outbox` provides one and Kuper credentials are configured, and on shutdown
+:mod:`pharmacy_desk.relay.outbox.worker` provides one and Kuper credentials are configured, and on shutdown
 stops the retries, lets stock effects and deferred work finish, stops the outbox worker, closes the
 stock sources and disposes of the engine.
 
@@ -26,32 +26,34 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pharmacy_desk import __version__
 from pharmacy_desk.inventory import StockSource
-from pharmacy_desk.relay import api_catalogue, api_orders, api_store, api_stream, api_webhooks, migrate
 from pharmacy_desk.relay.after_answer import AfterAnswer
 from pharmacy_desk.relay.config import RelayConfig
-from pharmacy_desk.relay.db import create_engine
-from pharmacy_desk.relay.http_logging import AccessLog, LoggingTransport
+from pharmacy_desk.relay.errors import SchemaOutOfDate
+from pharmacy_desk.relay.http import catalogue as api_catalogue
+from pharmacy_desk.relay.http import orders as api_orders
+from pharmacy_desk.relay.http import store as api_store
+from pharmacy_desk.relay.http import stream as api_stream
+from pharmacy_desk.relay.http import webhooks as api_webhooks
+from pharmacy_desk.relay.http.access_log import AccessLog, LoggingTransport
 from pharmacy_desk.relay.state import RelayState
-from pharmacy_desk.relay.stock_hook import StockHook, StockRunner
-from pharmacy_desk.relay.stock_wiring import StockWiring
+from pharmacy_desk.relay.stock.runner import StockHook, StockRunner
+from pharmacy_desk.relay.stock.wiring import StockWiring
+from pharmacy_desk.relay.storage import migrate
+from pharmacy_desk.relay.storage.db import create_engine
 
 log = logging.getLogger("pharmacy_desk.relay")
-
-
-class SchemaOutOfDate(RuntimeError):
-    """The database is not at the newest migration and the app was told not to migrate."""
 
 
 async def _start_outbox(config: RelayConfig, state: RelayState) -> tuple[Any, Any]:
     """(worker, kuper client) when the outbox module and Kuper credentials are there, else (None, None)."""
     try:
-        module = importlib.import_module("pharmacy_desk.relay.outbox")
+        module = importlib.import_module("pharmacy_desk.relay.outbox.worker")
     except ImportError:
         log.warning("no outbox module: notifications stay pending in the database")
         return None, None
     worker_class = getattr(module, "OutboxWorker", None)
     if worker_class is None:
-        log.warning("pharmacy_desk.relay.outbox has no OutboxWorker: notifications stay pending")
+        log.warning("pharmacy_desk.relay.outbox.worker has no OutboxWorker: notifications stay pending")
         return None, None
     kuper = config.kuper
     if not kuper.client_id or not kuper.client_secret.get_secret_value():

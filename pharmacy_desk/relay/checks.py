@@ -25,15 +25,16 @@ from typing import TextIO
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from pharmacy_desk.api.store import StockKind
 from pharmacy_desk.inventory import StockUnavailable
 from pharmacy_desk.inventory.embedded.tables import batches
 from pharmacy_desk.inventory.onec import OneCStock
 from pharmacy_desk.kuper.client import KuperClient
-from pharmacy_desk.relay import migrate
-from pharmacy_desk.relay.config import RelayConfig, StockKind
-from pharmacy_desk.relay.db import create_engine
-from pharmacy_desk.relay.http_logging import LoggingTransport
-from pharmacy_desk.relay.stock_wiring import shelf_life_of
+from pharmacy_desk.relay.config import RelayConfig
+from pharmacy_desk.relay.http.access_log import LoggingTransport
+from pharmacy_desk.relay.stock.wiring import shelf_life_of
+from pharmacy_desk.relay.storage import migrate
+from pharmacy_desk.relay.storage.db import create_engine
 
 CHECK_SKU = "pharmacy-desk-check"  # a SKU no pharmacy has: the stock read only proves the way there works
 _TIMEOUT = 30.0

@@ -11,7 +11,7 @@
     pharmacy-desk-relay [--config relay.toml] stock show --store apteka-12 100234 100777
     pharmacy-desk-relay [--config relay.toml] check
 
-``stock`` hands its arguments to :mod:`pharmacy_desk.inventory.cli` with the configured database
+``stock`` hands its arguments to :mod:`pharmacy_desk.relay.stock.cli` with the configured database
 (migrated first); ``check`` is :mod:`.checks`.
 
 Exit codes: 0 done, 1 not found / failed (a refused stock file, a failed check), 2 bad usage or configuration.
@@ -32,9 +32,10 @@ from typing import TypeVar
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from pharmacy_desk.relay import devices, migrate
-from pharmacy_desk.relay.config import ConfigError, RelayConfig, load_config
-from pharmacy_desk.relay.db import create_engine
+from pharmacy_desk.relay.config import RelayConfig, load_config
+from pharmacy_desk.relay.errors import ConfigError
+from pharmacy_desk.relay.storage import devices, migrate
+from pharmacy_desk.relay.storage.db import create_engine
 
 T = TypeVar("T")
 
@@ -161,7 +162,7 @@ def _without_config(args: list[str]) -> tuple[list[str], str | None]:
 
 
 def _stock(config: RelayConfig, stock_args: list[str]) -> int:
-    from pharmacy_desk.inventory import cli as stock_cli
+    from pharmacy_desk.relay.stock import cli as stock_cli
 
     if not stock_args or stock_args[0] in ("-h", "--help"):
         return stock_cli.main(["--help"])

@@ -19,25 +19,22 @@ import json
 import os
 import tomllib
 from collections.abc import Mapping
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, Self
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
+from pharmacy_desk.api.store import OutOfStockPolicy, StockKind
 from pharmacy_desk.domain import StoreRules
 from pharmacy_desk.inventory.onec.settings import OneCSettings
+from pharmacy_desk.relay.errors import ConfigError
 
 APP_DIR_NAME = "pharmacy-desk"
 ENV_PREFIX = "PHARMACY_DESK_RELAY__"
 ENV_CONFIG_FILE = "PHARMACY_DESK_RELAY_CONFIG"
 _KEY_PATTERN = r"^[A-Za-z0-9_-]{1,32}$"  # what a bag label can carry (domain.bag_label)
 _PREFIX_PATTERN = r"^[A-Za-z0-9_-]{0,16}$"
-
-
-class ConfigError(Exception):
-    """The configuration cannot be read or is not valid; ``str()`` says what and where."""
 
 
 class _Section(BaseModel):
@@ -71,21 +68,6 @@ class WebhookAuth(_Section):
     @property
     def configured(self) -> bool:
         return self.basic_user is not None or self.client_token is not None
-
-
-class OutOfStockPolicy(StrEnum):
-    """What to do when a new order cannot be served from stock (used by the stock integration)."""
-
-    CANCEL = "cancel"  # answer created, then cancel with out_of_stock
-    ASK_STAFF = "ask_staff"  # leave it to the pharmacist
-
-
-class StockKind(StrEnum):
-    """Where a store's stock lives (reservations, batch suggestions, the catalogue)."""
-
-    EMBEDDED = "embedded"  # the relay's own tables, loaded with ``pharmacy-desk-relay stock import``
-    ONEC = "onec"  # 1C:Retail through the Kuper extension's HTTP service (the ``[onec]`` section)
-    NONE = "none"  # no stock: nothing is reserved, the staff check the shelf
 
 
 class StoreConfig(_Section):

@@ -3,30 +3,53 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from pharmacy_desk.domain import Order, StockEffect
+from pharmacy_desk.inventory import ShelfLife, StockSource
 from pharmacy_desk.relay.config import RelayConfig
-from pharmacy_desk.relay.stock_hook import StockRunner
-from pharmacy_desk.relay.store_bus import StoreBus
-
-if TYPE_CHECKING:
-    from pharmacy_desk.relay.stock_wiring import StockWiring
+from pharmacy_desk.relay.stream.bus import StoreBus
 
 log = logging.getLogger("pharmacy_desk.relay")
+
+
+class EffectRunner(Protocol):
+    """Applies the domain's stock effects (:class:`~.stock.runner.StockRunner` is the one)."""
+
+    async def run(self, store: str, order: Order, effects: Sequence[StockEffect]) -> bool: ...
+
+    async def aclose(self) -> None: ...
+
+
+class StockServices(Protocol):
+    """What the routes need of the stock integration (:class:`~.stock.wiring.StockWiring` is one).
+
+    A protocol, so that the state never imports the wiring (which imports the actions, which import
+    the state).
+    """
+
+    @property
+    def source(self) -> StockSource: ...
+
+    @property
+    def shelf_life(self) -> ShelfLife: ...
+
+    def uses_stock(self, store: str) -> bool: ...
 
 
 @dataclass
 class RelayState:
     config: RelayConfig
     engine: AsyncEngine
-    stock: StockRunner
+    stock: EffectRunner
     bus: StoreBus = field(default_factory=StoreBus)
-    outbox_worker: Any | None = None  # pharmacy_desk.relay.outbox.OutboxWorker when available
-    stock_wiring: StockWiring | None = None  # stock sources per store (catalogue, batches, retries)
+    outbox_worker: Any | None = None  # pharmacy_desk.relay.outbox.worker.OutboxWorker when available
+    stock_wiring: StockServices | None = None  # stock sources per store (catalogue, batches, retries)
 
     def committed(self, store: str, *, outbox: bool = False) -> None:
         """Tell this process's listeners that ``store`` has new events (and the outbox new rows)."""

@@ -28,13 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pharmacy_desk.api.orders import OrderSummary
 from pharmacy_desk.desk.assembly import AssemblyIncomplete, AssemblySession
 from pharmacy_desk.desk.assembly_feedback import FeedbackCode, ScanFeedback
 from pharmacy_desk.desk.scanner import ScannedCode, manual_entry
 from pharmacy_desk.desk.service import ActOutcome, DeskService
 from pharmacy_desk.domain import Action, Flow, Ready, StartAssembly
 from pharmacy_desk.domain.money import rubles
-from pharmacy_desk.relay.views import OrderSummary
 from pharmacy_desk.ui.assembly_lines import SKU_ROLE, AssemblyLinesModel, batch_text
 from pharmacy_desk.ui.async_dialog import run_dialog
 from pharmacy_desk.ui.key_buttons import add_key_buttons, key_shortcut

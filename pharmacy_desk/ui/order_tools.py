@@ -17,26 +17,49 @@ assembly's, else the one selected in the queue.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, SignalInstance
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMenuBar, QStackedWidget
 
+from pharmacy_desk.desk.qt_bridge import DeskBridge
 from pharmacy_desk.desk.relay_client import Accepted, RelayError
 from pharmacy_desk.desk.scanner import ScannedCode, read_code
+from pharmacy_desk.desk.service import DeskService
 from pharmacy_desk.domain import Order, OrderState
 from pharmacy_desk.domain.bag_label import BagLabel
+from pharmacy_desk.ui.assembly_view import AssemblyView
 from pharmacy_desk.ui.async_dialog import run_dialog
 from pharmacy_desk.ui.handover_view import HandoverView
 from pharmacy_desk.ui.label_printing import LabelPrinting, LabelSettingsDialog, SaveLabels
 from pharmacy_desk.ui.order_detail_view import OrderDetailDialog
 from pharmacy_desk.ui.qt_async import async_slot
+from pharmacy_desk.ui.queue_view import QueueView
+from pharmacy_desk.ui.sounds import SoundPlayer
+from pharmacy_desk.ui.status_bar import StatusBar
 from pharmacy_desk.ui.tasks import spawn
 
-if TYPE_CHECKING:
-    from pharmacy_desk.ui.main_window import MainWindow
+
+class ToolsHost(Protocol):
+    """What the order tools need of the main window (a protocol, so this module never imports it)."""
+
+    service: DeskService
+    player: SoundPlayer
+    bridge: DeskBridge
+    stack: QStackedWidget
+    assembly: AssemblyView
+    queue: QueueView
+    status: StatusBar
+
+    @property
+    def closing(self) -> SignalInstance: ...
+
+    def show_queue(self) -> None: ...
+
+    def menuBar(self) -> QMenuBar: ...
+
 
 HANDOVER_STATES = frozenset(
     {OrderState.READY_TO_SHIP, OrderState.AWAITING_PICKUP, OrderState.PAID, OrderState.SHIPPING, OrderState.SHIPPED}
@@ -45,11 +68,12 @@ HANDOVER_STATES = frozenset(
 
 
 class OrderTools(QObject):
-    def __init__(self, window: MainWindow, *, save_labels: SaveLabels | None = None) -> None:
-        super().__init__(window)
+    def __init__(self, window: ToolsHost, *, save_labels: SaveLabels | None = None) -> None:
+        super().__init__(window.stack)
         self.window = window
+        self.top = window.stack.window()  # the main window as a widget: dialogs' parent
         service = window.service
-        self.handover = HandoverView(service, window.player, window)
+        self.handover = HandoverView(service, window.player, window.stack)
         window.stack.addWidget(self.handover)
         self.labels = LabelPrinting(service, self, save=save_labels)
         self.detail_dialog: OrderDetailDialog | None = None
@@ -139,7 +163,7 @@ class OrderTools(QObject):
             self.detail_dialog.raise_()
             return
         dialog = OrderDetailDialog(
-            self.window.service, self.window.bridge, number, self.window, print_label=self._preview_from_detail
+            self.window.service, self.window.bridge, number, self.top, print_label=self._preview_from_detail
         )
         self.detail_dialog = dialog
         spawn(dialog.load())
@@ -156,14 +180,14 @@ class OrderTools(QObject):
     async def preview_label(self) -> None:
         order = await self._order(self.current_number())
         if order is not None:
-            await self.labels.preview(order, self.window)
+            await self.labels.preview(order, self.top)
 
     @async_slot()
     async def label_pdf(self) -> None:
         order = await self._order(self.current_number())
         if order is None:
             return
-        dialog = QFileDialog(self.window, self.tr("Save the bag label as PDF"))
+        dialog = QFileDialog(self.top, self.tr("Save the bag label as PDF"))
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setDefaultSuffix("pdf")
         dialog.setNameFilter(self.tr("PDF files (*.pdf)"))
@@ -182,7 +206,7 @@ class OrderTools(QObject):
 
     @async_slot()
     async def label_settings(self) -> None:
-        dialog = LabelSettingsDialog(self.labels.settings, self.window)
+        dialog = LabelSettingsDialog(self.labels.settings, self.top)
         accepted = await run_dialog(dialog)
         settings = dialog.result_settings()
         dialog.deleteLater()
@@ -190,7 +214,7 @@ class OrderTools(QObject):
             self.labels.apply(settings)
 
     async def _preview_from_detail(self, order: Order) -> bool:
-        return await self.labels.preview(order, self.detail_dialog or self.window)
+        return await self.labels.preview(order, self.detail_dialog or self.top)
 
     async def _order(self, number: str | None) -> Order | None:
         if number is None:

@@ -38,11 +38,11 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from pharmacy_desk.api.orders import OrderSummary
 from pharmacy_desk.desk.order_book import BookChange, OrderBook
 from pharmacy_desk.domain import Flow, OrderState
 from pharmacy_desk.domain.money import rubles
 from pharmacy_desk.domain.states import TERMINAL_STATES
-from pharmacy_desk.relay.views import OrderSummary
 
 Index = QModelIndex | QPersistentModelIndex
 

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from pharmacy_desk.api.orders import OrderSummary
 from pharmacy_desk.domain import Line, Order, OrderState
 from pharmacy_desk.domain.states import Flow
-from pharmacy_desk.relay.views import OrderSummary
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 

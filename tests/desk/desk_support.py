@@ -23,7 +23,7 @@ from keyring.errors import PasswordDeleteError
 
 from pharmacy_desk.relay.app import create_app
 from pharmacy_desk.relay.config import RelayConfig
-from pharmacy_desk.relay.devices import add_device
+from pharmacy_desk.relay.storage.devices import add_device
 from pharmacy_desk.relay.state import RelayState
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "kuper" / "webhooks"

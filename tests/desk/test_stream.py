@@ -15,8 +15,8 @@ from sqlalchemy import insert
 from pharmacy_desk.desk.backoff import Backoff
 from pharmacy_desk.desk.relay_client import RelayClient
 from pharmacy_desk.desk.stream import ConnectionState, ConnectionStatus, EventCursor, EventStream, StreamEvent
-from pharmacy_desk.relay.devices import hash_token
-from pharmacy_desk.relay.schema import devices
+from pharmacy_desk.relay.storage.devices import hash_token
+from pharmacy_desk.relay.storage.schema import devices
 
 FAST = Backoff(initial=0.05, cap=0.2)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pharmacy_desk.api.orders import ActionRecord, OrderHistory, OutboxRecord, WebhookRecord
 from pharmacy_desk.desk.timeline import Source, StepState, delivery_steps, history_entries
 from pharmacy_desk.domain import KuperEventType
-from pharmacy_desk.relay.views import ActionRecord, OrderHistory, OutboxRecord, WebhookRecord
 
 T0 = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 

@@ -26,7 +26,7 @@ from pharmacy_desk.inventory.embedded import EmbeddedStock, StockRow, import_row
 from pharmacy_desk.inventory.embedded.serials import remember_pack_serials
 from pharmacy_desk.inventory.onec import OneCStock
 from pharmacy_desk.inventory.onec.stub import OneCStub
-from pharmacy_desk.relay.db import create_engine
+from pharmacy_desk.relay.storage.db import create_engine
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from pharmacy_desk.inventory.embedded import EmbeddedStock, StockRow, import_row
 from pharmacy_desk.inventory.hook import InventoryStockHook, StockOutcome
 from pharmacy_desk.inventory.onec import OneCStock
 from pharmacy_desk.inventory.routing import StoreRouter
-from pharmacy_desk.relay.db import create_engine
+from pharmacy_desk.relay.storage.db import create_engine
 
 STORE = "apteka-12"
 

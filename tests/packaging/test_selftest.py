@@ -20,7 +20,7 @@ PACKAGE = ROOT / "pharmacy_desk"
 def test_self_test_from_source_passes() -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONIOENCODING": "utf-8"}
     done = subprocess.run(
-        [sys.executable, "-m", "pharmacy_desk.desk.cli", "--self-test"],
+        [sys.executable, "-m", "pharmacy_desk.counter_cli", "--self-test"],
         capture_output=True,
         text=True,
         encoding="utf-8",

@@ -29,10 +29,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from pharmacy_desk.inventory import StockSource
 from pharmacy_desk.inventory.embedded.tables import metadata as inventory_metadata
-from pharmacy_desk.relay import migrate
 from pharmacy_desk.relay.app import create_app
-from pharmacy_desk.relay.db import create_engine
-from pharmacy_desk.relay.schema import metadata
+from pharmacy_desk.relay.storage import migrate
+from pharmacy_desk.relay.storage.db import create_engine
+from pharmacy_desk.relay.storage.schema import metadata
 
 PG_URL = os.environ.get("PHARMACY_DESK_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("PHARMACY_DESK_REQUIRE_PG") == "1"

@@ -35,7 +35,7 @@ from pharmacy_desk.kuper.notifications import (
     Notification,
     PickupCodeCreatedNotification,
 )
-from pharmacy_desk.relay.schema import orders, outbox, store_events
+from pharmacy_desk.relay.storage.schema import orders, outbox, store_events
 
 STORE = "apteka-12"
 SEQ_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)

@@ -49,7 +49,7 @@ async def reservation(relay: Relay, number: str, store: str = STORE) -> Reservat
 
 
 async def order_key(relay: Relay, number: str, store: str = STORE) -> str:
-    from pharmacy_desk.relay.orders_repo import get_order
+    from pharmacy_desk.relay.storage.orders import get_order
 
     async with relay.state.engine.connect() as conn:
         stored = await get_order(conn, store, number=number)

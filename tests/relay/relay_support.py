@@ -20,9 +20,9 @@ from sqlalchemy import select
 
 from pharmacy_desk.domain import Order, StockEffect
 from pharmacy_desk.relay.config import RelayConfig
-from pharmacy_desk.relay.devices import add_device
-from pharmacy_desk.relay.schema import outbox, store_events, webhooks
+from pharmacy_desk.relay.storage.devices import add_device
 from pharmacy_desk.relay.state import RelayState
+from pharmacy_desk.relay.storage.schema import outbox, store_events, webhooks
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "kuper" / "webhooks"
 WEBHOOK_FIXTURES = sorted(p.stem for p in FIXTURES.glob("*.json"))

@@ -35,8 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from pharmacy_desk.kuper.client import KuperClient
 from pharmacy_desk.kuper.notifications import Notification
 from pharmacy_desk.kuper.results import SendResult
-from pharmacy_desk.relay.db import create_engine
-from pharmacy_desk.relay.outbox import (
+from pharmacy_desk.relay.outbox.worker import (
     CREDENTIALS_ERROR,
     ExponentialBackoff,
     NotificationSender,
@@ -45,7 +44,8 @@ from pharmacy_desk.relay.outbox import (
     reset_for_retry,
     retry_failed,
 )
-from pharmacy_desk.relay.schema import metadata
+from pharmacy_desk.relay.storage.db import create_engine
+from pharmacy_desk.relay.storage.schema import metadata
 
 # --- fixtures --------------------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from pharmacy_desk.relay.outbox import ExponentialBackoff
+from pharmacy_desk.relay.outbox.worker import ExponentialBackoff
 
 
 def test_default_schedule_doubles_from_5_s_and_caps_at_10_min() -> None:

@@ -21,8 +21,8 @@ from relay_support import (
 )
 from sqlalchemy import select, update
 
-from pharmacy_desk.relay.devices import list_devices, revoke_device
-from pharmacy_desk.relay.schema import marking_codes, orders, outbox
+from pharmacy_desk.relay.storage.devices import list_devices, revoke_device
+from pharmacy_desk.relay.storage.schema import marking_codes, orders, outbox
 
 AS_ORDERED = {"kind": "assembled", "composition": [{"sku": "100234", "quantity": 2}]}
 

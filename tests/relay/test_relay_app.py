@@ -20,7 +20,7 @@ from relay_support import (
 )
 
 from pharmacy_desk.relay.app import SchemaOutOfDate, create_app
-from pharmacy_desk.relay.http_logging import LoggingTransport, redact_headers, redact_query
+from pharmacy_desk.relay.http.access_log import LoggingTransport, redact_headers, redact_query
 
 
 async def test_without_migrating_an_empty_database_is_refused(tmp_path: object) -> None:
@@ -63,7 +63,7 @@ async def test_outgoing_requests_are_logged(caplog: pytest.LogCaptureFixture) ->
 
 
 async def test_outbox_worker_runs_when_kuper_is_configured(relay_factory: RelayFactory) -> None:
-    outbox_module = pytest.importorskip("pharmacy_desk.relay.outbox")
+    outbox_module = pytest.importorskip("pharmacy_desk.relay.outbox.worker")
     if not hasattr(outbox_module, "OutboxWorker"):
         pytest.skip("the outbox worker is not there yet")
     # Nothing listens on port 9 of 127.0.0.1: every send fails and the row is retried later.

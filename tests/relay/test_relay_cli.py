@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pharmacy_desk.relay import migrate
 from pharmacy_desk.relay.cli import main
+from pharmacy_desk.relay.storage import migrate
 
 
 @pytest.fixture

@@ -13,11 +13,11 @@ from sqlalchemy import event, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from pharmacy_desk.relay import migrate
-from pharmacy_desk.relay.db import RelayEngine, create_engine, write_together
-from pharmacy_desk.relay.orders_repo import lock_store
-from pharmacy_desk.relay.schema import store_counters, store_events
-from pharmacy_desk.relay.store_log import append_event, last_event_id, next_order_sequence
+from pharmacy_desk.relay.storage import migrate
+from pharmacy_desk.relay.storage.db import RelayEngine, create_engine, write_together
+from pharmacy_desk.relay.storage.orders import lock_store
+from pharmacy_desk.relay.storage.schema import store_counters, store_events
+from pharmacy_desk.relay.storage.store_log import append_event, last_event_id, next_order_sequence
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect
 
 from pharmacy_desk.inventory.embedded.tables import metadata as inventory_metadata
-from pharmacy_desk.relay import migrate
-from pharmacy_desk.relay.db import create_engine
-from pharmacy_desk.relay.schema import metadata
+from pharmacy_desk.relay.storage import migrate
+from pharmacy_desk.relay.storage.db import create_engine
+from pharmacy_desk.relay.storage.schema import metadata
 
 
 def _diff(conn: Connection) -> list[object]:

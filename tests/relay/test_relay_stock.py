@@ -249,7 +249,7 @@ async def test_an_effect_lost_in_a_crash_is_applied_at_the_next_start(relay_fact
     from sqlalchemy import select, update
 
     from pharmacy_desk.domain import Order, OrderState
-    from pharmacy_desk.relay.schema import orders
+    from pharmacy_desk.relay.storage.schema import orders
 
     relay = await _stocked(relay_factory)
     number = await relay.create_order("delivery")

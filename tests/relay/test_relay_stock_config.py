@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pharmacy_desk.relay.config import ConfigError, RelayConfig, StockKind, apply_env, load_config
+from pharmacy_desk.api.store import StockKind
+from pharmacy_desk.relay.config import RelayConfig, apply_env, load_config
+from pharmacy_desk.relay.errors import ConfigError
 
 BASE = {"webhook_auth": {"client_token": "t"}}
 ONEC = {"base_url": "https://1c.local/retail/hs/kuper/", "username": "Kuper", "password": "one-c-secret"}

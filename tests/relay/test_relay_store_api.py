@@ -17,13 +17,13 @@ from relay_stock_support import NUROFEN, NUROFEN_GTIN, load, row, stores
 from relay_support import MARK_A, MARK_B, OTHER_STORE, STORE, Relay, RelayFactory
 
 from pharmacy_desk import __version__
+from pharmacy_desk.api.orders import OrderList
 from pharmacy_desk.desk.order_book import OrderBook
 from pharmacy_desk.desk.ringing import NewOrderBell
 from pharmacy_desk.desk.stream import StreamEvent
 from pharmacy_desk.inventory import FoundSeries, StockUnavailable
 from pharmacy_desk.inventory.embedded import remember_pack_serials
 from pharmacy_desk.inventory.errors import Operation, UnavailableKind
-from pharmacy_desk.relay.views import OrderList
 
 SERIAL = "FGXEAGA5A1GAH"
 

@@ -68,7 +68,7 @@ async def test_the_real_process_connects_and_stops_cleanly_on_sigterm(live: Call
         number = await env.relay.create_order()
         child_env = {**os.environ, ENV_TOKEN_FILE: str(token_file), "QT_QPA_PLATFORM": "offscreen"}
         process = subprocess.Popen(
-            [sys.executable, "-m", "pharmacy_desk.desk.cli", "--config", str(settings_path)],
+            [sys.executable, "-m", "pharmacy_desk.counter_cli", "--config", str(settings_path)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QCoreApplication, QTranslator
 
-from pharmacy_desk.desk.cli import main
+from pharmacy_desk.counter_cli import main
 from pharmacy_desk.ui.paths import translations_dir
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -113,7 +113,7 @@ def test_pharmacy_desk_demo_starts_and_quits_by_itself(tmp_path: Path) -> None:
         "XDG_DATA_HOME": str(tmp_path / "data"),
     }
     done = subprocess.run(
-        [sys.executable, "-m", "pharmacy_desk.desk.cli", "--demo", "--demo-exit-after", "4", "--demo-rate", "30"],
+        [sys.executable, "-m", "pharmacy_desk.counter_cli", "--demo", "--demo-exit-after", "4", "--demo-rate", "30"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -136,7 +136,7 @@ def test_sigterm_stops_the_demo(tmp_path: Path) -> None:
         "TMPDIR": str(tmp_path),
         "PHARMACY_DESK_LOG_DIR": str(tmp_path),
     }
-    command = [sys.executable, "-m", "pharmacy_desk.desk.cli", "--demo"]
+    command = [sys.executable, "-m", "pharmacy_desk.counter_cli", "--demo"]
     with subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
         assert process.stdout is not None
         ready, _, _ = select.select([process.stdout], [], [], 30)

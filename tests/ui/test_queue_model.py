@@ -8,9 +8,9 @@ from decimal import Decimal
 from PySide6.QtCore import QAbstractItemModel
 from PySide6.QtTest import QSignalSpy
 
+from pharmacy_desk.api.orders import OrderSummary
 from pharmacy_desk.desk.order_book import OrderBook
 from pharmacy_desk.domain import Courier, Flow, OrderState, Totals
-from pharmacy_desk.relay.views import OrderSummary
 from pharmacy_desk.ui.queue_model import (
     URGENCY_ROLE,
     Column,

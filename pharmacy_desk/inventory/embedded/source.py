@@ -1,6 +1,6 @@
 """The embedded stock: :class:`~pharmacy_desk.inventory.protocol.StockSource` over our own tables.
 
-Each call is one database transaction. Give it an engine from :func:`pharmacy_desk.relay.db.create_engine`:
+Each call is one database transaction. Give it an engine from :func:`pharmacy_desk.relay.storage.db.create_engine`:
 on SQLite that engine starts every transaction with ``BEGIN IMMEDIATE`` (writers queue), on PostgreSQL
 the statements lock what they plan on (see :mod:`.queries`). A transaction that lost a race
 (a concurrent insert of the same order, a deadlock, a batch that changed) is retried a few times; a

@@ -1,4 +1,4 @@
-"""Initial schema: the tables of ``pharmacy_desk.relay.schema`` as first released.
+"""Initial schema: the tables of ``pharmacy_desk.relay.storage.schema`` as first released.
 
 Revision ID: 0001_initial
 Revises:

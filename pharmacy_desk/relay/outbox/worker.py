@@ -22,7 +22,7 @@ State machine of one row (``outbox.status``)::
   calls :func:`reset_for_retry` (``failed`` → ``pending``, due now).
 
 Every state change appends a ``notification`` event to the store's stream log in the same
-transaction (:func:`pharmacy_desk.relay.store_log.append_event`), then calls ``publish(store)``.
+transaction (:func:`pharmacy_desk.relay.storage.store_log.append_event`), then calls ``publish(store)``.
 
 Order: FIFO per order (``outbox.id`` within ``order_id``), orders in parallel (``concurrency``, 8 by
 default). A row is sent only when every earlier row of its order is ``done``: a pending, retrying or
@@ -73,10 +73,10 @@ from sqlalchemy.orm import aliased
 from pharmacy_desk.kuper.errors import NotificationFormatError
 from pharmacy_desk.kuper.notifications import Notification, parse_notification
 from pharmacy_desk.kuper.results import SendOutcome, SendResult
-from pharmacy_desk.relay.schema import outbox
-from pharmacy_desk.relay.store_log import append_event
+from pharmacy_desk.relay.storage.schema import outbox
+from pharmacy_desk.relay.storage.store_log import append_event
 
-logger = logging.getLogger("pharmacy_desk.relay.outbox")
+logger = logging.getLogger("pharmacy_desk.relay.outbox.worker")
 
 EVENT_KIND = "notification"
 """``store_events.kind`` of the events this module appends."""
@@ -307,7 +307,7 @@ async def _finish(tasks: set[asyncio.Task[Any]], grace: float) -> None:
 class OutboxWorker:
     """Sends due outbox rows to Kuper: FIFO per order, orders in parallel, retried until done.
 
-    ``engine``: the relay's engine (:func:`pharmacy_desk.relay.db.create_engine`);
+    ``engine``: the relay's engine (:func:`pharmacy_desk.relay.storage.db.create_engine`);
     ``kuper_client``: a :class:`~pharmacy_desk.kuper.client.KuperClient` (anything with its
     ``send_notification``); ``publish(store)``: called after every committed state change;
     ``clock``/``backoff``: for tests; ``concurrency``: orders sent at the same time;

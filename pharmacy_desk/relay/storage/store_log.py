@@ -4,10 +4,10 @@ transaction.
 Ids are per store, monotonic and gap-free: the counter row is incremented in the same transaction,
 which also serializes writers of one store, so commits happen in id order.
 
-In a group-commit transaction (:meth:`~pharmacy_desk.relay.db.RelayEngine.write_together`: the
+In a group-commit transaction (:meth:`~pharmacy_desk.relay.storage.db.RelayEngine.write_together`: the
 webhook intake) the store's counters are read once, when the transaction first needs them (on
 PostgreSQL with the row lock: :func:`hold_counters`, which
-:func:`~pharmacy_desk.relay.orders_repo.lock_store` takes), numbers and event ids are counted on in
+:func:`~pharmacy_desk.relay.storage.orders.lock_store` takes), numbers and event ids are counted on in
 memory, and just before ``COMMIT`` one ``UPDATE`` writes the counters and one ``INSERT`` all the
 events. A group of webhooks of one store: three statements for its numbers and events, not three per
 webhook and two per event. Elsewhere each number and event is written at once.
@@ -25,8 +25,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from pharmacy_desk.relay.db import WriteScope, write_scope
-from pharmacy_desk.relay.schema import store_counters, store_events
+from pharmacy_desk.relay.storage.db import WriteScope, write_scope
+from pharmacy_desk.relay.storage.schema import store_counters, store_events
 
 _C = store_counters.c
 

@@ -1,7 +1,7 @@
 """Staff actions: decided by the domain, saved with their notifications in one transaction.
 
 ``POST /stores/{store}/orders/{number}/actions`` lands here. In one transaction (the store's writers
-queue behind :func:`~pharmacy_desk.relay.orders_repo.lock_store`):
+queue behind :func:`~pharmacy_desk.relay.storage.orders.lock_store`):
 
 1. an ``idempotency_key`` seen before in this store → the stored answer, nothing applied again;
 2. no such order → 404; ``expected_version`` not the order's version → 409 with the current order
@@ -24,46 +24,34 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from pharmacy_desk.domain import Action, Actor, Context, Notification, Outcome, decide
+from pharmacy_desk.api.orders import ActionAccepted, ActionRequest, Conflict, OrderSummary, Problem, Refused
+from pharmacy_desk.domain import Actor, Context, Notification, Outcome, decide
 from pharmacy_desk.kuper.mapping import notification_to_wire
 from pharmacy_desk.kuper.notifications import Notification as WireNotification
-from pharmacy_desk.relay import stream_events
 from pharmacy_desk.relay.config import StoreConfig
-from pharmacy_desk.relay.devices import Device
-from pharmacy_desk.relay.history import outbox_record
-from pharmacy_desk.relay.orders_repo import (
-    OrderChangedMeanwhile,
+from pharmacy_desk.relay.errors import OrderChangedMeanwhile
+from pharmacy_desk.relay.outbox.worker import OutboxStatus, enqueue_notification, reset_for_retry
+from pharmacy_desk.relay.state import RelayState
+from pharmacy_desk.relay.storage.devices import Device
+from pharmacy_desk.relay.storage.history import outbox_record
+from pharmacy_desk.relay.storage.orders import (
     get_order,
     lock_store,
     marking_codes_elsewhere,
     save_order,
     taken_pickup_codes,
 )
-from pharmacy_desk.relay.outbox import OutboxStatus, enqueue_notification, reset_for_retry
-from pharmacy_desk.relay.schema import actions, outbox
-from pharmacy_desk.relay.state import RelayState
+from pharmacy_desk.relay.storage.schema import actions, outbox
+from pharmacy_desk.relay.stream import events as stream_events
 from pharmacy_desk.relay.timeutil import utcnow
-from pharmacy_desk.relay.views import ActionAccepted, Conflict, OrderSummary, Problem, Refused
 
-log = logging.getLogger("pharmacy_desk.relay.actions")
+log = logging.getLogger("pharmacy_desk.relay.counter.actions")
 
 _ATTEMPTS = 3
-
-
-class ActionRequest(BaseModel):
-    """What a counter PC asks."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    action: Action
-    expected_version: int = Field(ge=1, description="The order version the PC saw")
-    idempotency_key: str = Field(min_length=1, max_length=128, description="Unique per attempt; a retry reuses it")
-    operator: str | None = Field(default=None, max_length=100, description="The person at the PC, if known")
 
 
 @dataclass(frozen=True)

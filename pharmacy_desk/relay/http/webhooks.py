@@ -2,7 +2,7 @@
 
 Checked before anything is stored, in this order: credentials (401, empty body), the store in the URL
 (404), the size (413: ``Content-Length`` first, then counted while reading, so a chunked body is cut
-too), UTF-8 JSON (400). What passes is handed to :class:`~pharmacy_desk.relay.intake.WebhookIntake`.
+too), UTF-8 JSON (400). What passes is handed to :class:`~pharmacy_desk.relay.intake.webhooks.WebhookIntake`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from pharmacy_desk.relay.auth import authenticate_webhook
-from pharmacy_desk.relay.http_logging import redact_headers
-from pharmacy_desk.relay.intake import IDEMPOTENCY_HEADERS, Incoming, NotAuthorizedForStore, WebhookIntake
+from pharmacy_desk.relay.errors import NotAuthorizedForStore
+from pharmacy_desk.relay.http.access_log import redact_headers
+from pharmacy_desk.relay.http.auth import authenticate_webhook
+from pharmacy_desk.relay.intake.webhooks import IDEMPOTENCY_HEADERS, Incoming, WebhookIntake
 from pharmacy_desk.relay.state import relay_state
 
 router = APIRouter(tags=["Kuper webhooks"])

@@ -17,18 +17,15 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pharmacy_desk.domain import Order, OrderState
-from pharmacy_desk.relay.schema import marking_codes, orders, store_counters
-from pharmacy_desk.relay.store_log import hold_counters
+from pharmacy_desk.relay.errors import OrderChangedMeanwhile
+from pharmacy_desk.relay.storage.schema import marking_codes, orders, store_counters
+from pharmacy_desk.relay.storage.store_log import hold_counters
 
 
 @dataclass(frozen=True)
 class StoredOrder:
     id: int
     order: Order
-
-
-class OrderChangedMeanwhile(Exception):
-    """The order's version moved between read and write (only without :func:`lock_store`)."""
 
 
 # Built once: SQLAlchemy caches their compiled form, and a prebuilt statement skips rebuilding its cache key.

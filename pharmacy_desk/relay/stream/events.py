@@ -21,10 +21,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from pharmacy_desk.api.orders import OrderSummary
 from pharmacy_desk.domain import Actor, Alert, AlertKind, Order, OrderState
-from pharmacy_desk.relay.schema import acknowledgements
-from pharmacy_desk.relay.store_log import append_event
-from pharmacy_desk.relay.views import OrderSummary
+from pharmacy_desk.relay.storage.schema import acknowledgements
+from pharmacy_desk.relay.storage.store_log import append_event
 
 
 async def order_changed(conn: AsyncConnection, order_id: int, order: Order) -> int:

@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from pharmacy_desk.inventory.embedded.importer import ImportMode, import_csv
 from pharmacy_desk.inventory.embedded.source import EmbeddedStock
 from pharmacy_desk.inventory.errors import InventoryError, StockCsvError
-from pharmacy_desk.relay.db import create_engine
+from pharmacy_desk.relay.storage.db import create_engine
 
 DATABASE_ENV = "PHARMACY_DESK_RELAY__DATABASE_URL"
 

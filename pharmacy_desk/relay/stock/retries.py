@@ -32,8 +32,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pharmacy_desk.domain import Order, OrderState, StockEffect, StockEffectKind
 from pharmacy_desk.inventory import OutOfStockPolicy, StockOutcome, StockSource, apply_effect
-from pharmacy_desk.relay.orders_repo import get_order, lock_store
-from pharmacy_desk.relay.schema import orders, stock_retries
+from pharmacy_desk.relay.storage.orders import get_order, lock_store
+from pharmacy_desk.relay.storage.schema import orders, stock_retries
 from pharmacy_desk.relay.timeutil import utcnow
 
 log = logging.getLogger("pharmacy_desk.relay.stock")

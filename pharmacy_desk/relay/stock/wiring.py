@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from pharmacy_desk.api.store import StockKind
 from pharmacy_desk.domain import Order, OrderState, StockEffect, StockEffectKind
 from pharmacy_desk.inventory import (
     Action,
@@ -56,16 +57,16 @@ from pharmacy_desk.inventory.embedded import EmbeddedStock
 from pharmacy_desk.inventory.embedded.tables import batches
 from pharmacy_desk.inventory.onec import OneCStock
 from pharmacy_desk.relay.after_answer import BackgroundTasks, after_answer
-from pharmacy_desk.relay.config import RelayConfig, StockKind
-from pharmacy_desk.relay.orders_repo import get_order
-from pharmacy_desk.relay.stock_orders import (
+from pharmacy_desk.relay.config import RelayConfig
+from pharmacy_desk.relay.stock.order_effects import (
     FLAG_OUT,
     FLAG_SHORT,
     FLAG_UNAVAILABLE,
     cancel_out_of_stock,
     mark_order,
 )
-from pharmacy_desk.relay.stock_retry import Retried, StockRetries
+from pharmacy_desk.relay.stock.retries import Retried, StockRetries
+from pharmacy_desk.relay.storage.orders import get_order
 
 if TYPE_CHECKING:
     from pharmacy_desk.relay.state import RelayState

@@ -13,22 +13,28 @@ Device token, bound to the store of the path (like :mod:`.api_orders`); ``GET /h
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException
-from pydantic import BaseModel, ConfigDict, Field, RootModel
 from sqlalchemy import select
 
 from pharmacy_desk import __version__
-from pharmacy_desk.domain import Actor, StoreRules
-from pharmacy_desk.relay.acknowledgements import acknowledge
-from pharmacy_desk.relay.auth import store_device
-from pharmacy_desk.relay.config import OutOfStockPolicy, StockKind, StoreConfig
-from pharmacy_desk.relay.devices import Device
-from pharmacy_desk.relay.schema import marking_codes, orders
+from pharmacy_desk.api.orders import Problem
+from pharmacy_desk.api.store import (
+    Acknowledgement,
+    AcknowledgeRequest,
+    CodeOwners,
+    CodesLookup,
+    Health,
+    StoreInfo,
+)
+from pharmacy_desk.domain import Actor
+from pharmacy_desk.relay.config import StoreConfig
+from pharmacy_desk.relay.counter.acknowledgements import acknowledge
+from pharmacy_desk.relay.http.auth import store_device
 from pharmacy_desk.relay.state import RelayState, relay_state
-from pharmacy_desk.relay.views import Problem
+from pharmacy_desk.relay.storage.devices import Device
+from pharmacy_desk.relay.storage.schema import marking_codes, orders
 
 router = APIRouter(tags=["Counter PCs"])
 
@@ -37,7 +43,6 @@ AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"model": Problem, "description": "The device belongs to another store"},
     404: {"model": Problem, "description": "No such store (or order)"},
 }
-MAX_CODES = 1000
 
 
 def store_config(store: str, state: Annotated[RelayState, Depends(relay_state)]) -> StoreConfig:
@@ -50,49 +55,6 @@ def store_config(store: str, state: Annotated[RelayState, Depends(relay_state)])
 DeviceDep = Annotated[Device, Depends(store_device)]
 StateDep = Annotated[RelayState, Depends(relay_state)]
 StoreDep = Annotated[StoreConfig, Depends(store_config)]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class Health(_Model):
-    status: str = "ok"
-    version: str
-
-
-class StoreInfo(_Model):
-    key: str
-    name: str
-    number_prefix: str
-    min_shelf_life_days: int
-    rules: StoreRules
-    stock: StockKind = Field(description="Where the store's stock lives: embedded, onec or none")
-    out_of_stock: OutOfStockPolicy = Field(description="A new order nothing of which is in stock: ask_staff or cancel")
-
-
-class CodesLookup(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    codes: list[Annotated[str, Field(min_length=1, max_length=255)]] = Field(max_length=MAX_CODES)
-    except_number: str | None = Field(default=None, description="The order being assembled: its codes are not listed")
-
-
-class CodeOwners(RootModel[dict[str, str]]):
-    """Marking code → the number of the order of this store that holds it."""
-
-
-class AcknowledgeRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    operator: str | None = Field(default=None, max_length=100, description="The person at the PC, if known")
-
-
-class Acknowledgement(_Model):
-    number: str
-    acknowledged_by: Actor
-    at: datetime
-    first: bool = Field(description="False when the order had been acknowledged before (by anyone)")
 
 
 @router.get("/health", response_model=Health, tags=["Service"])

@@ -1,4 +1,4 @@
-"""What the relay's API and stream show: pydantic models built from the domain's order and the tables.
+"""Orders as the relay shows them to the counter PCs, and the staff actions the PCs send.
 
 The order itself is the domain's :class:`~pharmacy_desk.domain.Order` (full snapshot); the list and
 the stream carry :class:`OrderSummary`.
@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from pharmacy_desk.domain import Actor, Courier, Flow, Order, OrderState, Totals
+from pharmacy_desk.domain import Action, Actor, Courier, Flow, Order, OrderState, Totals
 from pharmacy_desk.domain.states import STATE_RU
 
 
@@ -140,3 +140,14 @@ class Conflict(_View):
 class ActionAccepted(_View):
     order: Order
     tries_left: int | None = None
+
+
+class ActionRequest(BaseModel):
+    """What a counter PC asks."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Action
+    expected_version: int = Field(ge=1, description="The order version the PC saw")
+    idempotency_key: str = Field(min_length=1, max_length=128, description="Unique per attempt; a retry reuses it")
+    operator: str | None = Field(default=None, max_length=100, description="The person at the PC, if known")

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from pharmacy_desk.relay.devices import device_names
-from pharmacy_desk.relay.schema import actions, outbox, webhooks
+from pharmacy_desk.api.orders import ActionRecord, OrderHistory, OutboxRecord, WebhookRecord
+from pharmacy_desk.relay.storage.devices import device_names
+from pharmacy_desk.relay.storage.schema import actions, outbox, webhooks
 from pharmacy_desk.relay.timeutil import as_utc
-from pharmacy_desk.relay.views import ActionRecord, OrderHistory, OutboxRecord, WebhookRecord
 
 
 def outbox_record(m: Any) -> OutboxRecord:

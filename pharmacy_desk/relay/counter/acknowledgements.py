@@ -21,10 +21,10 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pharmacy_desk.domain import Actor, Order, OrderState
-from pharmacy_desk.relay.orders_repo import get_order, lock_store
-from pharmacy_desk.relay.schema import acknowledgements, orders
 from pharmacy_desk.relay.state import RelayState
-from pharmacy_desk.relay.store_log import append_event
+from pharmacy_desk.relay.storage.orders import get_order, lock_store
+from pharmacy_desk.relay.storage.schema import acknowledgements, orders
+from pharmacy_desk.relay.storage.store_log import append_event
 from pharmacy_desk.relay.timeutil import as_utc, utcnow
 
 EVENT_KIND = "acknowledged"

@@ -18,13 +18,14 @@ import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from pharmacy_desk.api.orders import ActionRequest
 from pharmacy_desk.domain import Cancel, CancelReason, Order
-from pharmacy_desk.relay import stream_events
-from pharmacy_desk.relay.actions import ActionRequest, ActionService
-from pharmacy_desk.relay.devices import Device
-from pharmacy_desk.relay.orders_repo import get_order, lock_store, save_order
+from pharmacy_desk.relay.counter.actions import ActionService
 from pharmacy_desk.relay.state import RelayState
-from pharmacy_desk.relay.store_log import append_event
+from pharmacy_desk.relay.storage.devices import Device
+from pharmacy_desk.relay.storage.orders import get_order, lock_store, save_order
+from pharmacy_desk.relay.storage.store_log import append_event
+from pharmacy_desk.relay.stream import events as stream_events
 from pharmacy_desk.relay.timeutil import utcnow
 
 log = logging.getLogger("pharmacy_desk.relay.stock")

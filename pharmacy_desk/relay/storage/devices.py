@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from pharmacy_desk.relay.schema import devices
+from pharmacy_desk.relay.storage.schema import devices
 from pharmacy_desk.relay.timeutil import as_utc
 
 _LAST_SEEN_EVERY = timedelta(minutes=1)

@@ -11,7 +11,7 @@ they are for:
   write lock (:class:`WriteLock`: one writer of this process at a time, in arrival order; the others
   wait on the lock instead of sleeping in SQLite's busy handler), then ``BEGIN IMMEDIATE``, which
   other processes (the CLI) still wait for in the busy handler. On PostgreSQL it is a plain
-  transaction: row locks do the rest (:func:`~pharmacy_desk.relay.orders_repo.lock_store`).
+  transaction: row locks do the rest (:func:`~pharmacy_desk.relay.storage.orders.lock_store`).
 - ``engine.connect()`` is for **reading**: on SQLite a deferred ``BEGIN`` (a WAL snapshot that neither
   waits for a writer nor holds one up). Never write through it.
 - :meth:`RelayEngine.write_together` is group commit: units of work that arrive while a write is
@@ -35,9 +35,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from pharmacy_desk.relay import sqlite_driver
+from pharmacy_desk.relay.errors import DatabaseBusy
+from pharmacy_desk.relay.storage import sqlite_driver
 
-log = logging.getLogger("pharmacy_desk.relay.db")
+log = logging.getLogger("pharmacy_desk.relay.storage.db")
 
 T = TypeVar("T")
 Work = Callable[[AsyncConnection], Awaitable[T]]
@@ -55,10 +56,6 @@ ADAPTER_VARIABLE = "PHARMACY_DESK_SQLITE_ADAPTER"
 
 _WRITE = "pharmacy_desk_write"  # execution option marking a write transaction (BEGIN IMMEDIATE)
 _SCOPE = "pharmacy_desk.write_scope"  # key of the WriteScope in the connection's info while it writes
-
-
-class DatabaseBusy(RuntimeError):
-    """No write turn within :data:`BUSY_TIMEOUT_SECONDS` (a transaction is stuck somewhere)."""
 
 
 class WriteLock:

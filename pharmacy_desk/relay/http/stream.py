@@ -9,7 +9,7 @@ The SSE ``id`` of each event is its durable per-store id (``store_events.event_i
 - an id above the store's latest (the relay's database was replaced) → one ``resync`` event
   (``id`` = the latest id): reload the orders, then the live events follow.
 
-Live events: this process wakes the stream when it commits (:class:`~pharmacy_desk.relay.store_bus.StoreBus`);
+Live events: this process wakes the stream when it commits (:class:`~pharmacy_desk.relay.stream.bus.StoreBus`);
 the table is also polled every ``stream_poll_seconds`` so writes of other relay processes on the same
 PostgreSQL arrive too. Comment pings every ``heartbeat_seconds`` let both sides notice a dead link.
 A revoked device's stream ends at the next device check (every ``_DEVICE_CHECK_SECONDS``).
@@ -28,11 +28,11 @@ from fastapi import APIRouter, Depends, Header, Query
 from sqlalchemy import select
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from pharmacy_desk.relay.auth import store_device
-from pharmacy_desk.relay.devices import Device, is_active
-from pharmacy_desk.relay.schema import store_events
+from pharmacy_desk.relay.http.auth import store_device
 from pharmacy_desk.relay.state import RelayState, relay_state
-from pharmacy_desk.relay.store_log import last_event_id
+from pharmacy_desk.relay.storage.devices import Device, is_active
+from pharmacy_desk.relay.storage.schema import store_events
+from pharmacy_desk.relay.storage.store_log import last_event_id
 
 router = APIRouter(tags=["Counter PCs"])
 

@@ -16,28 +16,25 @@ A store with ``stock = "none"`` answers 409 ``no_stock_source``; a failing sourc
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from datetime import date
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, HTTPException, Query
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
+from pharmacy_desk.api.catalogue import Catalogue, CatalogueItem, OrderBatches
+from pharmacy_desk.api.orders import Problem
 from pharmacy_desk.inventory import (
     FoundSeries,
     InvalidRequest,
-    LineSuggestion,
-    ReservationResult,
     StockSource,
     StockUnavailable,
 )
 from pharmacy_desk.inventory.gtin import normalize_gtin
-from pharmacy_desk.relay.api_store import AUTH_RESPONSES, DeviceDep, StateDep, StoreDep
 from pharmacy_desk.relay.config import StoreConfig
-from pharmacy_desk.relay.orders_repo import get_order
-from pharmacy_desk.relay.schema import stock_retries
+from pharmacy_desk.relay.http.store import AUTH_RESPONSES, DeviceDep, StateDep, StoreDep
 from pharmacy_desk.relay.state import RelayState
-from pharmacy_desk.relay.views import Problem
+from pharmacy_desk.relay.storage.orders import get_order
+from pharmacy_desk.relay.storage.schema import stock_retries
 
 router = APIRouter(tags=["Counter PCs"])
 
@@ -48,33 +45,6 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     409: {"model": Problem, "description": "The store has no stock source (stock = none)"},
     503: {"model": Problem, "description": "The stock source failed (Russian message)"},
 }
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class CatalogueItem(_Model):
-    sku: str
-    known: bool  # the stock source has this SKU
-    name: str
-    gtins: list[str]
-    marked: bool  # packs carry a marking code (DataMatrix): scan each one
-    quantity: int  # packs on hand, reserved ones included
-    available: int  # packs free to reserve
-
-
-class Catalogue(_Model):
-    items: list[CatalogueItem]
-
-
-class OrderBatches(_Model):
-    number: str
-    min_shelf_life_days: int
-    earliest_expiry: date  # the earliest expiry a pack given out today may have
-    reservation: ReservationResult | None  # None: the stock source never saw the order
-    lines: list[LineSuggestion]
-    stock_problem: str | None = None  # the stock source failed for this order; retried automatically
 
 
 def _source(state: RelayState, config: StoreConfig) -> StockSource:
@@ -145,7 +115,7 @@ async def get_order_batches(number: str, device: DeviceDep, config: StoreDep, st
         min_shelf_life_days=shelf_life.min_days(config.key),
         earliest_expiry=shelf_life.earliest_expiry(config.key),
         reservation=reservation,
-        lines=list(lines),
+        lines=tuple(lines),
         stock_problem=problem,
     )
 

@@ -22,8 +22,8 @@ from starlette.datastructures import Headers
 
 from pharmacy_desk.kuper.names import CLIENT_TOKEN_HEADER
 from pharmacy_desk.relay.config import RelayConfig, WebhookAuth
-from pharmacy_desk.relay.devices import Device, device_by_token
 from pharmacy_desk.relay.state import RelayState, relay_state
+from pharmacy_desk.relay.storage.devices import Device, device_by_token
 
 
 def _same(given: str, expected: str) -> bool:

@@ -2,7 +2,7 @@
 
 The raw body (``webhooks`` row), the order change, the store's stream events and the answer all
 commit together, before the answer leaves. Webhooks arriving at the same time share one transaction
-(group commit, :meth:`~pharmacy_desk.relay.db.RelayEngine.write_together`: one fsync for all of
+(group commit, :meth:`~pharmacy_desk.relay.storage.db.RelayEngine.write_together`: one fsync for all of
 them; one that fails is written on its own, so it never fails the others). A redelivery (same dedupe
 key) finds the row and gets the stored answer; nothing changes twice.
 
@@ -71,23 +71,23 @@ from pharmacy_desk.kuper.answers import OrderCreatedAnswer
 from pharmacy_desk.kuper.errors import WebhookFormatError
 from pharmacy_desk.kuper.mapping import event_from_webhook, new_order_from_webhook
 from pharmacy_desk.kuper.webhooks import OrderCreatedWebhook, UnknownWebhook, Webhook, parse_webhook
-from pharmacy_desk.relay import stream_events
 from pharmacy_desk.relay.config import StoreConfig
-from pharmacy_desk.relay.db import write_together
-from pharmacy_desk.relay.orders_repo import (
-    OrderChangedMeanwhile,
+from pharmacy_desk.relay.errors import NotAuthorizedForStore, OrderChangedMeanwhile
+from pharmacy_desk.relay.state import RelayState
+from pharmacy_desk.relay.storage.db import write_together
+from pharmacy_desk.relay.storage.orders import (
     StoredOrder,
     insert_order,
     lock_store,
     save_order,
     stores_with_order,
 )
-from pharmacy_desk.relay.schema import orders, webhooks
-from pharmacy_desk.relay.state import RelayState
-from pharmacy_desk.relay.store_log import next_order_sequence
+from pharmacy_desk.relay.storage.schema import orders, webhooks
+from pharmacy_desk.relay.storage.store_log import next_order_sequence
+from pharmacy_desk.relay.stream import events as stream_events
 from pharmacy_desk.relay.timeutil import as_utc, utcnow
 
-log = logging.getLogger("pharmacy_desk.relay.intake")
+log = logging.getLogger("pharmacy_desk.relay.intake.webhooks")
 
 IDEMPOTENCY_HEADERS = ("Idempotency-Key", "X-Request-Id")  # ASSUMED: no public source names Kuper's header
 ANSWER_OK: dict[str, Any] = {"status": "ok"}
@@ -156,10 +156,6 @@ class Incoming:
             return []
         values = (payload.get(names.STORE_ID), payload.get(names.STORE_IMPORT_KEY))
         return [str(v) for v in values if isinstance(v, str | int) and not isinstance(v, bool) and str(v)]
-
-
-class NotAuthorizedForStore(Exception):
-    """Store-specific credentials were used for a webhook of another store."""
 
 
 @dataclass

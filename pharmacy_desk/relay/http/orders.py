@@ -7,17 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import JSONResponse
 
-from pharmacy_desk.domain import OrderState
-from pharmacy_desk.relay.acknowledgements import acknowledged_by
-from pharmacy_desk.relay.actions import ActionRequest, ActionService
-from pharmacy_desk.relay.auth import store_device
-from pharmacy_desk.relay.config import StoreConfig
-from pharmacy_desk.relay.devices import Device
-from pharmacy_desk.relay.history import order_history, store_webhooks
-from pharmacy_desk.relay.orders_repo import get_order, list_orders
-from pharmacy_desk.relay.state import RelayState, relay_state
-from pharmacy_desk.relay.views import (
+from pharmacy_desk.api.orders import (
     ActionAccepted,
+    ActionRequest,
     Conflict,
     OrderDetail,
     OrderList,
@@ -27,6 +19,15 @@ from pharmacy_desk.relay.views import (
     Refused,
     WebhookRecord,
 )
+from pharmacy_desk.domain import OrderState
+from pharmacy_desk.relay.config import StoreConfig
+from pharmacy_desk.relay.counter.acknowledgements import acknowledged_by
+from pharmacy_desk.relay.counter.actions import ActionService
+from pharmacy_desk.relay.http.auth import store_device
+from pharmacy_desk.relay.state import RelayState, relay_state
+from pharmacy_desk.relay.storage.devices import Device
+from pharmacy_desk.relay.storage.history import order_history, store_webhooks
+from pharmacy_desk.relay.storage.orders import get_order, list_orders
 
 router = APIRouter(tags=["Counter PCs"])
 

@@ -1,0 +1,8 @@
+"""The relay's stock integration: which source each store uses and what the relay does with outcomes.
+
+- :mod:`.runner`: :class:`~.runner.StockRunner` applies the domain's stock effects within a time budget
+- :mod:`.wiring`: :class:`~.wiring.StockWiring` builds the sources from the configuration, decides outcomes
+- :mod:`.order_effects`: flags and alerts on an order, the automatic out-of-stock cancellation
+- :mod:`.retries`: failed effects retried until the source has the order's current state
+- :mod:`.cli`: ``pharmacy-desk-relay stock import|show`` (the embedded stock from a CSV file)
+"""
