@@ -140,13 +140,13 @@ def child_inproc(orders: int, updates: int, scans: int, *, memory: bool) -> None
     from PySide6.QtGui import QKeyEvent
     from PySide6.QtWidgets import QApplication
 
+    from pharmacy_desk.api.orders import OrderSummary
     from pharmacy_desk.desk.assembly_feedback import FeedbackCode
     from pharmacy_desk.desk.qt_bridge import DeskBridge
     from pharmacy_desk.desk.service import DeskService
     from pharmacy_desk.desk.settings import DeskSettings
     from pharmacy_desk.domain import Courier, Flow, Line, Order, OrderState, Totals
     from pharmacy_desk.domain.fefo import Batch
-    from pharmacy_desk.api.orders import OrderSummary
     from pharmacy_desk.ui.app import make_application
     from pharmacy_desk.ui.i18n import install_translators
     from pharmacy_desk.ui.main_window import MainWindow

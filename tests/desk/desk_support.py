@@ -23,8 +23,8 @@ from keyring.errors import PasswordDeleteError
 
 from pharmacy_desk.relay.app import create_app
 from pharmacy_desk.relay.config import RelayConfig
-from pharmacy_desk.relay.storage.devices import add_device
 from pharmacy_desk.relay.state import RelayState
+from pharmacy_desk.relay.storage.devices import add_device
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "kuper" / "webhooks"
 STORE = "apteka-12"

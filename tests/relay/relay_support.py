@@ -20,8 +20,8 @@ from sqlalchemy import select
 
 from pharmacy_desk.domain import Order, StockEffect
 from pharmacy_desk.relay.config import RelayConfig
-from pharmacy_desk.relay.storage.devices import add_device
 from pharmacy_desk.relay.state import RelayState
+from pharmacy_desk.relay.storage.devices import add_device
 from pharmacy_desk.relay.storage.schema import outbox, store_events, webhooks
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "kuper" / "webhooks"
