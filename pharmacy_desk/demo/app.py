@@ -16,12 +16,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
 from pharmacy_desk.demo.environment import DemoEnvironment, DemoSettings
 from pharmacy_desk.demo.virtual_scanner import VirtualScanner
@@ -30,11 +29,9 @@ from pharmacy_desk.desk.qt_bridge import DeskBridge
 from pharmacy_desk.desk.service import DeskService
 from pharmacy_desk.desk.settings import DeskSettings, LabelSettings
 from pharmacy_desk.ui.alerts import BannerKind
-from pharmacy_desk.ui.app import ErrorHooks, make_application
-from pharmacy_desk.ui.i18n import install_translators
+from pharmacy_desk.ui.app import AppRun, run_app
 from pharmacy_desk.ui.main_window import MainWindow
 from pharmacy_desk.ui.order_tools import OrderTools
-from pharmacy_desk.ui.qt_async import event_loop
 from pharmacy_desk.ui.scanner_filter import ScannerFilter
 from pharmacy_desk.ui.sounds import SoundPlayer, make_player
 from pharmacy_desk.ui.tasks import cancel_pending, spawn
@@ -163,32 +160,6 @@ async def run_demo_desk(
     return 0
 
 
-def close_on_signals(app: QApplication, closed: asyncio.Event) -> QTimer:
-    """SIGTERM / SIGINT end the demo like closing its window: the loop keeps running while the desk, the
-    relay and the fake Kuper stop in order (``QApplication.quit`` would stop the loop first).
-
-    Python runs signal handlers only between bytecodes: a light timer keeps the interpreter ticking.
-    """
-    for name in ("SIGTERM", "SIGINT"):
-        number = getattr(signal, name, None)
-        if number is not None:
-            signal.signal(number, lambda *_: QTimer.singleShot(0, closed.set))
-    wake = QTimer(app)
-    wake.timeout.connect(lambda: None)
-    wake.start(250)
-    return wake
-
-
-def _cancel_leftovers(loop: asyncio.AbstractEventLoop) -> None:
-    """What is still pending once the demo stopped (sse-starlette's shutdown watcher): cancelled, as
-    ``asyncio.run`` does, so the loop closes clean."""
-    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
-    for task in pending:
-        task.cancel()
-    if pending:
-        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-
-
 def run_demo(
     argv: Sequence[str],
     *,
@@ -197,48 +168,13 @@ def run_demo(
     lang: str | None = None,
     operator: str | None = None,
 ) -> int:
+    """``pharmacy-desk --demo``: the demo environment and the counter app, through the app's own runner."""
     for name in _NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
-    app = make_application(argv)
-    translators = install_translators(app, lang)
-    scanner_filter = ScannerFilter(app)
-    scanner_filter.install(app)
-    loop = event_loop(app)
-    asyncio.set_event_loop(loop)
-    closed = asyncio.Event()
-    wake = close_on_signals(app, closed)
-    hooks = ErrorHooks()
-    hooks.install(loop)
-    running = False
 
-    async def main() -> int:
-        nonlocal running
+    async def program(run: AppRun) -> int:
         async with DemoEnvironment(settings) as env:
-            running = True
-            return await run_demo_desk(env, scanner_filter, closed=closed, exit_after=exit_after, operator=operator)
+            run.running = True
+            return await run_demo_desk(env, run.scanner, closed=run.closed, exit_after=exit_after, operator=operator)
 
-    task = loop.create_task(main())
-    try:
-        try:
-            return loop.run_until_complete(task)
-        except RuntimeError:
-            if task.done():
-                raise
-            # Qt quit its loop (SIGTERM, the session ending): let the desk and the environment stop.
-            log.info("the application is quitting: stopping the demo")
-            if running:
-                closed.set()
-                return loop.run_until_complete(task)
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                loop.run_until_complete(task)
-            return 1
-    finally:
-        _cancel_leftovers(loop)
-        wake.stop()
-        hooks.uninstall(loop)
-        scanner_filter.uninstall(app)
-        for translator in translators:
-            app.removeTranslator(translator)
-        loop.close()
-        asyncio.set_event_loop(None)
+    return run_app(argv, program, lang=lang, what="the demo")

@@ -28,12 +28,11 @@ import random
 import secrets
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 
 from pharmacy_desk.demo.catalogue import DemoCatalogue, sample_stock_path
@@ -47,13 +46,11 @@ from pharmacy_desk.sim import checks
 from pharmacy_desk.sim.generator import GeneratorSettings, OrderGenerator
 from pharmacy_desk.sim.harness import Sim
 from pharmacy_desk.sim.kuper_stub import KuperStub
-from pharmacy_desk.sim.serving import bind, url_of
+from pharmacy_desk.sim.serving import serve
 from pharmacy_desk.sim.staff import Staff
 from pharmacy_desk.sim.webhook_sender import WebhookAuth, WebhookSender
 
 log = logging.getLogger("pharmacy_desk.demo")
-
-_START_DEADLINE = 15.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,40 +70,8 @@ class DemoSettings:
     workdir: Path | None = None  # None: a temporary directory, removed at the end
 
 
-class _Server(uvicorn.Server):
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:  # the app's own handlers stop the demo
-        yield
-
-
-@contextlib.asynccontextmanager
-async def serve(app: Any, *, lifespan: Literal["on", "off"] = "off") -> AsyncIterator[str]:
-    """Serve ``app`` on a free 127.0.0.1 port in this event loop while the block runs; yields its URL."""
-    sock = bind("127.0.0.1", 0)
-    config = uvicorn.Config(
-        app,
-        lifespan=lifespan,
-        log_config=None,
-        log_level="warning",
-        access_log=False,
-        ws="none",
-        timeout_graceful_shutdown=1,
-    )
-    server = _Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]), name="demo-server")
-    try:
-        async with asyncio.timeout(_START_DEADLINE):
-            while not server.started:
-                if task.done():
-                    task.result()
-                    raise RuntimeError("the server stopped while starting")
-                await asyncio.sleep(0.01)
-        yield url_of(sock)
-    finally:
-        server.should_exit = True
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        sock.close()
+# The demo's servers: quiet, no websockets, quick to stop, and SIGINT/SIGTERM left to the demo's handlers.
+_SERVER_OPTIONS: dict[str, Any] = {"log_config": None, "ws": "none", "timeout_graceful_shutdown": 1}
 
 
 def relay_config(settings: DemoSettings, database_url: str, kuper_url: str, webhook_token: str) -> RelayConfig:
@@ -176,11 +141,15 @@ class DemoEnvironment:
         else:
             self.workdir = Path(tempfile.mkdtemp(prefix="pharmacy-desk-demo-"))
             self._stack.callback(shutil.rmtree, self.workdir, True)
-        self.kuper_url = await self._stack.enter_async_context(serve(self.stub.app))
+        self.kuper_url = await self._stack.enter_async_context(
+            serve(self.stub.app, capture_signals=False, **_SERVER_OPTIONS)
+        )
         webhook_token = secrets.token_urlsafe(24)
         database_url = f"sqlite+aiosqlite:///{self.workdir / 'relay.sqlite3'}"
         self._app = create_app(relay_config(settings, database_url, self.kuper_url, webhook_token))
-        self.relay_url = await self._stack.enter_async_context(serve(self._app, lifespan="on"))
+        self.relay_url = await self._stack.enter_async_context(
+            serve(self._app, capture_signals=False, lifespan="on", **_SERVER_OPTIONS)
+        )
         _, self.token = await add_device(self.relay_state.engine, settings.store, settings.device_name)
         self.stock_loaded = await self._load_stock()
         log.info(

@@ -49,17 +49,31 @@ def url_of(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def _server(app: Any, **options: Any) -> uvicorn.Server:
-    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False, **options)
-    return uvicorn.Server(config)
+class _EmbeddedServer(uvicorn.Server):
+    """A server that leaves SIGINT/SIGTERM to the program it is embedded in (the demo's own handlers)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def _server(app: Any, *, capture_signals: bool = True, **options: Any) -> uvicorn.Server:
+    config = uvicorn.Config(app, **{"log_level": "warning", "lifespan": "off", "access_log": False, **options})
+    return uvicorn.Server(config) if capture_signals else _EmbeddedServer(config)
 
 
 @contextlib.asynccontextmanager
-async def serve(app: Any, host: str = "127.0.0.1", port: int = 0, **options: Any) -> AsyncIterator[str]:
-    """Serve ``app`` in this event loop while the block runs; yields its base URL."""
+async def serve(
+    app: Any, host: str = "127.0.0.1", port: int = 0, *, capture_signals: bool = True, **options: Any
+) -> AsyncIterator[str]:
+    """Serve ``app`` in this event loop while the block runs; yields its base URL.
+
+    ``options`` go to :class:`uvicorn.Config` (``lifespan="on"``, ``log_config=None``, …);
+    ``capture_signals=False`` leaves SIGINT/SIGTERM to the embedding program.
+    """
     sock = bind(host, port)
-    server = _server(app, **options)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
+    server = _server(app, capture_signals=capture_signals, **options)
+    task = asyncio.create_task(server.serve(sockets=[sock]), name=f"server-{url_of(sock)}")
     try:
         async with asyncio.timeout(_START_DEADLINE):
             while not server.started:

@@ -20,7 +20,7 @@ import logging
 import signal
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -220,14 +220,37 @@ def quit_on_signals(app: QApplication, loop: asyncio.AbstractEventLoop, request_
     return wake
 
 
-def run(
+@dataclass
+class AppRun:
+    """What :func:`run_app` hands the program it runs: the application, the scanner filter, and ``closed``
+    (set to stop: the window closed, SIGTERM/SIGINT, Qt quitting). ``running`` is set by the program
+    once it has something to stop in order; before that a stop request cancels it."""
+
+    app: QApplication
+    scanner: ScannerFilter
+    closed: asyncio.Event
+    running: bool = False
+
+
+def _cancel_leftovers(loop: asyncio.AbstractEventLoop) -> None:
+    """What is still pending once the program stopped (sse-starlette's shutdown watcher in the demo):
+    cancelled, as ``asyncio.run`` does, so the loop closes clean."""
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+
+
+def run_app(
     argv: Sequence[str],
+    program: Callable[[AppRun], Coroutine[Any, Any, int]],
     *,
-    settings_path: Path | None = None,
-    setup: bool = False,
-    operator: str | None = None,
-    lang: str | None = None,
+    lang: str | None,
+    what: str = "the desk service",
 ) -> int:
+    """The one loop set-up of the counter app and the demo: Qt application, translations, scanner filter,
+    qasync loop, error hooks, SIGTERM/SIGINT; runs ``program`` to its end and tears it all down."""
     app = make_application(argv)
     translators = install_translators(app, lang)
     scanner = ScannerFilter(app)
@@ -236,33 +259,17 @@ def run(
     asyncio.set_event_loop(loop)
     hooks = ErrorHooks()
     hooks.install(loop)
-    settings_file = SettingsFile(settings_path) if settings_path is not None else SettingsFile.default()
-    closed = asyncio.Event()
-    running = False
+    run = AppRun(app, scanner, asyncio.Event())
 
     def request_quit() -> None:
-        log.info("asked to quit: shutting the desk service down")
-        if running:
-            closed.set()  # run_desk stops the service, then returns
+        log.info("asked to quit: shutting %s down", what)
+        if run.running:
+            run.closed.set()  # the program stops what it started, then returns
         else:
-            task.cancel()  # still in the connection dialog
+            task.cancel()  # still starting (the connection dialog, the demo's servers)
 
     wake = quit_on_signals(app, loop, request_quit)
-
-    async def main() -> int:
-        nonlocal running
-        try:
-            conn = await connection(settings_file, ask=setup, scanner=scanner)
-        except SettingsError as exc:
-            box = QMessageBox(QMessageBox.Icon.Critical, "pharmacy-desk", str(exc))
-            await run_dialog(box)
-            return 1
-        if conn is None:
-            return 1
-        running = True
-        return await run_desk(app, conn, scanner=scanner, operator=operator, closed=closed, settings_file=settings_file)
-
-    task = loop.create_task(main())
+    task = loop.create_task(program(run))
     try:
         try:
             return loop.run_until_complete(task)
@@ -272,16 +279,17 @@ def run(
             if task.done():
                 raise
             # Qt quit its loop (QApplication.quit(), the session ending): aboutToQuit has been
-            # emitted. Let run_desk stop the service (stream, queue file, HTTP client), then end.
-            log.info("the application is quitting: shutting the desk service down")
-            if running:
-                closed.set()
+            # emitted. Let the program stop what it started (stream, queue file, HTTP client), then end.
+            log.info("the application is quitting: shutting %s down", what)
+            if run.running:
+                run.closed.set()
                 return loop.run_until_complete(task)
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 loop.run_until_complete(task)
             return 1
     finally:
+        _cancel_leftovers(loop)
         wake.stop()
         hooks.uninstall(loop)
         scanner.uninstall(app)
@@ -289,3 +297,31 @@ def run(
             app.removeTranslator(translator)
         loop.close()
         asyncio.set_event_loop(None)
+
+
+def run(
+    argv: Sequence[str],
+    *,
+    settings_path: Path | None = None,
+    setup: bool = False,
+    operator: str | None = None,
+    lang: str | None = None,
+) -> int:
+    """``pharmacy-desk``: the connection (asked on the first run), then the counter app until it closes."""
+    settings_file = SettingsFile(settings_path) if settings_path is not None else SettingsFile.default()
+
+    async def program(run: AppRun) -> int:
+        try:
+            conn = await connection(settings_file, ask=setup, scanner=run.scanner)
+        except SettingsError as exc:
+            box = QMessageBox(QMessageBox.Icon.Critical, "pharmacy-desk", str(exc))
+            await run_dialog(box)
+            return 1
+        if conn is None:
+            return 1
+        run.running = True
+        return await run_desk(
+            run.app, conn, scanner=run.scanner, operator=operator, closed=run.closed, settings_file=settings_file
+        )
+
+    return run_app(argv, program, lang=lang)

@@ -5,7 +5,8 @@
 - :mod:`.store`: store info, marking-code owners, acknowledgements
 - :mod:`.catalogue`: stock for the counter PCs (catalogue, batches to pick, a pack's series)
 - :mod:`.stream`: ``GET /stores/{store}/events``, the store's event log as Server-Sent Events
-- :mod:`.auth`: Kuper's webhook credentials, device tokens, the admin token; the FastAPI dependencies
+- :mod:`.auth`: Kuper's webhook credentials, device tokens, the admin token
+- :mod:`.deps`: the dependencies the counter PCs' routes share (state, store, device, error answers)
 - :mod:`.access_log`: every request in and out, secrets masked
 
 Handlers parse, authorise and call a service (intake, counter actions, stock); no business rule lives here.

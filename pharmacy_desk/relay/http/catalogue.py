@@ -31,7 +31,7 @@ from pharmacy_desk.inventory import (
 )
 from pharmacy_desk.inventory.gtin import normalize_gtin
 from pharmacy_desk.relay.config import StoreConfig
-from pharmacy_desk.relay.http.store import AUTH_RESPONSES, DeviceDep, StateDep, StoreDep
+from pharmacy_desk.relay.http.deps import AUTH_RESPONSES, DeviceDep, StateDep, StoreDep
 from pharmacy_desk.relay.state import RelayState
 from pharmacy_desk.relay.storage.orders import get_order
 from pharmacy_desk.relay.storage.schema import stock_retries

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import JSONResponse
 
 from pharmacy_desk.api.orders import (
@@ -20,37 +20,16 @@ from pharmacy_desk.api.orders import (
     WebhookRecord,
 )
 from pharmacy_desk.domain import OrderState
-from pharmacy_desk.relay.config import StoreConfig
 from pharmacy_desk.relay.counter.acknowledgements import acknowledged_by
 from pharmacy_desk.relay.counter.actions import ActionService
-from pharmacy_desk.relay.http.auth import store_device
-from pharmacy_desk.relay.state import RelayState, relay_state
-from pharmacy_desk.relay.storage.devices import Device
+from pharmacy_desk.relay.http.deps import AUTH_RESPONSES, DeviceDep, StateDep, StoreDep
 from pharmacy_desk.relay.storage.history import order_history, store_webhooks
 from pharmacy_desk.relay.storage.orders import get_order, list_orders
 
 router = APIRouter(tags=["Counter PCs"])
 
-_AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"model": Problem, "description": "No valid device token"},
-    403: {"model": Problem, "description": "The device belongs to another store"},
-    404: {"model": Problem, "description": "No such store or order"},
-}
 
-
-def _store_config(store: str, state: Annotated[RelayState, Depends(relay_state)]) -> StoreConfig:
-    config = state.config.store(store)
-    if config is None:
-        raise HTTPException(404, detail={"code": "store_not_found", "message": f"Аптека {store} не настроена"})
-    return config
-
-
-DeviceDep = Annotated[Device, Depends(store_device)]
-StateDep = Annotated[RelayState, Depends(relay_state)]
-StoreDep = Annotated[StoreConfig, Depends(_store_config)]
-
-
-@router.get("/stores/{store}/orders", response_model=OrderList, responses=_AUTH_RESPONSES)
+@router.get("/stores/{store}/orders", response_model=OrderList, responses=AUTH_RESPONSES)
 async def get_orders(
     device: DeviceDep,
     store_config: StoreDep,
@@ -67,7 +46,7 @@ async def get_orders(
     return OrderList(orders=[OrderSummary.of(order, acknowledged_by=acks.get(order.number)) for order in found])
 
 
-@router.get("/stores/{store}/orders/{number}", response_model=OrderDetail, responses=_AUTH_RESPONSES)
+@router.get("/stores/{store}/orders/{number}", response_model=OrderDetail, responses=AUTH_RESPONSES)
 async def get_order_detail(number: str, device: DeviceDep, store_config: StoreDep, state: StateDep) -> OrderDetail:
     """The full snapshot and what happened to the order (webhooks, staff actions, notifications)."""
     async with state.engine.connect() as conn:
@@ -84,7 +63,7 @@ async def get_order_detail(number: str, device: DeviceDep, store_config: StoreDe
     "/stores/{store}/orders/{number}/actions",
     response_model=ActionAccepted,
     responses={
-        **_AUTH_RESPONSES,
+        **AUTH_RESPONSES,
         400: {"model": Problem, "description": "The request does not fit the schema"},
         409: {"model": Conflict, "description": "expected_version is stale: the current order"},
         422: {"model": Refused, "description": "Refused by the order's rules (code, Russian message, tries left)"},
@@ -101,7 +80,7 @@ async def post_action(
 @router.post(
     "/stores/{store}/outbox/{outbox_id}/retry",
     response_model=OutboxRecord,
-    responses={**_AUTH_RESPONSES, 409: {"model": Problem, "description": "Only a failed notification can be retried"}},
+    responses={**AUTH_RESPONSES, 409: {"model": Problem, "description": "Only a failed notification can be retried"}},
 )
 async def retry_outbox(outbox_id: int, device: DeviceDep, store_config: StoreDep, state: StateDep) -> JSONResponse:
     """Send a failed notification again (back to pending, due now)."""
@@ -109,7 +88,7 @@ async def retry_outbox(outbox_id: int, device: DeviceDep, store_config: StoreDep
     return JSONResponse(answer.body, status_code=answer.status_code)
 
 
-@router.get("/stores/{store}/webhooks", response_model=list[WebhookRecord], responses=_AUTH_RESPONSES)
+@router.get("/stores/{store}/webhooks", response_model=list[WebhookRecord], responses=AUTH_RESPONSES)
 async def get_webhooks(
     device: DeviceDep,
     store_config: StoreDep,

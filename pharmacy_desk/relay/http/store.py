@@ -13,13 +13,12 @@ Device token, bound to the store of the path (like :mod:`.api_orders`); ``GET /h
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, HTTPException
+from fastapi import APIRouter, Body, HTTPException
 from sqlalchemy import select
 
 from pharmacy_desk import __version__
-from pharmacy_desk.api.orders import Problem
 from pharmacy_desk.api.store import (
     Acknowledgement,
     AcknowledgeRequest,
@@ -29,32 +28,11 @@ from pharmacy_desk.api.store import (
     StoreInfo,
 )
 from pharmacy_desk.domain import Actor
-from pharmacy_desk.relay.config import StoreConfig
 from pharmacy_desk.relay.counter.acknowledgements import acknowledge
-from pharmacy_desk.relay.http.auth import store_device
-from pharmacy_desk.relay.state import RelayState, relay_state
-from pharmacy_desk.relay.storage.devices import Device
+from pharmacy_desk.relay.http.deps import AUTH_RESPONSES, DeviceDep, StateDep, StoreDep
 from pharmacy_desk.relay.storage.schema import marking_codes, orders
 
 router = APIRouter(tags=["Counter PCs"])
-
-AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"model": Problem, "description": "No valid device token"},
-    403: {"model": Problem, "description": "The device belongs to another store"},
-    404: {"model": Problem, "description": "No such store (or order)"},
-}
-
-
-def store_config(store: str, state: Annotated[RelayState, Depends(relay_state)]) -> StoreConfig:
-    config = state.config.store(store)
-    if config is None:
-        raise HTTPException(404, detail={"code": "store_not_found", "message": f"Аптека {store} не настроена"})
-    return config
-
-
-DeviceDep = Annotated[Device, Depends(store_device)]
-StateDep = Annotated[RelayState, Depends(relay_state)]
-StoreDep = Annotated[StoreConfig, Depends(store_config)]
 
 
 @router.get("/health", response_model=Health, tags=["Service"])
