@@ -143,6 +143,7 @@ def child_inproc(orders: int, updates: int, scans: int, *, memory: bool) -> None
     from pharmacy_desk.api.orders import OrderSummary
     from pharmacy_desk.desk.assembly_feedback import FeedbackCode
     from pharmacy_desk.desk.qt_bridge import DeskBridge
+    from pharmacy_desk.desk.queue_rules import Stage
     from pharmacy_desk.desk.service import DeskService
     from pharmacy_desk.desk.settings import DeskSettings
     from pharmacy_desk.domain import Courier, Flow, Line, Order, OrderState, Totals
@@ -151,7 +152,6 @@ def child_inproc(orders: int, updates: int, scans: int, *, memory: bool) -> None
     from pharmacy_desk.ui.i18n import install_translators
     from pharmacy_desk.ui.main_window import MainWindow
     from pharmacy_desk.ui.qt_async import event_loop
-    from pharmacy_desk.ui.queue_model import Stage
     from pharmacy_desk.ui.scanner_filter import ScannerFilter
     from pharmacy_desk.ui.sounds import SilentPlayer
 

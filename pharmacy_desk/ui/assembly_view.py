@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from pharmacy_desk.api.orders import OrderSummary
 from pharmacy_desk.desk.assembly import AssemblyIncomplete, AssemblySession
 from pharmacy_desk.desk.assembly_feedback import FeedbackCode, ScanFeedback
+from pharmacy_desk.desk.queue_rules import seconds_left, utc_now
 from pharmacy_desk.desk.scanner import ScannedCode, manual_entry
 from pharmacy_desk.desk.service import ActOutcome, DeskService
 from pharmacy_desk.domain import Action, Flow, Ready, StartAssembly
@@ -41,7 +42,6 @@ from pharmacy_desk.ui.key_buttons import add_key_buttons, key_shortcut
 from pharmacy_desk.ui.line_dialogs import LineChoiceDialog, ReasonDialog, SubstituteDialog
 from pharmacy_desk.ui.outcome import Shown, Tone, shown
 from pharmacy_desk.ui.qt_async import async_slot
-from pharmacy_desk.ui.queue_model import seconds_left, utc_now
 from pharmacy_desk.ui.sounds import Sound, SoundPlayer
 from pharmacy_desk.ui.tasks import spawn
 

@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 
 from pharmacy_desk.desk.handover import Blocker, HandoverLine, HandoverSession, PaymentMethodName
 from pharmacy_desk.desk.order_book import BookChange
+from pharmacy_desk.desk.queue_rules import utc_now
 from pharmacy_desk.desk.relay_client import Accepted, Refused, RelayError, Stale
 from pharmacy_desk.desk.scanner import ScannedCode, read_code
 from pharmacy_desk.desk.service import ActOutcome, DeskService
@@ -59,7 +60,6 @@ from pharmacy_desk.ui.courier_card import CourierCard, DeliveryTimeline, local_t
 from pharmacy_desk.ui.key_buttons import add_key_buttons, key_shortcut
 from pharmacy_desk.ui.outcome import Shown, Tone, shown
 from pharmacy_desk.ui.qt_async import async_slot
-from pharmacy_desk.ui.queue_model import utc_now
 from pharmacy_desk.ui.sounds import Sound, SoundPlayer
 from pharmacy_desk.ui.tasks import spawn
 

@@ -25,10 +25,11 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenuBar, QStackedWidget
 
 from pharmacy_desk.desk.qt_bridge import DeskBridge
+from pharmacy_desk.desk.queue_rules import HANDOVER_STATES
 from pharmacy_desk.desk.relay_client import Accepted, RelayError
 from pharmacy_desk.desk.scanner import ScannedCode, read_code
 from pharmacy_desk.desk.service import DeskService
-from pharmacy_desk.domain import Order, OrderState
+from pharmacy_desk.domain import Order
 from pharmacy_desk.domain.bag_label import BagLabel
 from pharmacy_desk.ui.assembly_view import AssemblyView
 from pharmacy_desk.ui.async_dialog import run_dialog
@@ -59,12 +60,6 @@ class ToolsHost(Protocol):
     def show_queue(self) -> None: ...
 
     def menuBar(self) -> QMenuBar: ...
-
-
-HANDOVER_STATES = frozenset(
-    {OrderState.READY_TO_SHIP, OrderState.AWAITING_PICKUP, OrderState.PAID, OrderState.SHIPPING, OrderState.SHIPPED}
-)
-"""States in which a bag exists and waits for (or went to) its customer or courier."""
 
 
 class OrderTools(QObject):

@@ -21,7 +21,7 @@ import datetime as dt
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
-from enum import IntEnum, StrEnum
+from enum import IntEnum
 from functools import total_ordering
 from typing import Any
 
@@ -40,6 +40,16 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from pharmacy_desk.api.orders import OrderSummary
 from pharmacy_desk.desk.order_book import BookChange, OrderBook
+from pharmacy_desk.desk.queue_rules import (
+    STAGE_STATES,
+    Stage,
+    Urgency,
+    due_time,
+    seconds_left,
+    stage_of,
+    urgency,
+    utc_now,
+)
 from pharmacy_desk.domain import Flow, OrderState
 from pharmacy_desk.domain.money import rubles
 from pharmacy_desk.domain.states import TERMINAL_STATES
@@ -79,69 +89,12 @@ _STATE = Column.STATE.value
 _RIGHT_ALIGNED = frozenset({Column.PACKS.value, Column.AMOUNT.value, _TIME_LEFT})
 
 
-class Stage(StrEnum):
-    """The queue's tabs. A display grouping of the domain's states (see ``STAGE_STATES``)."""
-
-    NEW = "new"
-    ASSEMBLY = "assembly"
-    READY = "ready"
-    HANDOVER = "handover"
-    ALL = "all"
-
-
-STAGE_STATES: dict[Stage, frozenset[OrderState]] = {
-    Stage.NEW: frozenset({OrderState.NEW, OrderState.ACCEPTED}),
-    Stage.ASSEMBLY: frozenset({OrderState.COLLECTING}),
-    Stage.READY: frozenset({OrderState.ASSEMBLED, OrderState.READY_TO_SHIP}),
-    Stage.HANDOVER: frozenset({OrderState.AWAITING_PICKUP, OrderState.PAID, OrderState.SHIPPING}),
-}
-
-
-def stage_of(state: OrderState) -> Stage | None:
-    return next((stage for stage, states in STAGE_STATES.items() if state in states), None)
-
-
-class Urgency(StrEnum):
-    CALM = "calm"  # green: 30 minutes or more
-    SOON = "soon"  # amber: 10 to 30 minutes
-    LATE = "late"  # red: under 10 minutes, or past the due time
-    NONE = "none"  # no due time, or the order is closed
-
-
 URGENCY_COLOURS: dict[Urgency, tuple[str, str]] = {  # background, text
     Urgency.CALM: ("#d7f5dd", "#0b4d1c"),
     Urgency.SOON: ("#ffe9b3", "#6b4500"),
     Urgency.LATE: ("#ffcdd2", "#8b0000"),
 }
-SOON_SECONDS = 30 * 60
-LATE_SECONDS = 10 * 60
 TICK_MS = 30_000
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def due_time(summary: OrderSummary) -> dt.datetime | None:
-    """When the order must be ready: the start of the delivery window, else its end."""
-    return summary.due_from or summary.due_to
-
-
-def seconds_left(summary: OrderSummary, now: dt.datetime) -> float | None:
-    due = due_time(summary)
-    if due is None or summary.state in TERMINAL_STATES:
-        return None
-    return (due - now).total_seconds()
-
-
-def urgency(left: float | None) -> Urgency:
-    if left is None:
-        return Urgency.NONE
-    if left < LATE_SECONDS:
-        return Urgency.LATE
-    if left < SOON_SECONDS:
-        return Urgency.SOON
-    return Urgency.CALM
 
 
 @total_ordering

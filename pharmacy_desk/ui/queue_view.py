@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pharmacy_desk.ui.queue_model import NUMBER_ROLE, Column, OrderQueueModel, OrderQueueProxy, Stage
+from pharmacy_desk.desk.queue_rules import Stage
+from pharmacy_desk.ui.queue_model import NUMBER_ROLE, Column, OrderQueueModel, OrderQueueProxy
 
 Index = QModelIndex | QPersistentModelIndex
 

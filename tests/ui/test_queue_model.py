@@ -10,14 +10,13 @@ from PySide6.QtTest import QSignalSpy
 
 from pharmacy_desk.api.orders import OrderSummary
 from pharmacy_desk.desk.order_book import OrderBook
+from pharmacy_desk.desk.queue_rules import Stage, Urgency
 from pharmacy_desk.domain import Courier, Flow, OrderState, Totals
 from pharmacy_desk.ui.queue_model import (
     URGENCY_ROLE,
     Column,
     OrderQueueModel,
     OrderQueueProxy,
-    Stage,
-    Urgency,
 )
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
