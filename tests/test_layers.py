@@ -92,3 +92,17 @@ def test_every_package_says_what_it_holds() -> None:
         if "migrations" not in init.parts and len(_docstring(init)) < 40
     }
     assert short == {}, "packages whose __init__ does not say what they hold"
+
+
+def test_every_document_the_code_cites_is_in_the_repository() -> None:
+    import re
+
+    cited: dict[str, set[str]] = {}
+    for source in PACKAGE.rglob("*.py"):
+        for doc in re.findall(r"\bdocs/[\w./-]+\.md", source.read_text(encoding="utf-8")):
+            cited.setdefault(doc, set()).add(str(source.relative_to(ROOT)))
+    assert "docs/kuper-protocol.md" in cited
+    missing = {doc: sorted(where) for doc, where in cited.items() if not (ROOT / doc).is_file()}
+    assert missing == {}
+    absolute = [str(p.relative_to(ROOT)) for p in PACKAGE.rglob("*.py") if "/work/" in p.read_text(encoding="utf-8")]
+    assert absolute == [], "machine paths in the code"

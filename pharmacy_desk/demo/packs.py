@@ -2,7 +2,7 @@
 
 For each line of the order's composition: one DataMatrix marking code per pack for a marked product
 (the sample file's GTIN, a 13-character serial, the 91 key and the 44-character crypto code, as on a
-real pack: kuper-protocol.md §4), the EAN-13 for a product sold by its shop barcode; the bag label's
+real pack: docs/kuper-protocol.md §4), the EAN-13 for a product sold by its shop barcode; the bag label's
 QR text; then the mistakes a pharmacist should see refused: a pack past its expiry date (AI 17), a
 product that is not in the order, and a code that is no code at all.
 

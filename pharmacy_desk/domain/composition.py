@@ -1,6 +1,6 @@
 """An order's composition: lines, their totals, and the changes a pharmacist makes while assembling.
 
-The money rule (kuper-protocol.md §3 and the seeds' ``order.delivered`` example), in one place:
+The money rule (docs/kuper-protocol.md §3 and the seeds' ``order.delivered`` example), in one place:
 
 - a line's unit price is its ``discount_price`` when there is one, else its ``price``;
 - a line's ``total`` (Kuper's position ``totalPrice``) is unit price × quantity;

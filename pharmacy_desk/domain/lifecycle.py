@@ -9,7 +9,7 @@ Three entry points, all pure:
 - :func:`decide` takes a staff action and either accepts it, with the notifications to send Kuper
   in order and the stock effects, or refuses it with a :class:`Refusal` (stable code, Russian text).
 
-The six mistakes of kuper-protocol.md §5 cannot be made through :func:`decide`:
+The six mistakes of docs/kuper-protocol.md §5 cannot be made through :func:`decide`:
 ``order.delivered`` is only produced by :class:`HandOver`, which needs a verified pickup code, a
 payment and carries the composition actually handed over; pickup codes are unique among the store's
 waiting orders and exist only after ``order.ready_for_delivery``.

@@ -52,7 +52,7 @@ class PaymentMethod(StrEnum):
 
 
 class KuperEventType(StrEnum):
-    """Webhooks Kuper sends us (kuper-protocol.md §2)."""
+    """Webhooks Kuper sends us (docs/kuper-protocol.md §2)."""
 
     CREATED = "order.created"
     UPDATED = "order.updated"
@@ -66,7 +66,7 @@ class KuperEventType(StrEnum):
 
 
 class NotificationType(StrEnum):
-    """Notifications we send Kuper (kuper-protocol.md §3)."""
+    """Notifications we send Kuper (docs/kuper-protocol.md §3)."""
 
     ACCEPTED = "order.accepted"
     IN_WORK = "order.in_work"

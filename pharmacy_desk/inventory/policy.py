@@ -13,7 +13,7 @@ source failed               FLAG (never cancel blind)    FLAG
 already released/committed  IGNORE                       IGNORE
 ==========================  ==========================  =====================================
 
-Kuper still gets ``created`` with a number first in every case (kuper-protocol.md §2); CANCEL means
+Kuper still gets ``created`` with a number first in every case (docs/kuper-protocol.md §2); CANCEL means
 "then send ``order.canceled`` with ``out_of_stock``" (the lifecycle then releases the order, which
 frees nothing but records it).
 """

@@ -1,6 +1,6 @@
 """The access token: reading the token endpoint's answer and sharing one cached token.
 
-*Assumed* exchange (``kuper-protocol.md`` §1): OAuth2 client credentials, form-encoded, answered by
+*Assumed* exchange (``docs/kuper-protocol.md`` §1): OAuth2 client credentials, form-encoded, answered by
 ``{"access_token": "...", "token_type": "bearer", "expires_in": 3600}``.
 
 :class:`TokenCache` fetches at most one token at a time (an ``asyncio.Lock``): many concurrent senders

@@ -4,7 +4,7 @@ The models use these constants as field aliases and the client uses them for pat
 so changing a constant here changes the wire format everywhere (and the fixtures under
 ``tests/fixtures/kuper`` will tell you what moved).
 
-Sources (see ``/work/shared/kuper-protocol.md``):
+Sources (see ``docs/kuper-protocol.md``):
 
 - **seeds**: the two Kuper integration documents show the notification envelope, ``orderUUID``,
   ``number``, ``positions`` (``id``, ``quantity``, ``price``, ``discountPrice``, ``totalPrice``,

@@ -1,6 +1,6 @@
 """The closed vocabularies of the Kuper wire: event types, shipment methods, cancellation slugs.
 
-All values come from the seeds and the protocol document (``kuper-protocol.md`` §2–§3); none is
+All values come from the seeds and the protocol document (``docs/kuper-protocol.md`` §2–§3); none is
 assumed. Incoming webhooks never fail on a value missing here (an unknown ``event_type`` becomes an
 :class:`~pharmacy_desk.kuper.webhooks.UnknownWebhook`, an unknown shipment method stays a raw string);
 outgoing notifications only ever use these values.

@@ -9,7 +9,7 @@ Decisions:
 - **The QR identifies the order, never the pickup code.** It holds ``PDESK1:<store>:<number>``
   on every label, delivery or pickup, so scanning any bag opens its order at the counter. The pickup
   code is the customer's secret that staff must hear from the customer and check in the app
-  (kuper-protocol.md §5, mistake 4): a scanner must never be able to "type" it off the bag.
+  (docs/kuper-protocol.md §5, mistake 4): a scanner must never be able to "type" it off the bag.
 - **Pickup labels print the code in large digits** so staff find the bag on the shelf by the code the
   customer says; printing is recorded in the code's audit (the ``LabelPrinted`` action). A pickup
   label printed before the code exists (it is created after ``order.ready_for_delivery``) says so.

@@ -2,7 +2,7 @@
 
 The SKU is the pharmacy's own (``positions[].id``); prices are roubles with kopecks. Drugs with a
 ``gtin`` are marked (MDLP): a pharmacist scans one DataMatrix code per pack, made here by
-:func:`marking_code` in the layout of kuper-protocol.md §4.
+:func:`marking_code` in the layout of docs/kuper-protocol.md §4.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Judging what the relay sent Kuper against kuper-protocol.md §4 (order of events) and §5 (mistakes).
+"""Judging what the relay sent Kuper against docs/kuper-protocol.md §4 (order of events) and §5 (mistakes).
 
 Every function is pure: it takes what crossed the wire (the notifications the fake Kuper accepted,
 the attempts it refused, the relay's answers to webhooks) and returns findings, one sentence each;

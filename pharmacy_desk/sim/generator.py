@@ -1,7 +1,7 @@
 """A steady stream of realistic orders for the demo: Kuper's side of each order, and optionally the staff's.
 
 New orders arrive at random (a Poisson process at ``rate`` orders a minute), both flows mixed. For
-each order Kuper behaves as in kuper-protocol.md §4, reacting to the notifications that reach the
+each order Kuper behaves as in docs/kuper-protocol.md §4, reacting to the notifications that reach the
 fake Kuper: in the delivery flow it assigns a courier after ``order.in_work`` (usually), the courier
 arrives (sometimes), and after ``order.ready_for_delivery`` Kuper charges the customer and the
 courier takes the bag and delivers it. Now and then a customer cancels before the order is ready.

@@ -3,7 +3,7 @@
 ``POST /auth/token`` (form-encoded client credentials) issues bearer tokens;
 ``POST /ofm/api/v1/notifications`` checks the token, validates the body with the strict wire models
 (:func:`~pharmacy_desk.kuper.parse_notification`), records it and answers ``200`` (``202`` for an
-exact repeat of a notification already accepted). Errors Kuper may answer (kuper-protocol.md §1):
+exact repeat of a notification already accepted). Errors Kuper may answer (docs/kuper-protocol.md §1):
 
 - a bad or missing token → ``401``; a body we would never send → ``422`` with the reason;
 - an order Kuper never sent (when the stub was told which orders exist) → ``404``;

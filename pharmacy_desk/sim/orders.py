@@ -1,7 +1,7 @@
 """Simulated Kuper orders and the webhooks Kuper sends about them, built with the wire models.
 
 :func:`random_order` makes a plausible customer order from the catalogue; :class:`SimOrder` turns it
-into ``order.created`` and gives every later webhook of kuper-protocol.md §2 (courier, payment,
+into ``order.created`` and gives every later webhook of docs/kuper-protocol.md §2 (courier, payment,
 hand-over, cancellation, composition change). Nothing here talks to the network.
 """
 

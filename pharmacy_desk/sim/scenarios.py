@@ -1,4 +1,4 @@
-"""The named scenarios: every test scenario of kuper-protocol.md §6, both flows, and the hard cases.
+"""The named scenarios: every test scenario of docs/kuper-protocol.md §6, both flows, and the hard cases.
 
 A scenario plays Kuper (webhooks) and the staff (actions API) for one or more orders, notes what each
 step should have made due at Kuper, and leaves the judging to :meth:`OrderRun.final_findings`

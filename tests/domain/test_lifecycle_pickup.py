@@ -1,4 +1,4 @@
-"""Pickup flow: the seeds' test scenarios (kuper-protocol.md §6) through the lifecycle."""
+"""Pickup flow: the seeds' test scenarios (docs/kuper-protocol.md §6) through the lifecycle."""
 
 from __future__ import annotations
 

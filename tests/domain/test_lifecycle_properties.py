@@ -1,4 +1,4 @@
-"""Random interleavings of Kuper's webhooks and staff actions never break kuper-protocol.md §4."""
+"""Random interleavings of Kuper's webhooks and staff actions never break docs/kuper-protocol.md §4."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The six mistakes of kuper-protocol.md §5 cannot be made through the lifecycle: one test each."""
+"""The six mistakes of docs/kuper-protocol.md §5 cannot be made through the lifecycle: one test each."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ through the public API and the fake Kuper only:
 - every webhook answered 200 is in the log: its order exists with that event in its history;
 - every number given for an ``order.created`` is stable: a redelivery now gets the same number;
 - every notification due reached Kuper exactly once (its 202 for an exact repeat counts as once),
-  in the order of kuper-protocol.md §4.
+  in the order of docs/kuper-protocol.md §4.
 """
 
 from __future__ import annotations

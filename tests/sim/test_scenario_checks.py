@@ -1,4 +1,4 @@
-"""The simulator's checks catch each ordering mistake of kuper-protocol.md §4/§5 and pass good runs."""
+"""The simulator's checks catch each ordering mistake of docs/kuper-protocol.md §4/§5 and pass good runs."""
 
 from __future__ import annotations
 
