@@ -16,10 +16,22 @@ in a file only the user can read (see :mod:`pharmacy_desk.desk.credentials`).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from pathlib import Path
 
 from pharmacy_desk.desk.logs import setup_logging
+
+DEMO_UNAVAILABLE = (
+    "Демо-режим есть только в полной установке (встроенный сервер и симулятор Купера): "
+    'pip install "pharmacy-desk[demo]". Программа для кассы его не содержит.'
+)
+
+
+def demo_available() -> bool:
+    """The demo runs the relay and the simulator in this process: the counter app's install (and its
+    bundle) has neither."""
+    return all(importlib.util.find_spec(name) is not None for name in ("pharmacy_desk.relay", "fastapi", "uvicorn"))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -50,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
         return self_test(verbose=args.verbose)
     setup_logging(verbose=args.verbose)  # <user log dir>/desk.log, rotating (pharmacy_desk.desk.logs)
     if args.demo:
+        if not demo_available():
+            print(DEMO_UNAVAILABLE, file=sys.stderr)
+            return 2
         from pharmacy_desk.demo.app import run_demo  # Qt only when the app really starts
         from pharmacy_desk.demo.environment import DemoSettings
 

@@ -7,10 +7,11 @@ The one place that knows; :mod:`pharmacy_desk.ui.paths` (sounds, translations) a
 running       ``resources_dir()``                                 how
 ============  ==================================================  ============================================
 from source   ``<checkout>/resources``                            next to the ``pharmacy_desk`` package
+installed     ``<prefix>/share/pharmacy-desk/resources``          the wheel's data files (``pyproject.toml``)
 bundle        ``<bundle>/_internal/resources`` (``sys._MEIPASS``)  ``pyinstaller.spec`` copies ``resources/`` there
 ============  ==================================================  ============================================
 
-``PHARMACY_DESK_RESOURCES=/path`` overrides both (a package installed without the source tree).
+``PHARMACY_DESK_RESOURCES=/path`` overrides them all.
 """
 
 from __future__ import annotations
@@ -35,7 +36,10 @@ def resources_dir() -> Path:
     bundle = getattr(sys, "_MEIPASS", None)
     if bundle is not None:
         return Path(bundle) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+    checkout = Path(__file__).resolve().parent.parent / "resources"
+    if checkout.is_dir():
+        return checkout
+    return Path(sys.prefix) / "share" / "pharmacy-desk" / "resources"
 
 
 def resource(*parts: str) -> Path:

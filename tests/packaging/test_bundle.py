@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from pharmacy_desk.selftest import package_modules
+from pharmacy_desk.selftest import SERVER_PACKAGES, package_modules
 
 pytestmark = [pytest.mark.bundle, pytest.mark.slow]
 
@@ -88,7 +88,7 @@ def test_the_bundle_passes_its_self_test(bundle: Bundle) -> None:
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
     assert "(bundle)" in output.splitlines()[0]
-    for check in ("imports", "resources", "translations", "relay database", "label PDF", "main window"):
+    for check in ("imports", "resources", "translations", "label PDF", "main window"):
         assert re.search(rf"^  ok +{re.escape(check)}: ", output, re.MULTILINE), f"{check} not ok:\n{output}"
     assert output.rstrip().endswith("self-test passed")
     print(f"\nbundle: built in {bundle.seconds:.0f} s, {bundle.size_mb():.0f} MB\n{output}")
@@ -101,10 +101,27 @@ def test_the_bundle_has_every_module_of_the_source_tree(bundle: Bundle) -> None:
 
 
 def test_the_bundle_runs_modules_like_python_m(bundle: Bundle) -> None:
-    """``sys.executable -m pharmacy_desk.relay.cli …`` (how the simulator starts a relay) works in the bundle."""
-    done = bundle.run("-m", "pharmacy_desk.relay.cli", "--help")
+    """``pharmacy-desk -m <module>`` runs a module of the bundle as ``python -m`` does."""
+    done = bundle.run("-m", "pharmacy_desk.selftest", "--modules")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "usage: pharmacy-desk-relay" in done.stdout
+    assert "pharmacy_desk.desk.service" in done.stdout.split()
+
+
+def test_the_bundle_holds_no_relay_server_code(bundle: Bundle) -> None:
+    """The counter PC gets the counter app only: no relay, demo or simulator, none of the server's libraries."""
+    done = bundle.run("-m", "pharmacy_desk.selftest", "--modules")
+    shipped = done.stdout.split()
+    assert shipped and not [name for name in shipped if name.startswith(SERVER_PACKAGES)]
+    relay = bundle.run("-m", "pharmacy_desk.relay.cli", "--help")
+    assert relay.returncode != 0 and "No module named" in relay.stdout + relay.stderr
+    for library in ("fastapi", "uvicorn", "sqlalchemy", "alembic", "asyncpg", "sse_starlette"):
+        probe = bundle.run("-m", library)  # runpy: "No module named X" (absent), not "X.__main__" (present)
+        assert re.search(rf"No module named '?{library}'?$", probe.stdout + probe.stderr, re.M), (
+            f"{library} is in the bundle"
+        )
+    assert not (bundle.data / "pharmacy_desk" / "relay").exists()
+    demo = bundle.run("--demo")
+    assert demo.returncode == 2 and "pharmacy-desk[demo]" in demo.stderr
 
 
 def test_the_bundle_carries_resources_and_no_test_tools(bundle: Bundle) -> None:
@@ -116,6 +133,5 @@ def test_the_bundle_carries_resources_and_no_test_tools(bundle: Bundle) -> None:
     }
     assert source <= shipped
     assert not any(p.suffix == ".py" for p in (bundle.data / "resources").rglob("*"))
-    assert (bundle.data / "pharmacy_desk" / "relay" / "migrations" / "env.py").is_file()
     for tool in ("pytest", "_pytest", "hypothesis", "PIL", "pypdfium2", "zxingcpp"):
         assert not (bundle.data / tool).exists(), f"{tool} should not be in the bundle"
