@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
-from desk_support import STORE, MemoryKeyring, RelayServer
 
 from pharmacy_desk.desk.backoff import Backoff
 from pharmacy_desk.desk.service import DeskService
 from pharmacy_desk.desk.settings import DeskSettings
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    try:
-        yield backend
-    finally:
-        keyring.set_keyring(previous)
+from tests.desk.desk_support import STORE, RelayServer
 
 
 @pytest.fixture

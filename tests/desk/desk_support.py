@@ -1,30 +1,23 @@
 """Helpers for the desk tests: a real relay served by uvicorn on 127.0.0.1 that can be stopped and
 started again on the same port and database, Kuper webhooks for it, marking codes.
-
-Imported as ``desk_support`` (a unique module name: ``tests/desk`` has no ``__init__``).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import copy
 import json
 import uuid
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
-from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
 
 from pharmacy_desk.relay.app import create_app
 from pharmacy_desk.relay.config import RelayConfig
 from pharmacy_desk.relay.state import RelayState
 from pharmacy_desk.relay.storage.devices import add_device
+from tests.support import LoopbackServer
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "kuper" / "webhooks"
 STORE = "apteka-12"
@@ -82,32 +75,6 @@ def position(sku: str, name: str, quantity: int, price: str) -> dict[str, Any]:
     }
 
 
-class MemoryKeyring(KeyringBackend):
-    """A keyring that keeps passwords in a dict (tests never touch the real user's keyring)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.passwords.pop((service, username), None) is None:
-            raise PasswordDeleteError(username)
-
-
-class _Server(uvicorn.Server):
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:  # leave pytest's signal handlers alone
-        yield
-
-
 class RelayServer:
     """The relay on 127.0.0.1: :meth:`start`, :meth:`stop`, start again on the same port and database."""
 
@@ -115,8 +82,7 @@ class RelayServer:
         self.database_url = database_url
         self.overrides = overrides
         self.port = 0
-        self._server: _Server | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._server: LoopbackServer | None = None
         self._app: Any = None
         self.client: httpx.AsyncClient | None = None
 
@@ -131,37 +97,18 @@ class RelayServer:
 
     async def start(self) -> None:
         self._app = create_app(config(self.database_url, **self.overrides))
-        server = _Server(
-            uvicorn.Config(
-                self._app,
-                host="127.0.0.1",
-                port=self.port,
-                lifespan="on",
-                ws="none",
-                log_config=None,
-                access_log=False,
-                timeout_graceful_shutdown=1,
-            )
-        )
-        task = asyncio.create_task(server.serve())
-        async with asyncio.timeout(10):
-            while not server.started:
-                if task.done():
-                    task.result()
-                    raise RuntimeError("the relay stopped during start-up")
-                await asyncio.sleep(0.005)
-        self.port = server.servers[0].sockets[0].getsockname()[1]
-        self._server, self._task = server, task
+        server = LoopbackServer(self._app, port=self.port, timeout_graceful_shutdown=1)
+        await server.start()
+        self.port, self._server = server.port, server
         self.client = httpx.AsyncClient(base_url=self.base_url, timeout=10)
 
     async def stop(self) -> None:
         if self.client is not None:
             await self.client.aclose()
             self.client = None
-        if self._server is not None and self._task is not None:
-            self._server.should_exit = True
-            await self._task
-        self._server = self._task = None
+        if self._server is not None:
+            await self._server.stop()
+        self._server = None
 
     async def device(self, name: str = "Касса 1", store: str = STORE) -> str:
         """A new device of ``store``; its bearer token."""
@@ -186,10 +133,3 @@ class RelayServer:
     async def event(self, name: str, order_uuid: str, **payload: Any) -> None:
         response = await self.post_webhook(webhook(name, order_uuid, **payload))
         assert response.status_code == 200, response.text
-
-
-async def eventually(check: Any, timeout: float = 5.0, interval: float = 0.02) -> None:
-    """Wait until ``check()`` is true (polling assertions, no fixed sleeps)."""
-    async with asyncio.timeout(timeout):
-        while not check():
-            await asyncio.sleep(interval)

@@ -6,14 +6,14 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from book_support import line, order
-from desk_support import ASPIRIN_EAN, ASPIRIN_SKU, GS, NUROFEN_GTIN, NUROFEN_SKU, marking_code
 
 from pharmacy_desk.desk.assembly import AssemblyIncomplete, AssemblySession
 from pharmacy_desk.desk.assembly_feedback import FeedbackCode
 from pharmacy_desk.domain import Assembled, Line
 from pharmacy_desk.domain.fefo import Batch
 from pharmacy_desk.domain.keyboard_layout import us_to_ru
+from tests.desk.book_support import line, order
+from tests.desk.desk_support import ASPIRIN_EAN, ASPIRIN_SKU, GS, NUROFEN_GTIN, NUROFEN_SKU, marking_code
 
 TODAY = dt.date(2026, 11, 22)
 OTHER_GTIN = "04601234567893"  # a product of the catalogue this order does not have

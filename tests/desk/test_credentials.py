@@ -11,7 +11,6 @@ import keyring
 import keyring.backends.fail
 import keyring.errors
 import pytest
-from desk_support import MemoryKeyring
 
 from pharmacy_desk.desk.credentials import (
     ENV_TOKEN_FILE,
@@ -21,6 +20,7 @@ from pharmacy_desk.desk.credentials import (
     KeyringTokenStore,
     token_store,
 )
+from tests.support import MemoryKeyring
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
 

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "domain"))
-
-from factories import MARK_A, MARK_B, T0, aspirin, ctx, nurofen, ok, opened, ready
 
 from pharmacy_desk.desk.handover import Blocker, HandoverBlocked, HandoverSession
 from pharmacy_desk.domain import (
@@ -25,6 +19,7 @@ from pharmacy_desk.domain import (
 from pharmacy_desk.domain import actions as act
 from pharmacy_desk.domain.lifecycle import StoreRules
 from pharmacy_desk.domain.order import Order
+from tests.domain.factories import MARK_A, MARK_B, T0, aspirin, ctx, nurofen, ok, opened, ready
 
 
 def waiting(marked: bool = True) -> Order:

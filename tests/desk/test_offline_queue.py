@@ -6,11 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from book_support import order
-
 from pharmacy_desk.desk.offline_queue import OfflineQueue, QueueConflict
 from pharmacy_desk.desk.relay_client import Accepted, ActionResult, Refused, Rejected, Unreachable
 from pharmacy_desk.domain import Action, Cancel, CancelReason, LabelPrinted, StartAssembly
+from tests.desk.book_support import order
 
 
 @dataclass

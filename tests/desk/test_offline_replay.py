@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
-from desk_support import RelayServer, eventually, marking_code
-
 from pharmacy_desk.desk.offline_queue import QueueConflict
 from pharmacy_desk.desk.relay_client import Accepted, Unreachable
 from pharmacy_desk.desk.service import Queued
 from pharmacy_desk.desk.stream import ConnectionState
 from pharmacy_desk.domain import Assembled, FinalLine, OrderState, StartAssembly, VerifyPickupCode
+from tests.desk.desk_support import RelayServer, marking_code
+from tests.support import eventually
 
 CODES = (marking_code("SERIALAAAAAA1"), marking_code("SERIALAAAAAA2"))
 

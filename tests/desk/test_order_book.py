@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from book_support import line, order, summary
-from desk_support import marking_code
-
 from pharmacy_desk.desk.order_book import AlertEvent, BookChange, NotificationStatus, OrderBook
 from pharmacy_desk.desk.ringing import NewOrderBell
 from pharmacy_desk.desk.stream import StreamEvent
 from pharmacy_desk.domain import AlertKind, OrderState
+from tests.desk.book_support import line, order, summary
+from tests.desk.desk_support import marking_code
 
 CODE_1 = marking_code("SERIAL0000001")
 CODE_1_OTHER_TAIL = CODE_1.replace("92VW", "92XW")  # the same pack (GTIN + serial), another crypto tail

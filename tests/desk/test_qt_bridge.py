@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from book_support import summary
 from pytestqt.qtbot import QtBot
 
 from pharmacy_desk.desk.order_book import AlertEvent, BookChange
@@ -14,6 +13,7 @@ from pharmacy_desk.desk.service import DeskService
 from pharmacy_desk.desk.settings import DeskSettings
 from pharmacy_desk.desk.stream import ConnectionState, ConnectionStatus
 from pharmacy_desk.domain import AlertKind
+from tests.desk.book_support import summary
 
 
 def test_hooks_become_signals(qtbot: QtBot, tmp_path: Path) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from desk_support import GS, marking_code
-
 from pharmacy_desk.desk.scanner import (
     KeyPress,
     ScannedCode,
@@ -15,6 +13,7 @@ from pharmacy_desk.desk.scanner import (
 )
 from pharmacy_desk.domain.keyboard_layout import us_to_ru
 from pharmacy_desk.domain.scans import DrugPack, RetailBarcode, ScanError
+from tests.desk.desk_support import GS, marking_code
 
 CODE = marking_code("FGXEAGA5A1GAH")
 

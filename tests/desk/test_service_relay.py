@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from desk_support import GS, NUROFEN_GTIN, NUROFEN_SKU, RelayServer, eventually, marking_code
-
 from pharmacy_desk.desk.assembly_feedback import FeedbackCode
 from pharmacy_desk.desk.order_book import AlertEvent, BookChange
 from pharmacy_desk.desk.relay_client import Accepted, Refused, RelayClient
 from pharmacy_desk.desk.stream import ConnectionState, ConnectionStatus
 from pharmacy_desk.domain import AlertKind, Assembled, FinalLine, OrderState
 from pharmacy_desk.domain.keyboard_layout import us_to_ru
+from tests.desk.desk_support import GS, NUROFEN_GTIN, NUROFEN_SKU, RelayServer, marking_code
+from tests.support import eventually
 
 
 async def test_orders_before_and_after_start_reach_the_book(relay: RelayServer, desk_factory) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from desk_support import STORE, RelayServer, eventually, marking_code
 
 from pharmacy_desk import __version__
 from pharmacy_desk.desk.relay_client import RelayClient, RelayProtocolError, RelayUnreachable
@@ -15,6 +14,8 @@ from pharmacy_desk.desk.service import DeskService
 from pharmacy_desk.desk.settings import DeskSettings
 from pharmacy_desk.inventory.embedded import import_csv
 from pharmacy_desk.resources import sample_stock
+from tests.desk.desk_support import STORE, RelayServer, marking_code
+from tests.support import eventually
 
 SAMPLE_SKU = "100234"  # the webhook fixtures' product, in the sample stock
 SAMPLE_GTIN = "04600714356057"

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from desk_support import STORE, RelayServer, eventually
 from httpx_sse import ServerSentEvent
 from sqlalchemy import insert
 
@@ -17,6 +16,8 @@ from pharmacy_desk.desk.relay_client import RelayClient
 from pharmacy_desk.desk.stream import ConnectionState, ConnectionStatus, EventCursor, EventStream, StreamEvent
 from pharmacy_desk.relay.storage.devices import hash_token
 from pharmacy_desk.relay.storage.schema import devices
+from tests.desk.desk_support import STORE, RelayServer
+from tests.support import eventually
 
 FAST = Backoff(initial=0.05, cap=0.2)
 

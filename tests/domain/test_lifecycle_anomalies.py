@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from factories import T0, apply, as_ordered, courier, ctx, new_order, nurofen, ok, opened, ready
-
 from pharmacy_desk.domain import actions as act
 from pharmacy_desk.domain.events import AlertKind, StockEffectKind
 from pharmacy_desk.domain.lifecycle import StoreRules, decide, open_order
 from pharmacy_desk.domain.states import Flow, OrderState
+from tests.domain.factories import T0, apply, as_ordered, courier, ctx, new_order, nurofen, ok, opened, ready
 
 
 def test_courier_arrived_before_assigned_is_an_anomaly_but_recorded() -> None:

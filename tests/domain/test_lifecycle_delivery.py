@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from factories import MARK_A, PC1, PC2, apply, as_ordered, assembled, courier, ctx, ok, opened, ready
-
 from pharmacy_desk.domain import actions as act
 from pharmacy_desk.domain.composition import FinalLine
 from pharmacy_desk.domain.events import AlertKind, StockEffectKind
@@ -11,6 +9,7 @@ from pharmacy_desk.domain.lifecycle import StoreRules, decide
 from pharmacy_desk.domain.refusals import RefusalCode
 from pharmacy_desk.domain.states import NotificationType as N
 from pharmacy_desk.domain.states import OrderState
+from tests.domain.factories import MARK_A, PC1, PC2, apply, as_ordered, assembled, courier, ctx, ok, opened, ready
 
 
 def test_happy_path_with_courier_events() -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from factories import MARK_A, MARK_B, PC2, apply, as_ordered, assembled, ctx, ok, opened, ready
-
 from pharmacy_desk.domain import actions as act
 from pharmacy_desk.domain.composition import FinalLine
 from pharmacy_desk.domain.events import StockEffectKind
@@ -14,6 +12,7 @@ from pharmacy_desk.domain.order import Order
 from pharmacy_desk.domain.refusals import RefusalCode
 from pharmacy_desk.domain.states import NotificationType as N
 from pharmacy_desk.domain.states import OrderState, PaymentMethod
+from tests.domain.factories import MARK_A, MARK_B, PC2, apply, as_ordered, assembled, ctx, ok, opened, ready
 
 
 def _verified(order: Order) -> Order:

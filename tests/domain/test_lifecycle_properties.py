@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from factories import MARK_A, MARK_B, PC1, PC2, T0, courier, new_order, nurofen
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +15,7 @@ from pharmacy_desk.domain.lifecycle import Context, StoreRules, apply_event, dec
 from pharmacy_desk.domain.order import Order
 from pharmacy_desk.domain.states import NotificationType as N
 from pharmacy_desk.domain.states import OrderState
+from tests.domain.factories import MARK_A, MARK_B, PC1, PC2, T0, courier, new_order, nurofen
 
 SEQUENCE = [N.ACCEPTED, N.IN_WORK, N.ASSEMBLED, N.READY_FOR_DELIVERY, N.PICKUP_CODE_CREATED, N.DELIVERED]
 REQUIRES = {

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from factories import PC2, T0, assembled, ctx, ok, opened, ready
-
 from pharmacy_desk.domain import actions as act
 from pharmacy_desk.domain.lifecycle import StoreRules, decide
 from pharmacy_desk.domain.pickup_codes import generate_pickup_code
 from pharmacy_desk.domain.refusals import RefusalCode
 from pharmacy_desk.domain.states import NotificationType as N
+from tests.domain.factories import PC2, T0, assembled, ctx, ok, opened, ready
 
 
 def test_1_delivered_always_carries_the_composition_handed_over() -> None:

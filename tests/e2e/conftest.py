@@ -18,12 +18,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2e_support import PG_URL, REQUIRE_PG, Kuper, StartedRelay, pg_admin, pg_answers, relay_settings, run_async
 from sqlalchemy import make_url
 
 from pharmacy_desk.sim.kuper_stub import KuperStub
 from pharmacy_desk.sim.relay_process import RelayProcess
 from pharmacy_desk.sim.serving import ThreadedServer
+from tests.e2e.e2e_support import (
+    PG_URL,
+    REQUIRE_PG,
+    Kuper,
+    StartedRelay,
+    pg_admin,
+    pg_answers,
+    relay_settings,
+    run_async,
+)
 
 
 @pytest.fixture(scope="module")

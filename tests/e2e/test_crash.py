@@ -19,12 +19,12 @@ import time
 from dataclasses import dataclass, field
 
 import pytest
-from e2e_support import Kuper, StartedRelay, run_async
 
 from pharmacy_desk.kuper import OrderCreatedAnswer, ShipmentMethod
 from pharmacy_desk.sim.harness import OrderRun, ScenarioFailed, Sim, expected_total
 from pharmacy_desk.sim.staff import RelayUnreachable, Staff
 from pharmacy_desk.sim.webhook_sender import WebhookSender
+from tests.e2e.e2e_support import Kuper, StartedRelay, run_async
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import random
 
 import pytest
-from e2e_support import Kuper, StartedRelay, run_async
 
 from pharmacy_desk.sim.harness import Sim
 from pharmacy_desk.sim.report import ScenarioResult, format_result
@@ -17,6 +16,7 @@ from pharmacy_desk.sim.runner import run_scenarios
 from pharmacy_desk.sim.scenarios import SCENARIOS
 from pharmacy_desk.sim.staff import Staff
 from pharmacy_desk.sim.webhook_sender import WebhookSender
+from tests.e2e.e2e_support import Kuper, StartedRelay, run_async
 
 
 async def _play_all(kuper: Kuper, relay: StartedRelay) -> dict[str, ScenarioResult]:

@@ -7,18 +7,6 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from inventory_support import (
-    SAMPLE_CSV,
-    Bench,
-    ServerThread,
-    create_temp_database,
-    drop_temp_database,
-    in_thread,
-    new_store,
-    onec_settings,
-    pg_reachable,
-    shelf_life,
-)
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pharmacy_desk.inventory import FoundSeries
@@ -27,6 +15,18 @@ from pharmacy_desk.inventory.embedded.serials import remember_pack_serials
 from pharmacy_desk.inventory.onec import OneCStock
 from pharmacy_desk.inventory.onec.stub import OneCStub
 from pharmacy_desk.relay.storage.db import create_engine
+from pharmacy_desk.sim.serving import ThreadedServer
+from tests.inventory.inventory_support import (
+    SAMPLE_CSV,
+    Bench,
+    create_temp_database,
+    drop_temp_database,
+    in_thread,
+    new_store,
+    onec_settings,
+    pg_reachable,
+    shelf_life,
+)
 
 
 @pytest.fixture
@@ -83,11 +83,8 @@ async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
 def onec_stub() -> Iterator[tuple[OneCStub, str]]:
     """The 1C stub served on loopback for the whole session; each test uses its own stores."""
     stub = OneCStub(username="kuper", password="secret")
-    server = ServerThread(stub.app()).start()
-    try:
+    with ThreadedServer(stub.app(), ws="none", http="h11", timeout_graceful_shutdown=3) as server:
         yield stub, server.url
-    finally:
-        server.stop()
 
 
 @pytest.fixture(

@@ -1,4 +1,4 @@
-"""Helpers for the inventory tests: a temporary PostgreSQL database, a uvicorn server in a thread."""
+"""Helpers for the inventory tests: a temporary PostgreSQL database, stock lines, 1C settings, shelf life."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import asyncio
 import os
 import socket
 import threading
-import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -15,7 +14,6 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 import asyncpg
-import uvicorn
 from sqlalchemy.engine import make_url
 
 from pharmacy_desk.domain.composition import Line
@@ -119,48 +117,3 @@ def drop_temp_database(url: str) -> None:
             await conn.close()
 
     in_thread(drop)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-class ServerThread:
-    """An ASGI app served by uvicorn on 127.0.0.1 (a free port) in a thread; ``stop()`` shuts it down."""
-
-    def __init__(self, app: Any) -> None:
-        self._sock = socket.socket()
-        self._sock.bind(("127.0.0.1", 0))
-        self.port: int = self._sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(
-            app,
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            ws="none",
-            http="h11",
-            loop="asyncio",
-            timeout_graceful_shutdown=3,
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True)
-
-    def start(self) -> ServerThread:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the stub server did not start")
-            time.sleep(0.01)
-        return self
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
-        self._sock.close()
-        if self._thread.is_alive():
-            raise RuntimeError("the stub server did not stop")

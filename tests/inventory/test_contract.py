@@ -16,10 +16,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from inventory_support import Bench, line
 
 from pharmacy_desk.inventory import InvalidRequest, ReservationState, Want
 from pharmacy_desk.inventory.models import BatchQuantity, ReservationResult
+from tests.inventory.inventory_support import Bench, line
 
 
 def held(result: ReservationResult) -> dict[str, list[tuple[str, int]]]:

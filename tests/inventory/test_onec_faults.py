@@ -8,12 +8,13 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
-from inventory_support import free_port, line, onec_settings, shelf_life
 
 from pharmacy_desk.inventory import Operation, ReservationState, StockUnavailable, UnavailableKind
 from pharmacy_desk.inventory.embedded import StockRow
 from pharmacy_desk.inventory.onec import OneCStock
 from pharmacy_desk.inventory.onec.stub import Fault, OneCStub
+from tests.inventory.inventory_support import line, onec_settings, shelf_life
+from tests.support import free_port
 
 TIMEOUT = 0.3  # the adapter's deadline in these tests
 SLOW = 0.8  # how long a slow 1C takes

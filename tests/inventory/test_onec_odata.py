@@ -6,13 +6,13 @@ from collections.abc import AsyncIterator
 from datetime import date
 
 import pytest
-from inventory_support import line, onec_settings, shelf_life
 
 from pharmacy_desk.inventory import StockUnavailable, UnavailableKind
 from pharmacy_desk.inventory.embedded import StockRow
 from pharmacy_desk.inventory.onec import ODataSettings, OneCStock
 from pharmacy_desk.inventory.onec.odata import guid, quote
 from pharmacy_desk.inventory.onec.stub import Fault, OneCStub
+from tests.inventory.inventory_support import line, onec_settings, shelf_life
 
 
 @pytest.fixture

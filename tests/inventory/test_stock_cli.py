@@ -6,11 +6,11 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from inventory_support import SAMPLE_CSV
 
 from pharmacy_desk.inventory.embedded import metadata
 from pharmacy_desk.relay.stock.cli import main, stock_import_main
 from pharmacy_desk.relay.storage.db import create_engine
+from tests.inventory.inventory_support import SAMPLE_CSV
 
 
 @pytest.fixture

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from inventory_support import SAMPLE_CSV, TODAY
 
 from pharmacy_desk.inventory import StockCsvError
 from pharmacy_desk.inventory.embedded import parse_stock_csv, read_stock_csv
 from pharmacy_desk.inventory.gtin import normalize_gtin
+from tests.inventory.inventory_support import SAMPLE_CSV, TODAY
 
 HEADER = "sku;name;gtin;series;expiry;quantity;location\n"
 

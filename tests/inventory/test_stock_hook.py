@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from inventory_support import TODAY, free_port, line, onec_settings, shelf_life
 
 from pharmacy_desk.domain import NewOrder, StockEffect, StockEffectKind, StoreRules, open_order
 from pharmacy_desk.domain.order import Order
@@ -18,6 +17,8 @@ from pharmacy_desk.inventory.hook import InventoryStockHook, StockOutcome
 from pharmacy_desk.inventory.onec import OneCStock
 from pharmacy_desk.inventory.routing import StoreRouter
 from pharmacy_desk.relay.storage.db import create_engine
+from tests.inventory.inventory_support import TODAY, line, onec_settings, shelf_life
+from tests.support import free_port
 
 STORE = "apteka-12"
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from inventory_support import SAMPLE_CSV, TODAY, line, new_store
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pharmacy_desk.inventory import ShelfLife, StockCsvError
 from pharmacy_desk.inventory.embedded import EmbeddedStock, ImportMode, import_csv
 from pharmacy_desk.inventory.embedded.tables import batches
+from tests.inventory.inventory_support import SAMPLE_CSV, TODAY, line, new_store
 
 HEADER = "sku;name;gtin;series;expiry;quantity;location\n"
 NUROFEN = "100234;Нурофен таб. п/о 200мг №20;04600714356057"

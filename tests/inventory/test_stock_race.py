@@ -6,13 +6,13 @@ import asyncio
 import random
 from pathlib import Path
 
-from inventory_support import TODAY, line
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pharmacy_desk.inventory import ReservationState, ShelfLife
 from pharmacy_desk.inventory.embedded import EmbeddedStock, ImportMode, import_csv
 from pharmacy_desk.inventory.embedded.tables import batches, movements, reservations
+from tests.inventory.inventory_support import TODAY, line
 
 NUROFEN = "100234;Нурофен таб. п/о 200мг №20;04600714356057"
 

@@ -9,7 +9,6 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
-from kuper_support import CLIENT_ID, CLIENT_SECRET, ClientFactory, Reply, StubKuper, load_fixture
 
 from pharmacy_desk.kuper import (
     InWorkNotification,
@@ -17,6 +16,7 @@ from pharmacy_desk.kuper import (
     SendOutcome,
     parse_notification,
 )
+from tests.kuper.kuper_support import CLIENT_ID, CLIENT_SECRET, ClientFactory, Reply, StubKuper, load_fixture
 
 UUID = "retailer-slug:265cb601-a78a-4862-9e9d-d6b48d6a0a3f"
 NUMBER = "MERCHANT_ORDER_12345"

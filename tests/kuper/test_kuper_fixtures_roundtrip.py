@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from kuper_support import FIXTURES, NOTIFICATION_FIXTURES, WEBHOOK_FIXTURES, load_fixture
 
 from pharmacy_desk.kuper import (
     AcceptedNotification,
@@ -32,6 +31,7 @@ from pharmacy_desk.kuper import (
     parse_notification,
     parse_webhook,
 )
+from tests.kuper.kuper_support import FIXTURES, NOTIFICATION_FIXTURES, WEBHOOK_FIXTURES, load_fixture
 
 WEBHOOK_CLASSES = {
     "order_created_delivery": OrderCreatedWebhook,

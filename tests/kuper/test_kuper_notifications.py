@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from kuper_support import load_fixture
 from pydantic import ValidationError
 
 from pharmacy_desk.kuper import (
@@ -30,6 +29,7 @@ from pharmacy_desk.kuper import (
     ReadyForDeliveryNotification,
     parse_notification,
 )
+from tests.kuper.kuper_support import load_fixture
 
 UUID = "retailer-slug:265cb601-a78a-4862-9e9d-d6b48d6a0a3f"
 NUMBER = "MERCHANT_ORDER_12345"

@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from kuper_support import load_fixture
 
 from pharmacy_desk.kuper import (
     CancellationSlug,
@@ -25,6 +24,7 @@ from pharmacy_desk.kuper import (
     WebhookFormatError,
     parse_webhook,
 )
+from tests.kuper.kuper_support import load_fixture
 
 UUID = "retailer-slug:265cb601-a78a-4862-9e9d-d6b48d6a0a3f"
 

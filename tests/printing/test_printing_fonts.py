@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from printing_support import STORE_NAME, order
 from PySide6.QtGui import QFontInfo, QFontMetrics
 
 from pharmacy_desk.printing import labels_for_order
 from pharmacy_desk.printing.fonts import FAMILY, FONT_FILES, fonts_dir, label_family, label_font, missing_glyphs
+from tests.printing.printing_support import STORE_NAME, order
 
 pytestmark = pytest.mark.usefixtures("qapp")
 

@@ -6,11 +6,11 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
-from printing_support import CODE, MOSCOW, NUMBER, STORE_KEY, STORE_NAME, order
 
 from pharmacy_desk.domain.bag_label import decode_bag_label, encode_bag_label
 from pharmacy_desk.domain.states import Flow
 from pharmacy_desk.printing.label import BagLabel, labels_for_order, short_kuper_id
+from tests.printing.printing_support import CODE, MOSCOW, NUMBER, STORE_KEY, STORE_NAME, order
 
 
 def test_pickup_label_carries_the_order_and_the_code() -> None:

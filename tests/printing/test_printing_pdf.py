@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from printing_support import CODE, MOSCOW, NUMBER, STORE_NAME, decode, order, read_pdf
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewWidget
 from pytestqt.qtbot import QtBot
 
@@ -20,6 +19,7 @@ from pharmacy_desk.printing import (
     preview_handler,
     print_labels,
 )
+from tests.printing.printing_support import CODE, MOSCOW, NUMBER, STORE_NAME, decode, order, read_pdf
 
 pytestmark = pytest.mark.usefixtures("qapp")
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from printing_support import NUMBER, STORE_NAME, decode, order, qimage_to_pil
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 
 from pharmacy_desk.domain.bag_label import encode_bag_label
 from pharmacy_desk.printing import FORMATS, THERMAL_58, LabelFormat, labels_for_order, paint_label
 from pharmacy_desk.printing.barcodes import CODE128_QUIET, code128_modules, draw_code128, draw_qr, qr_matrix
+from tests.printing.printing_support import NUMBER, STORE_NAME, decode, order, qimage_to_pil
 
 pytestmark = pytest.mark.usefixtures("qapp")
 

@@ -4,16 +4,16 @@
   for the session (uniquely named, dropped at the end) whose tables are emptied before each test.
   PostgreSQL is skipped when nothing answers at the URL's host and port, unless
   ``PHARMACY_DESK_REQUIRE_PG=1`` (then the tests fail). URL: ``PHARMACY_DESK_PG_URL``.
-- ``relay_factory(**config_overrides)`` starts a relay (uvicorn as a task in the test's event loop, a
-  random free port) with an ``httpx.AsyncClient``; everything is stopped and closed after the test.
-  ``relay`` is the default one. Its stock hook records the effects; ``configured_stock=True`` keeps
-  the stock integration the configuration asks for (``stock_source=`` replaces its sources).
+- ``relay_factory(**config_overrides)`` starts a relay (the support layer's ``loopback`` server: uvicorn
+  as a task in the test's event loop, a random free port) with an ``httpx.AsyncClient``; everything is
+  stopped and closed after the test. ``relay`` is the default one. Its stock hook records the effects;
+  ``configured_stock=True`` keeps the stock integration the configuration asks for (``stock_source=``
+  replaces its sources).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import socket
 import uuid
@@ -22,8 +22,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from relay_support import RecordingStock, Relay, RelayFactory, make_config
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -33,6 +31,8 @@ from pharmacy_desk.relay.app import create_app
 from pharmacy_desk.relay.storage import migrate
 from pharmacy_desk.relay.storage.db import create_engine
 from pharmacy_desk.relay.storage.schema import metadata
+from tests.relay.relay_support import RecordingStock, Relay, RelayFactory, make_config
+from tests.support.fixtures import Loopback
 
 PG_URL = os.environ.get("PHARMACY_DESK_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("PHARMACY_DESK_REQUIRE_PG") == "1"
@@ -101,40 +101,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
     return url
 
 
-class _TestServer(uvicorn.Server):
-    """uvicorn without its fixed 0.1 s ticks and pauses: hundreds of tests start and stop one."""
-
-    def __init__(self, config: uvicorn.Config) -> None:
-        super().__init__(config)
-        self.stop_now = asyncio.Event()
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:  # leave pytest's signal handlers alone
-        yield
-
-    async def main_loop(self) -> None:
-        await self.on_tick(0)  # sets the default headers
-        await self.stop_now.wait()
-
-    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        for server in self.servers:
-            server.close()
-        for connection in list(self.server_state.connections):
-            connection.shutdown()
-        try:
-            async with asyncio.timeout(self.config.timeout_graceful_shutdown):
-                while self.server_state.connections or self.server_state.tasks:
-                    await asyncio.sleep(0.005)
-        except TimeoutError:
-            for task in self.server_state.tasks:
-                task.cancel()
-        for server in self.servers:
-            await server.wait_closed()
-        await self.lifespan.shutdown()
-
-
 @pytest.fixture
-async def relay_factory(database_url: str) -> AsyncIterator[RelayFactory]:
+async def relay_factory(database_url: str, loopback: Loopback) -> AsyncIterator[RelayFactory]:
     stops: list[Callable[[], Awaitable[None]]] = []
 
     async def start(
@@ -150,38 +118,15 @@ async def relay_factory(database_url: str) -> AsyncIterator[RelayFactory]:
             stock_hook=None if configured_stock else recording,
             stock_source=stock_source,
         )
-        server = _TestServer(
-            uvicorn.Config(
-                app,
-                host="127.0.0.1",
-                port=0,
-                lifespan="on",
-                ws="none",
-                log_config=None,
-                access_log=False,
-                timeout_graceful_shutdown=2,
-            )
-        )
-        task = asyncio.create_task(server.serve())
-        async with asyncio.timeout(10):
-            while not server.started:
-                if task.done():
-                    task.result()
-                    raise RuntimeError("the relay stopped during start-up")
-                await asyncio.sleep(0.005)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        base_url = f"http://127.0.0.1:{port}"
-        client = httpx.AsyncClient(base_url=base_url, timeout=10, verify=False)  # plain HTTP: skip loading CA certs
+        server = await loopback(app)
+        client = httpx.AsyncClient(base_url=server.url, timeout=10, verify=False)  # plain HTTP: skip loading CA certs
 
         async def stop() -> None:
             await client.aclose()
-            server.should_exit = True
-            server.stop_now.set()
-            async with asyncio.timeout(15):  # a stuck shutdown fails the test instead of hanging the run
-                await task
+            await server.stop()  # bounded: a stuck shutdown fails the test instead of hanging the run
 
         stops.append(stop)
-        return Relay(app=app, base_url=base_url, client=client, stock=recording)
+        return Relay(app=app, base_url=server.url, client=client, stock=recording)
 
     yield start
     for stop in reversed(stops):

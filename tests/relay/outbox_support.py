@@ -10,15 +10,13 @@ import contextlib
 import json
 import os
 import socket
-import time
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
-import uvicorn
 from sqlalchemy import insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -36,6 +34,7 @@ from pharmacy_desk.kuper.notifications import (
     PickupCodeCreatedNotification,
 )
 from pharmacy_desk.relay.storage.schema import orders, outbox, store_events
+from tests.support import LoopbackServer
 
 STORE = "apteka-12"
 SEQ_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
@@ -44,20 +43,7 @@ SEQ_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 PG_URL = os.environ.get("PHARMACY_DESK_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 
 
-# --- waiting ---------------------------------------------------------------------------------------
-
-
-async def wait_until(
-    predicate: Callable[[], Awaitable[bool]], *, timeout: float = 10.0, interval: float = 0.01, what: str = ""
-) -> None:
-    """Poll ``predicate`` until true; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if await predicate():
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what or predicate}")
-        await asyncio.sleep(interval)
+# --- clock ---------------------------------------------------------------------------------------
 
 
 class FakeClock:
@@ -165,83 +151,20 @@ class StubKuper:
         return Response(answer.body, status_code=answer.status, headers=answer.headers, media_type="application/json")
 
 
-class _StubUvicorn(uvicorn.Server):
-    """uvicorn that leaves pytest's signal handlers alone and stops at once (no 0.1 s ticks)."""
-
-    def __init__(self, config: uvicorn.Config) -> None:
-        super().__init__(config)
-        self.stop_now = asyncio.Event()
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-    async def main_loop(self) -> None:
-        await self.on_tick(0)  # sets the default headers
-        await self.stop_now.wait()
-
-    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        for server in self.servers:
-            server.close()
-        for connection in list(self.server_state.connections):
-            connection.shutdown()
-        try:
-            async with asyncio.timeout(self.config.timeout_graceful_shutdown):
-                while self.server_state.connections or self.server_state.tasks:
-                    await asyncio.sleep(0.005)
-        except TimeoutError:
-            for task in self.server_state.tasks:
-                task.cancel()
-        for server in self.servers:
-            await server.wait_closed()
-
-
 class StubServer:
-    """Serves a :class:`StubKuper` with uvicorn on 127.0.0.1, a free port."""
+    """Serves a :class:`StubKuper` with uvicorn on 127.0.0.1, a free port (``async with``: the stub)."""
 
     def __init__(self, stub: StubKuper) -> None:
         self.stub = stub
-        self._server: _StubUvicorn | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._server = LoopbackServer(stub.app, lifespan="off", log_level="warning", http="h11")
 
     async def __aenter__(self) -> StubKuper:
-        config = uvicorn.Config(
-            self.stub.app,
-            host="127.0.0.1",
-            port=0,
-            lifespan="off",
-            log_config=None,
-            log_level="warning",
-            access_log=False,
-            ws="none",
-            http="h11",
-            timeout_graceful_shutdown=2,
-        )
-        self._server = server = _StubUvicorn(config)
-        self._task = asyncio.create_task(server.serve())
-        deadline = time.monotonic() + 5
-        while not server.started:
-            if self._task.done() or time.monotonic() > deadline:
-                raise RuntimeError("stub Kuper did not start")
-            await asyncio.sleep(0.005)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        self.stub.url = f"http://127.0.0.1:{port}"
+        self.stub.url = await self._server.start()
         return self.stub
 
     async def __aexit__(self, *exc_info: object) -> None:
-        self.stub.release.set()
-        if self._server is not None:
-            self._server.should_exit = True
-            self._server.stop_now.set()
-        if self._task is not None:
-            await self._task
-
-
-def free_port() -> int:
-    """A port nothing listens on (for connection-refused tests)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        self.stub.release.set()  # answers still held come back now
+        await self._server.stop()
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------------

@@ -1,21 +1,14 @@
-"""Helpers for the relay's stock tests: stock rows, the embedded stock of a running relay, polling.
-
-Imported as ``relay_stock_support`` (``tests/relay`` has no ``__init__``).
-"""
+"""Helpers for the relay's stock tests: stock rows, the embedded stock of a running relay, its alerts."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
-from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
-from relay_support import STORE, Relay, config_data
-
 from pharmacy_desk.inventory import ReservationResult, SkuStock
 from pharmacy_desk.inventory.embedded import EmbeddedStock, StockRow, import_rows
+from tests.relay.relay_support import STORE, Relay, config_data
 
 NUROFEN = "100234"  # the SKU of the webhook fixtures (2 packs ordered)
 NUROFEN_NAME = "Нурофен таб. п/о 200мг №20"
@@ -55,14 +48,6 @@ async def order_key(relay: Relay, number: str, store: str = STORE) -> str:
         stored = await get_order(conn, store, number=number)
     assert stored is not None
     return stored.order.kuper_id
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 5.0, interval: float = 0.02) -> None:
-    deadline = time.monotonic() + timeout
-    while not await check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(interval)
 
 
 async def stock_alerts(relay: Relay, store: str = STORE) -> list[dict[str, Any]]:

@@ -1,7 +1,4 @@
-"""Helpers for the relay tests: configuration, Kuper webhook fixtures, a client for a running relay.
-
-Imported as ``relay_support`` (a unique module name: ``tests/relay`` has no ``__init__``).
-"""
+"""Helpers for the relay tests: configuration, Kuper webhook fixtures, a client for a running relay."""
 
 from __future__ import annotations
 

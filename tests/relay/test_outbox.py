@@ -11,25 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-from outbox_support import (
-    Answer,
-    Arrival,
-    FakeClock,
-    OrderRef,
-    StubKuper,
-    StubServer,
-    add_notification,
-    add_order,
-    create_temp_database,
-    drop_temp_database,
-    free_port,
-    notification_events,
-    notification_for,
-    outbox_row,
-    pg_reachable,
-    statuses,
-    wait_until,
-)
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pharmacy_desk.kuper.client import KuperClient
@@ -46,6 +27,24 @@ from pharmacy_desk.relay.outbox.worker import (
 )
 from pharmacy_desk.relay.storage.db import create_engine
 from pharmacy_desk.relay.storage.schema import metadata
+from tests.relay.outbox_support import (
+    Answer,
+    Arrival,
+    FakeClock,
+    OrderRef,
+    StubKuper,
+    StubServer,
+    add_notification,
+    add_order,
+    create_temp_database,
+    drop_temp_database,
+    notification_events,
+    notification_for,
+    outbox_row,
+    pg_reachable,
+    statuses,
+)
+from tests.support import eventually, free_port
 
 # --- fixtures --------------------------------------------------------------------------------------
 
@@ -409,7 +408,7 @@ async def test_fifo_per_order_under_parallel_orders_and_random_failures(
     async def all_done() -> bool:
         return set((await statuses(engine)).values()) == {"done"}
 
-    await wait_until(all_done, timeout=20, what="every notification done")
+    await eventually(all_done, timeout=20, what="every notification done")
     await worker.stop()
 
     for order in orders:
@@ -457,7 +456,7 @@ async def test_relay_killed_mid_send_sends_again_on_restart(
     async def in_flight() -> bool:
         return stub.in_flight == 1
 
-    await wait_until(in_flight, what="the send to start")
+    await eventually(in_flight, what="the send to start")
     await first.stop()  # dies before Kuper answered
 
     row = await outbox_row(engine, row_id)
@@ -492,7 +491,7 @@ async def test_two_relay_processes_on_postgresql_send_each_notification_once_in_
             async def all_done() -> bool:
                 return set((await statuses(engine)).values()) == {"done"}
 
-            await wait_until(all_done, timeout=20, what="every notification done")
+            await eventually(all_done, timeout=20, what="every notification done")
             await asyncio.gather(one.stop(), two.stop())
     finally:
         await other_engine.dispose()
@@ -516,7 +515,7 @@ async def test_notify_wakes_the_worker_at_once(engine: AsyncEngine, make_worker:
     async def done() -> bool:
         return bool((await outbox_row(engine, row_id)).status == "done")
 
-    await wait_until(done, timeout=3, what="the notified row to be sent")
+    await eventually(done, timeout=3, what="the notified row to be sent")
 
 
 async def test_the_poll_finds_rows_that_become_due_later(engine: AsyncEngine, make_worker: WorkerFactory) -> None:
@@ -529,7 +528,7 @@ async def test_the_poll_finds_rows_that_become_due_later(engine: AsyncEngine, ma
     async def done() -> bool:
         return bool((await outbox_row(engine, row_id)).status == "done")
 
-    await wait_until(done, timeout=5, what="the row due later to be sent")
+    await eventually(done, timeout=5, what="the row due later to be sent")
     row = await outbox_row(engine, row_id)
     assert row.sent_at.replace(tzinfo=UTC) >= due
 

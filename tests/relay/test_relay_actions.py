@@ -7,7 +7,11 @@ import json
 from typing import Any
 
 import pytest
-from relay_support import (
+from sqlalchemy import select, update
+
+from pharmacy_desk.relay.storage.devices import list_devices, revoke_device
+from pharmacy_desk.relay.storage.schema import marking_codes, orders, outbox
+from tests.relay.relay_support import (
     MARK_A,
     MARK_B,
     MARK_C,
@@ -19,10 +23,6 @@ from relay_support import (
     new_uuid,
     webhook,
 )
-from sqlalchemy import select, update
-
-from pharmacy_desk.relay.storage.devices import list_devices, revoke_device
-from pharmacy_desk.relay.storage.schema import marking_codes, orders, outbox
 
 AS_ORDERED = {"kind": "assembled", "composition": [{"sku": "100234", "quantity": 2}]}
 

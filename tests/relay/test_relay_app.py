@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import httpx
 import pytest
-from relay_support import (
+
+from pharmacy_desk.relay.app import SchemaOutOfDate, create_app
+from pharmacy_desk.relay.http.access_log import LoggingTransport, redact_headers, redact_query
+from tests.relay.relay_support import (
     BASIC_PASSWORD,
     CLIENT_TOKEN,
     STORE,
@@ -18,9 +20,7 @@ from relay_support import (
     new_uuid,
     webhook,
 )
-
-from pharmacy_desk.relay.app import SchemaOutOfDate, create_app
-from pharmacy_desk.relay.http.access_log import LoggingTransport, redact_headers, redact_query
+from tests.support import eventually
 
 
 async def test_without_migrating_an_empty_database_is_refused(tmp_path: object) -> None:
@@ -78,9 +78,11 @@ async def test_outbox_worker_runs_when_kuper_is_configured(relay_factory: RelayF
     number = await relay.create_order()
     pc = await relay.device()
     await relay.ok(number, {"kind": "start_assembly"}, pc)
-    async with asyncio.timeout(5):
-        while (await relay.outbox_rows())[0]["attempts"] == 0:
-            await asyncio.sleep(0.05)
+
+    async def attempted() -> bool:
+        return bool((await relay.outbox_rows())[0]["attempts"])
+
+    await eventually(attempted, timeout=5, interval=0.05, what="a first attempt to send the notification")
     row = (await relay.outbox_rows())[0]
     assert row["status"] == "retrying" and row["last_error"]
 

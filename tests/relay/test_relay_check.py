@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from relay_stock_support import row
 
 from pharmacy_desk.inventory.onec.stub import OneCStub
 from pharmacy_desk.relay.cli import main
 from pharmacy_desk.sim.kuper_stub import KuperStub
 from pharmacy_desk.sim.serving import serve_in_thread
+from tests.relay.relay_stock_support import row
 
 CSV = "sku;name;gtin;series;expiry;quantity;location\n100234;Нурофен;04600714356057;NF1;2099-01-31;5;А1\n"
 

@@ -18,6 +18,7 @@ from pharmacy_desk.relay.storage.db import RelayEngine, create_engine, write_tog
 from pharmacy_desk.relay.storage.orders import lock_store
 from pharmacy_desk.relay.storage.schema import store_counters, store_events
 from pharmacy_desk.relay.storage.store_log import append_event, last_event_id, next_order_sequence
+from tests.support import eventually
 
 
 @pytest.fixture
@@ -45,10 +46,34 @@ async def stores(engine: RelayEngine) -> list[str]:
         return list((await conn.execute(select(store_counters.c.store).order_by(store_counters.c.store))).scalars())
 
 
-def adder(store: str, *, fail: bool = False, gate: asyncio.Event | None = None) -> Any:
+class Gate:
+    """Holds a unit of work inside its write transaction until :meth:`open`; :meth:`reached` waits for it."""
+
+    def __init__(self) -> None:
+        self._arrived = asyncio.Event()
+        self._open = asyncio.Event()
+
+    async def pass_through(self) -> None:
+        self._arrived.set()
+        await self._open.wait()
+
+    async def reached(self) -> None:
+        async with asyncio.timeout(10):
+            await self._arrived.wait()
+
+    def open(self) -> None:
+        self._open.set()
+
+
+async def queued(engine: RelayEngine, count: int) -> None:
+    """Wait until ``count`` units wait for the next group write (behind the one being written)."""
+    await eventually(lambda: engine.queued_writes == count, interval=0.005, what=f"{count} writes queued")
+
+
+def adder(store: str, *, fail: bool = False, gate: Gate | None = None) -> Any:
     async def work(conn: AsyncConnection) -> str:
         if gate is not None:
-            await gate.wait()
+            await gate.pass_through()
         await conn.execute(insert(store_counters).values(store=store, last_number=0, last_event_id=0))
         if fail:
             raise ValueError(f"{store} fails")
@@ -97,27 +122,27 @@ async def test_a_write_inside_a_write_of_the_same_task_is_refused(tmp_path: Path
 
 async def test_units_arriving_together_share_one_commit(engine: RelayEngine) -> None:
     commits = count_commits(engine)
-    gate = asyncio.Event()
+    gate = Gate()
     first = asyncio.create_task(engine.write_together(adder("a", gate=gate)))
-    await asyncio.sleep(0.05)  # "a" is being written (waiting at its gate): the next ones queue up
+    await gate.reached()  # "a" is being written (waiting at its gate): the next ones queue up
     rest = [asyncio.create_task(engine.write_together(adder(name))) for name in "bcde"]
-    await asyncio.sleep(0.05)
-    gate.set()
+    await queued(engine, 4)
+    gate.open()
     assert await asyncio.gather(first, *rest) == list("abcde")
     assert await stores(engine) == list("abcde")
     assert commits[0] == 2  # "a" alone, then b..e together
 
 
 async def test_a_failing_unit_does_not_fail_the_others(engine: RelayEngine) -> None:
-    gate = asyncio.Event()
+    gate = Gate()
     first = asyncio.create_task(engine.write_together(adder("a", gate=gate)))
-    await asyncio.sleep(0.05)
+    await gate.reached()
     rest = [
         asyncio.create_task(engine.write_together(adder(name, fail=name == "c")))
         for name in "bcd"  # one group: b, c (fails), d
     ]
-    await asyncio.sleep(0.05)
-    gate.set()
+    await queued(engine, 3)
+    gate.open()
     results = await asyncio.gather(first, *rest, return_exceptions=True)
     assert results[:2] == ["a", "b"] and results[3] == "d"
     assert isinstance(results[2], ValueError)
@@ -125,11 +150,11 @@ async def test_a_failing_unit_does_not_fail_the_others(engine: RelayEngine) -> N
 
 
 async def test_a_cancelled_writer_leaves_the_others_to_the_next_one(engine: RelayEngine) -> None:
-    gate = asyncio.Event()
+    gate = Gate()
     leader = asyncio.create_task(engine.write_together(adder("a", gate=gate)))
-    await asyncio.sleep(0.05)
+    await gate.reached()
     waiting = [asyncio.create_task(engine.write_together(adder(name))) for name in "bc"]
-    await asyncio.sleep(0.05)
+    await queued(engine, 2)  # b and c wait for the leader's write
     leader.cancel()
     assert await asyncio.gather(*waiting) == ["b", "c"]
     with pytest.raises(asyncio.CancelledError):
@@ -187,10 +212,10 @@ async def test_statements_rows_counts_and_errors_come_back_right(engine: RelayEn
 async def test_numbers_and_stream_events_of_a_group_come_without_gaps(engine: RelayEngine) -> None:
     """Units written together: numbers and event ids counted on per store, written at the commit."""
 
-    def appender(name: str, *, fail: bool = False, gate: asyncio.Event | None = None) -> Any:
+    def appender(name: str, *, fail: bool = False, gate: Gate | None = None) -> Any:
         async def work(conn: AsyncConnection) -> tuple[int, int]:
             if gate is not None:
-                await gate.wait()
+                await gate.pass_through()
             await lock_store(conn, "s1")
             number = await next_order_sequence(conn, "s1")
             first = await append_event(conn, "s1", "alert", {"unit": name})
@@ -202,12 +227,12 @@ async def test_numbers_and_stream_events_of_a_group_come_without_gaps(engine: Re
 
         return work
 
-    gate = asyncio.Event()
+    gate = Gate()
     first = asyncio.create_task(engine.write_together(appender("a", gate=gate)))
-    await asyncio.sleep(0.05)
+    await gate.reached()
     rest = [asyncio.create_task(engine.write_together(appender(n, fail=n == "c"))) for n in "bcd"]
-    await asyncio.sleep(0.05)
-    gate.set()
+    await queued(engine, 3)
+    gate.open()
     results = await asyncio.gather(first, *rest, return_exceptions=True)
     assert results[0] == (1, 1) and results[1] == (2, 3) and results[3] == (3, 5)
     assert isinstance(results[2], ValueError)

@@ -14,21 +14,13 @@ from datetime import date
 from typing import Any
 
 import pytest
-from relay_stock_support import (
-    NUROFEN,
-    load,
-    reservation,
-    row,
-    stock,
-    stock_alerts,
-    stores,
-    summary,
-)
-from relay_support import Relay, RelayFactory, new_uuid, webhook
 
 from pharmacy_desk.inventory import ReservationState
 from pharmacy_desk.sim.kuper_stub import KuperStub
 from pharmacy_desk.sim.serving import serve
+from tests.relay.relay_stock_support import NUROFEN, load, reservation, row, stock, stock_alerts, stores, summary
+from tests.relay.relay_support import Relay, RelayFactory, new_uuid, webhook
+from tests.support import eventually
 
 
 async def _stocked(relay_factory: RelayFactory, *rows: Any, **overrides: Any) -> Relay:
@@ -73,13 +65,12 @@ async def test_delivery_reserves_adjusts_and_commits_what_was_given(relay_factor
 
 async def wait_until_committed(relay: Relay, number: str) -> None:
     """Stock effects of a webhook run right after its answer: wait for the commit with a deadline."""
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
+
+    async def committed() -> bool:
         held = await reservation(relay, number)
-        if held is not None and held.state is ReservationState.COMMITTED:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"order {number}: the sale was not committed within 10 s")
+        return held is not None and held.state is ReservationState.COMMITTED
+
+    await eventually(committed, interval=0.05, what=f"order {number}: the sale committed")
 
 
 async def test_pickup_commits_what_the_customer_took(relay_factory: RelayFactory) -> None:
@@ -265,9 +256,10 @@ async def test_an_effect_lost_in_a_crash_is_applied_at_the_next_start(relay_fact
     assert (await stock(relay)).available == 6
 
     restarted = await relay_factory(configured_stock=True)
-    deadline = time.monotonic() + 10
-    while (await stock(restarted)).available != 8:
-        assert time.monotonic() < deadline, "the lost release was not applied after the restart"
-        await asyncio.sleep(0.05)
+
+    async def released() -> bool:
+        return (await stock(restarted)).available == 8
+
+    await eventually(released, interval=0.05, what="the lost release applied after the restart")
     held = await reservation(restarted, number)
     assert held is not None and held.state is ReservationState.RELEASED

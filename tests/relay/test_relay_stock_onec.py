@@ -7,18 +7,18 @@ until 1C answers, and then 1C holds exactly what the order needs (nothing twice,
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from relay_stock_support import NUROFEN, eventually, order_key, row, stock_alerts, stores, summary
-from relay_support import STORE, Relay, RelayFactory, new_uuid, webhook
 
 from pharmacy_desk.inventory.onec.stub import Fault, OneCStub
 from pharmacy_desk.sim.serving import serve
+from tests.relay.relay_stock_support import NUROFEN, order_key, row, stock_alerts, stores, summary
+from tests.relay.relay_support import STORE, Relay, RelayFactory, new_uuid, webhook
+from tests.support import eventually
 
 TIMEOUT = 0.3
 
@@ -75,10 +75,7 @@ async def test_reservations_go_to_1c(relay_factory: RelayFactory, onec: OneC) ->
     assert onec.reserved() == 1 and onec.state(uid) == "reserved"  # the bag waits for the courier
     for name in ("order_paid", "order_received"):  # the courier took it: the sale document in 1C
         assert (await relay.post_webhook(webhook(name, uid))).status_code == 200
-    deadline = time.monotonic() + 10
-    while onec.state(uid) != "committed":
-        assert time.monotonic() < deadline, "the sale did not reach 1C"
-        await asyncio.sleep(0.05)
+    await eventually(lambda: onec.state(uid) == "committed", interval=0.05, what="the sale to reach 1C")
     assert onec.reserved() == 0
     assert await _flags(relay, number, pc) == []
 

@@ -13,8 +13,6 @@ from typing import Any
 
 import pytest
 from httpx_sse import aconnect_sse
-from relay_stock_support import NUROFEN, NUROFEN_GTIN, load, row, stores
-from relay_support import MARK_A, MARK_B, OTHER_STORE, STORE, Relay, RelayFactory
 
 from pharmacy_desk import __version__
 from pharmacy_desk.api.orders import OrderList
@@ -24,6 +22,8 @@ from pharmacy_desk.desk.stream import StreamEvent
 from pharmacy_desk.inventory import FoundSeries, StockUnavailable
 from pharmacy_desk.inventory.embedded import remember_pack_serials
 from pharmacy_desk.inventory.errors import Operation, UnavailableKind
+from tests.relay.relay_stock_support import NUROFEN, NUROFEN_GTIN, load, row, stores
+from tests.relay.relay_support import MARK_A, MARK_B, OTHER_STORE, STORE, Relay, RelayFactory
 
 SERIAL = "FGXEAGA5A1GAH"
 

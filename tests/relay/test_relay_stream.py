@@ -6,10 +6,10 @@ import asyncio
 from typing import Any
 
 from httpx_sse import ServerSentEvent, aconnect_sse
-from relay_support import OTHER_STORE, SEVEN_TOKEN, STORE, Relay, RelayFactory, new_uuid, webhook
 
 from pharmacy_desk.relay.storage.db import create_engine
 from pharmacy_desk.relay.storage.store_log import append_event
+from tests.relay.relay_support import OTHER_STORE, SEVEN_TOKEN, STORE, Relay, RelayFactory, new_uuid, webhook
 
 READ_TIMEOUT = 5.0
 

@@ -16,18 +16,14 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
 from PySide6.QtWidgets import QApplication
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "desk"))
-
-from ui_support import Live, MemoryKeyring
 
 from pharmacy_desk.ui.app import make_application
 from pharmacy_desk.ui.i18n import install_translators, remove_translators
 from pharmacy_desk.ui.qt_async import event_loop
 from pharmacy_desk.ui.scanner_filter import ScannerFilter
+from tests.ui.ui_support import Live
 
 UI_DIR = Path(__file__).resolve().parent
 OFFSCREEN_NOISE = r"This plugin does not support propagateSizeHints\(\)"
@@ -67,17 +63,6 @@ def scanner(qapp: QApplication) -> Iterator[ScannerFilter]:
     yield scanner
     scanner.uninstall(qapp)
     scanner.deleteLater()
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    try:
-        yield backend
-    finally:
-        keyring.set_keyring(previous)
 
 
 @pytest.fixture

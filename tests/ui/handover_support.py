@@ -11,9 +11,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from desk_support import STORE, RelayServer, marking_code, new_uuid, position
-from ui_support import Desk, Live, eventually
-
 from pharmacy_desk.desk.relay_client import Accepted
 from pharmacy_desk.domain import Assembled, FinalLine, Order, OrderState, Ready, StartAssembly
 from pharmacy_desk.inventory.embedded import EmbeddedStock, import_csv
@@ -21,6 +18,9 @@ from pharmacy_desk.sim.kuper_stub import KuperStub
 from pharmacy_desk.sim.serving import serve
 from pharmacy_desk.ui.order_tools import OrderTools
 from pharmacy_desk.ui.paths import resources_dir
+from tests.desk.desk_support import STORE, RelayServer, marking_code, new_uuid, position
+from tests.support import eventually
+from tests.ui.ui_support import Desk, Live
 
 NUROFEN = "100234"  # in the fixtures' orders and in the sample stock
 ASPIRIN = "100777"  # Аспирин Кардио in the sample stock

@@ -6,13 +6,13 @@ import wave
 
 from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 from pytestqt.qtbot import QtBot
-from ui_support import RecordingPlayer
 
 from pharmacy_desk.desk.order_book import AlertEvent
 from pharmacy_desk.desk.settings import SoundSettings
 from pharmacy_desk.domain import AlertKind
 from pharmacy_desk.ui.alerts import Alerts, BannerArea
 from pharmacy_desk.ui.sounds import SilentPlayer, Sound, make_player
+from tests.ui.ui_support import RecordingPlayer
 
 
 def test_the_bell_repeats_and_gets_louder_until_acknowledged(qtbot: QtBot) -> None:

@@ -13,9 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from desk_support import STORE
 from PySide6.QtWidgets import QApplication
-from ui_support import Live, RecordingPlayer, eventually
 
 from pharmacy_desk.desk.credentials import ENV_TOKEN_FILE
 from pharmacy_desk.desk.settings import DeskSettings, SettingsFile, SoundSettings
@@ -23,6 +21,9 @@ from pharmacy_desk.desk.stream import ConnectionState
 from pharmacy_desk.ui.app import Connection, run_desk
 from pharmacy_desk.ui.main_window import MainWindow
 from pharmacy_desk.ui.scanner_filter import ScannerFilter
+from tests.desk.desk_support import STORE
+from tests.support import eventually
+from tests.ui.ui_support import Live, RecordingPlayer
 
 
 def _settings(env: Live, tmp_path: Path) -> DeskSettings:

@@ -4,22 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from desk_support import new_uuid, position
 from PySide6.QtCore import Qt
-from ui_support import (
-    ASPIRIN_EAN,
-    ASPIRIN_SKU,
-    GS,
-    NUROFEN_SKU,
-    OTHER_GTIN,
-    Desk,
-    Live,
-    activate,
-    eventually,
-    pack,
-    press,
-    type_keys,
-)
 
 from pharmacy_desk.desk.assembly_feedback import FeedbackCode
 from pharmacy_desk.desk.relay_client import Refused
@@ -28,6 +13,21 @@ from pharmacy_desk.domain import OrderState
 from pharmacy_desk.domain.keyboard_layout import us_to_ru
 from pharmacy_desk.ui.outcome import Tone
 from pharmacy_desk.ui.sounds import Sound
+from tests.desk.desk_support import new_uuid, position
+from tests.support import eventually
+from tests.ui.ui_support import (
+    ASPIRIN_EAN,
+    ASPIRIN_SKU,
+    GS,
+    NUROFEN_SKU,
+    OTHER_GTIN,
+    Desk,
+    Live,
+    activate,
+    pack,
+    press,
+    type_keys,
+)
 
 TWO_LINES = [
     position(NUROFEN_SKU, "Нурофен таб. п/о 200мг №20", 2, "199.99"),

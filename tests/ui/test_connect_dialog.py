@@ -11,13 +11,14 @@ import keyring.backends.fail
 import pytest
 from keyring.errors import KeyringError
 from PySide6.QtWidgets import QApplication
-from ui_support import Live, MemoryKeyring, eventually
 
 from pharmacy_desk.desk.credentials import ENV_TOKEN_FILE, NO_KEYRING_RU, SERVICE_NAME, account_name
 from pharmacy_desk.desk.relay_client import MSG_TOKEN_INVALID
 from pharmacy_desk.desk.settings import SettingsFile
 from pharmacy_desk.ui.app import Connection, connection
 from pharmacy_desk.ui.connect_dialog import ConnectDialog
+from tests.support import MemoryKeyring, eventually
+from tests.ui.ui_support import Live
 
 
 class BrokenKeyring(MemoryKeyring):

@@ -9,14 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ui_support import RecordingPlayer, activate, eventually
-
 from pharmacy_desk.demo.app import DemoDesk, open_demo_desk
 from pharmacy_desk.demo.environment import DemoEnvironment, DemoSettings
 from pharmacy_desk.demo.packs import PackKind, SamplePack
 from pharmacy_desk.desk.assembly_feedback import FeedbackCode, ScanFeedback
 from pharmacy_desk.domain import Flow, OrderState
 from pharmacy_desk.ui.scanner_filter import ScannerFilter
+from tests.support import eventually
+from tests.ui.ui_support import RecordingPlayer, activate
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,7 +11,6 @@ import pytest
 import shiboken6
 from PySide6.QtCore import qVersion
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit
-from ui_support import Live, MemoryKeyring, eventually, signal_once
 
 from pharmacy_desk.desk import logs
 from pharmacy_desk.desk.credentials import SERVICE_NAME, account_name
@@ -20,6 +19,8 @@ from pharmacy_desk.desk.service import DeskService
 from pharmacy_desk.desk.settings import DeskSettings, SettingsFile
 from pharmacy_desk.desk.stream import ConnectionState, ConnectionStatus
 from pharmacy_desk.ui.diagnostics_dialog import DiagnosticsDialog
+from tests.support import MemoryKeyring, eventually
+from tests.ui.ui_support import Live, signal_once
 
 TOKEN = "pdt_diagnostics-9cQ2xV7sLkT0wq8ZbYf3"
 

@@ -5,8 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from desk_support import STORE, new_uuid
-from handover_support import (
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from pharmacy_desk.desk.relay_client import Refused
+from pharmacy_desk.domain import CancelReason, HandOver, OrderState, PaymentMethod
+from pharmacy_desk.domain.bag_label import encode_bag_label
+from pharmacy_desk.ui.handover_view import HandoverView
+from pharmacy_desk.ui.outcome import Tone
+from tests.desk.desk_support import STORE, new_uuid
+from tests.support import eventually
+from tests.ui.handover_support import (
     NUROFEN,
     PHOTO_URL,
     TWO_PRODUCTS,
@@ -18,15 +27,7 @@ from handover_support import (
     tools,
     with_relay,
 )
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
-from ui_support import Live, activate, eventually, press, type_keys
-
-from pharmacy_desk.desk.relay_client import Refused
-from pharmacy_desk.domain import CancelReason, HandOver, OrderState, PaymentMethod
-from pharmacy_desk.domain.bag_label import encode_bag_label
-from pharmacy_desk.ui.handover_view import HandoverView
-from pharmacy_desk.ui.outcome import Tone
+from tests.ui.ui_support import Live, activate, press, type_keys
 
 
 async def enter_code(view: HandoverView, code: str) -> str:
@@ -115,7 +116,11 @@ async def test_a_customer_who_refuses_to_pay_cancels_the_order_and_the_stock_com
         desk = await env.open_desk("Касса 1", operator="Петрова")
         number, order = await make_ready(desk, env)
         assert order.pickup is not None
-        await eventually_async(lambda: reserved(env, NUROFEN), 2)
+
+        async def reserved_packs(packs: int) -> bool:
+            return await reserved(env, NUROFEN) == packs
+
+        await eventually(lambda: reserved_packs(2), what="the 2 packs reserved")
         view = tools(desk).handover
         await activate(desk.window)
         await tools(desk).open_handover(number)
@@ -137,7 +142,7 @@ async def test_a_customer_who_refuses_to_pay_cancels_the_order_and_the_stock_com
             detail.order.cancellation.reason is CancelReason.ORDER_NOT_PAID and not detail.order.cancellation.by_kuper
         )
         assert [n.event_type for n in detail.history.notifications][-1] == "order.canceled"
-        await eventually_async(lambda: reserved(env, NUROFEN), 0)  # the relay released the reservation
+        await eventually(lambda: reserved_packs(0), what="the relay to release the reservation")
 
 
 async def test_the_delivery_timeline_follows_kupers_webhooks(live: Callable[[], Live]) -> None:
@@ -177,12 +182,3 @@ async def test_the_delivery_timeline_follows_kupers_webhooks(live: Callable[[], 
         await eventually(lambda: all(text.startswith("✔") for text in view.timeline.texts()))
         assert desk.service.book.get(number).state is OrderState.SHIPPED  # type: ignore[union-attr]
         assert not view.buttons["F9"].isEnabled() and not view.buttons["F6"].isEnabled()
-
-
-async def eventually_async(value: Callable[[], object], expected: object, timeout: float = 8.0) -> None:
-    """Wait until the coroutine ``value()`` returns ``expected``."""
-    import asyncio
-
-    async with asyncio.timeout(timeout):
-        while await value() != expected:  # type: ignore[misc]
-            await asyncio.sleep(0.05)

@@ -3,16 +3,12 @@ print recorded on the order, the preview, auto-print on "ready", the label setti
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from desk_support import STORE, marking_code
-from handover_support import make_ready, tools
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
 from PySide6.QtWidgets import QApplication
-from ui_support import Live, activate, eventually
 
 from pharmacy_desk.desk.relay_client import Accepted
 from pharmacy_desk.desk.settings import DeskSettings, LabelSettings, SettingsFile
@@ -20,10 +16,11 @@ from pharmacy_desk.domain import Assembled, FinalLine, StartAssembly
 from pharmacy_desk.domain.bag_label import encode_bag_label
 from pharmacy_desk.domain.pickup_codes import AuditKind
 from pharmacy_desk.ui.label_printing import LabelSettingsDialog
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "printing"))
-
-from printing_support import decode, read_pdf
+from tests.desk.desk_support import STORE, marking_code
+from tests.printing.printing_support import decode, read_pdf
+from tests.support import eventually
+from tests.ui.handover_support import make_ready, tools
+from tests.ui.ui_support import Live, activate
 
 
 def pdf_printer(path: Path) -> QPrinter:

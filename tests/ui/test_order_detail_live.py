@@ -6,10 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from desk_support import new_uuid
-from handover_support import fake_kuper, kuper_config, tools, with_relay
 from PySide6.QtWidgets import QApplication
-from ui_support import Live, activate, eventually
 
 from pharmacy_desk.desk.relay_client import Accepted
 from pharmacy_desk.desk.timeline import Source
@@ -23,6 +20,10 @@ from pharmacy_desk.ui.order_detail_view import (
     CancelDialog,
     OrderDetailDialog,
 )
+from tests.desk.desk_support import new_uuid
+from tests.support import eventually
+from tests.ui.handover_support import fake_kuper, kuper_config, tools, with_relay
+from tests.ui.ui_support import Live, activate
 
 
 def rows(dialog: OrderDetailDialog) -> list[tuple[str, str, str, str]]:

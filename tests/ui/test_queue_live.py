@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from desk_support import new_uuid
 from PySide6.QtCore import Qt
-from ui_support import Live, activate, eventually, press, type_keys
 
 from pharmacy_desk.desk.queue_rules import Stage
 from pharmacy_desk.desk.stream import ConnectionState
@@ -15,6 +13,9 @@ from pharmacy_desk.domain import OrderState
 from pharmacy_desk.domain.keyboard_layout import us_to_ru
 from pharmacy_desk.ui.queue_model import Column
 from pharmacy_desk.ui.sounds import Sound
+from tests.desk.desk_support import new_uuid
+from tests.support import eventually
+from tests.ui.ui_support import Live, activate, press, type_keys
 
 
 async def test_a_webhook_appears_in_the_queue_and_rings_until_seen(live: Callable[[], Live]) -> None:

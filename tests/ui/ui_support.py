@@ -1,22 +1,19 @@
-"""Helpers for the UI tests: a recording sound player, an in-memory keyring, keystrokes as a scanner or a
-person types them, awaiting Qt signals and conditions on the qasync loop.
+"""Helpers for the UI tests: a recording sound player, keystrokes as a scanner or a person types them,
+awaiting Qt signals on the qasync loop, counter PCs (service + window) on a live relay.
 
-Imported as ``ui_support`` (``tests/ui`` has no ``__init__``). The relay and its webhooks come from
-``tests/desk/desk_support.py`` (the conftest puts ``tests/desk`` on ``sys.path``).
+The relay and its webhooks come from :mod:`tests.desk.desk_support`; waiting and the in-memory keyring
+from :mod:`tests.support`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from desk_support import STORE, RelayServer
-from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
 from PySide6.QtCore import QEvent, QObject, Qt, SignalInstance
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
@@ -33,6 +30,8 @@ from pharmacy_desk.ui.main_window import MainWindow
 from pharmacy_desk.ui.scanner_filter import ScannerFilter
 from pharmacy_desk.ui.sounds import Sound
 from pharmacy_desk.ui.tasks import cancel_pending
+from tests.desk.desk_support import STORE, RelayServer
+from tests.support import eventually
 
 GS = "\x1d"
 CRYPTO = "VW/n3g0hYP6kqx1WjVy/fnpKT+i7N3FT8QPUyzzKQT4="
@@ -75,26 +74,6 @@ class RecordingPlayer:
         return self.played.count(sound)
 
 
-class MemoryKeyring(KeyringBackend):
-    """Passwords in a dict: tests never touch the real user's keyring."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.passwords.pop((service, username), None) is None:
-            raise PasswordDeleteError(username)
-
-
 @dataclass
 class Desk:
     service: DeskService
@@ -105,13 +84,6 @@ class Desk:
     @property
     def number_rows(self) -> list[str]:
         return self.window.model.numbers()
-
-
-async def eventually(check: Callable[[], Any], timeout: float = 8.0, interval: float = 0.02) -> None:
-    """Wait until ``check()`` is true (polling on the running loop, no fixed sleeps)."""
-    async with asyncio.timeout(timeout):
-        while not check():
-            await asyncio.sleep(interval)
 
 
 async def signal_once(signal: SignalInstance, timeout: float = 8.0) -> tuple[Any, ...]:

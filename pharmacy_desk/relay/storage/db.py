@@ -133,6 +133,11 @@ class RelayEngine(AsyncEngine):
         self._pending: deque[_Unit[Any]] = deque()
         self._group_written: asyncio.Future[None] | None = None  # set while a group is being written
 
+    @property
+    def queued_writes(self) -> int:
+        """How many :meth:`write_together` units wait for the next group write (tests wait on it)."""
+        return len(self._pending)
+
     def write_lock(self) -> WriteLock:
         """This engine's write lock in the running event loop (on PostgreSQL only group commit takes it)."""
         loop = asyncio.get_running_loop()
