@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from pharmacy_desk.demo.catalogue import UNMARKED, DemoCatalogue
 from pharmacy_desk.demo.packs import GARBAGE, PackKind, sample_packs
-from pharmacy_desk.domain import Line, NewOrder, StoreRules, open_order
+from pharmacy_desk.domain import Line, NewOrder, Order, StoreRules, open_order
 from pharmacy_desk.domain.bag_label import BagLabel
 from pharmacy_desk.domain.scans import DrugPack, RetailBarcode, ScanError, parse_scan
 from pharmacy_desk.inventory.gtin import normalize_gtin
@@ -31,7 +31,7 @@ def test_the_catalogue_is_the_sample_stock_with_prices() -> None:
         assert all(item.drug.sku in catalogue.products and 1 <= item.quantity <= 3 for item in items)
 
 
-def _order(*lines: tuple[str, int]) -> tuple[DemoCatalogue, object]:
+def _order(*lines: tuple[str, int]) -> tuple[DemoCatalogue, Order]:
     catalogue = DemoCatalogue.load()
     order_lines = []
     for sku, quantity in lines:
@@ -48,7 +48,7 @@ def _order(*lines: tuple[str, int]) -> tuple[DemoCatalogue, object]:
 
 def test_the_packs_of_an_order_scan_as_what_they_claim() -> None:
     catalogue, order = _order(("100234", 2), ("102110", 1))  # a marked drug and a product sold by EAN
-    packs = sample_packs(order, catalogue, today=TODAY)  # type: ignore[arg-type]
+    packs = sample_packs(order, catalogue, today=TODAY)
     kinds = [pack.kind for pack in packs]
     assert kinds == [
         PackKind.MARKED,
@@ -78,4 +78,4 @@ def test_the_packs_of_an_order_scan_as_what_they_claim() -> None:
         pass
     else:
         raise AssertionError("garbage parsed")
-    assert sample_packs(order, catalogue, today=TODAY) == packs  # the same order lists the same packs  # type: ignore[arg-type]
+    assert sample_packs(order, catalogue, today=TODAY) == packs  # the same order lists the same packs

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,7 @@ import pytest
 from pharmacy_desk.desk.backoff import Backoff
 from pharmacy_desk.desk.service import DeskService
 from pharmacy_desk.desk.settings import DeskSettings
-from tests.desk.desk_support import STORE, RelayServer
+from tests.desk.desk_support import STORE, DeskFactory, RelayServer
 
 
 @pytest.fixture
@@ -25,8 +25,6 @@ async def relay(tmp_path: Path) -> AsyncIterator[RelayServer]:
 
 
 FAST_BACKOFF = Backoff(initial=0.05, factor=2.0, cap=0.3, jitter=0.5)
-
-DeskFactory = Callable[..., Awaitable[DeskService]]
 
 
 @pytest.fixture

@@ -7,12 +7,14 @@ from __future__ import annotations
 import copy
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from pharmacy_desk.desk.service import DeskService
 from pharmacy_desk.relay.app import create_app
 from pharmacy_desk.relay.config import RelayConfig
 from pharmacy_desk.relay.state import RelayState
@@ -97,7 +99,7 @@ class RelayServer:
 
     async def start(self) -> None:
         self._app = create_app(config(self.database_url, **self.overrides))
-        server = LoopbackServer(self._app, port=self.port, timeout_graceful_shutdown=1)
+        server = LoopbackServer(self._app, port=self.port, timeout_graceful_shutdown=1, quick=False)
         await server.start()
         self.port, self._server = server.port, server
         self.client = httpx.AsyncClient(base_url=self.base_url, timeout=10)
@@ -133,3 +135,7 @@ class RelayServer:
     async def event(self, name: str, order_uuid: str, **payload: Any) -> None:
         response = await self.post_webhook(webhook(name, order_uuid, **payload))
         assert response.status_code == 200, response.text
+
+
+DeskFactory = Callable[..., Awaitable[DeskService]]
+"""``await desk_factory(name="Касса 1", **service_kwargs)``: a started DeskService (fixture in ``conftest``)."""

@@ -39,7 +39,7 @@ def test_keyring_round_trip(memory_keyring: MemoryKeyring) -> None:
 
 def test_no_backend_gives_a_clear_bilingual_message() -> None:
     previous = keyring.get_keyring()
-    keyring.set_keyring(keyring.backends.fail.Keyring())
+    keyring.set_keyring(keyring.backends.fail.Keyring())  # type: ignore[no-untyped-call]
     try:
         with pytest.raises(CredentialsUnavailable) as raised:
             token_store({})

@@ -9,13 +9,15 @@ from pharmacy_desk.desk.relay_client import Accepted, Unreachable
 from pharmacy_desk.desk.service import Queued
 from pharmacy_desk.desk.stream import ConnectionState
 from pharmacy_desk.domain import Assembled, FinalLine, OrderState, StartAssembly, VerifyPickupCode
-from tests.desk.desk_support import RelayServer, marking_code
+from tests.desk.desk_support import DeskFactory, RelayServer, marking_code
 from tests.support import eventually
 
 CODES = (marking_code("SERIALAAAAAA1"), marking_code("SERIALAAAAAA2"))
 
 
-async def test_queued_while_offline_replayed_in_order_with_a_conflict(relay: RelayServer, desk_factory) -> None:
+async def test_queued_while_offline_replayed_in_order_with_a_conflict(
+    relay: RelayServer, desk_factory: DeskFactory
+) -> None:
     gate = asyncio.Event()
     gate.set()
 

@@ -8,11 +8,11 @@ from pharmacy_desk.desk.relay_client import Accepted, Refused, RelayClient
 from pharmacy_desk.desk.stream import ConnectionState, ConnectionStatus
 from pharmacy_desk.domain import AlertKind, Assembled, FinalLine, OrderState
 from pharmacy_desk.domain.keyboard_layout import us_to_ru
-from tests.desk.desk_support import GS, NUROFEN_GTIN, NUROFEN_SKU, RelayServer, marking_code
+from tests.desk.desk_support import GS, NUROFEN_GTIN, NUROFEN_SKU, DeskFactory, RelayServer, marking_code
 from tests.support import eventually
 
 
-async def test_orders_before_and_after_start_reach_the_book(relay: RelayServer, desk_factory) -> None:
+async def test_orders_before_and_after_start_reach_the_book(relay: RelayServer, desk_factory: DeskFactory) -> None:
     before = await relay.create_order()
     desk = await desk_factory()
     await eventually(lambda: before in desk.book)
@@ -33,7 +33,9 @@ async def test_orders_before_and_after_start_reach_the_book(relay: RelayServer, 
     assert desk.snapshots == 1
 
 
-async def test_canceled_during_assembly_alert_lists_the_lines_to_return(relay: RelayServer, desk_factory) -> None:
+async def test_canceled_during_assembly_alert_lists_the_lines_to_return(
+    relay: RelayServer, desk_factory: DeskFactory
+) -> None:
     uuid = "retailer-slug:00000000-0000-0000-0000-000000000001"
     number = await relay.create_order(order_uuid=uuid)
     desk = await desk_factory()
@@ -51,7 +53,9 @@ async def test_canceled_during_assembly_alert_lists_the_lines_to_return(relay: R
     await eventually(lambda: desk.book.get(number).state is OrderState.CANCELED)  # type: ignore[union-attr]
 
 
-async def test_second_pc_cannot_take_an_order_the_first_assembles(relay: RelayServer, desk_factory) -> None:
+async def test_second_pc_cannot_take_an_order_the_first_assembles(
+    relay: RelayServer, desk_factory: DeskFactory
+) -> None:
     number = await relay.create_order()
     first = await desk_factory("Касса 1", operator="Иванова")
     second = await desk_factory("Касса 2")
@@ -86,7 +90,7 @@ async def test_test_connection_tells_the_three_problems_apart(relay: RelayServer
         assert (await lost.test_connection()).problem == "not_a_relay"
 
 
-async def test_connection_states_reach_the_status_bar(relay: RelayServer, desk_factory) -> None:
+async def test_connection_states_reach_the_status_bar(relay: RelayServer, desk_factory: DeskFactory) -> None:
     desk = await desk_factory(start=False)
     states: list[ConnectionStatus] = []
     desk.connection_changed.connect(states.append)
@@ -96,7 +100,7 @@ async def test_connection_states_reach_the_status_bar(relay: RelayServer, desk_f
     assert states[-1].message == "На связи"
 
 
-async def test_assembling_at_the_counter_end_to_end(relay: RelayServer, desk_factory) -> None:
+async def test_assembling_at_the_counter_end_to_end(relay: RelayServer, desk_factory: DeskFactory) -> None:
     first_order = await relay.create_order()
     second_order = await relay.create_order()
     catalogue = {NUROFEN_GTIN: NUROFEN_SKU}

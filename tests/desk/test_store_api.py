@@ -14,7 +14,7 @@ from pharmacy_desk.desk.service import DeskService
 from pharmacy_desk.desk.settings import DeskSettings
 from pharmacy_desk.inventory.embedded import import_csv
 from pharmacy_desk.resources import sample_stock
-from tests.desk.desk_support import STORE, RelayServer, marking_code
+from tests.desk.desk_support import STORE, DeskFactory, RelayServer, marking_code
 from tests.support import eventually
 
 SAMPLE_SKU = "100234"  # the webhook fixtures' product, in the sample stock
@@ -26,7 +26,9 @@ async def _stock_sample(relay: RelayServer) -> None:
     await import_csv(relay.state.engine, STORE, sample_stock())
 
 
-async def test_acknowledge_stops_the_bell_on_every_pc_and_after_a_restart(relay: RelayServer, desk_factory) -> None:
+async def test_acknowledge_stops_the_bell_on_every_pc_and_after_a_restart(
+    relay: RelayServer, desk_factory: DeskFactory
+) -> None:
     number = await relay.create_order()
     first = await desk_factory("Касса 1", operator="Иванова")
     second = await desk_factory("Касса 2")
@@ -47,7 +49,7 @@ async def test_acknowledge_stops_the_bell_on_every_pc_and_after_a_restart(relay:
     assert restarted.bell.acknowledged_by(number) == "Касса 1 (Иванова)"
 
 
-async def test_acknowledge_stays_local_when_the_relay_is_away(relay: RelayServer, desk_factory) -> None:
+async def test_acknowledge_stays_local_when_the_relay_is_away(relay: RelayServer, desk_factory: DeskFactory) -> None:
     number = await relay.create_order()
     desk = await desk_factory()
     await eventually(lambda: number in desk.bell.ringing)
@@ -58,7 +60,9 @@ async def test_acknowledge_stays_local_when_the_relay_is_away(relay: RelayServer
     assert desk.bell.ringing == frozenset()
 
 
-async def test_open_assembly_takes_batches_gtins_and_marking_from_the_relay(relay: RelayServer, desk_factory) -> None:
+async def test_open_assembly_takes_batches_gtins_and_marking_from_the_relay(
+    relay: RelayServer, desk_factory: DeskFactory
+) -> None:
     await _stock_sample(relay)
     number = await relay.create_order()  # 2 packs of 100234, reserved from the sample stock
     desk = await desk_factory()  # no catalogue, no marked SKUs given

@@ -52,22 +52,28 @@ def new_order(
     )
 
 
-def opened(flow: str = "by_courier", rules: StoreRules | None = None, **kw: object) -> Order:
+def opened(
+    flow: str = "by_courier",
+    rules: StoreRules | None = None,
+    *,
+    lines: tuple[Line, ...] | None = None,
+    total: Decimal | None = None,
+) -> Order:
     return open_order(
-        new_order(flow, **kw),
+        new_order(flow, lines, total),
         store="apteka-12",
         number="A12-000001",
-        now=T0,  # type: ignore[arg-type]
+        now=T0,
         rules=rules or StoreRules(),
     ).order
 
 
 def ctx(actor: Actor = PC1, minutes: int = 0, **kw: object) -> Context:
-    return Context(now=T0 + timedelta(minutes=minutes), actor=actor, **kw)  # type: ignore[arg-type]
+    return Context(now=T0 + timedelta(minutes=minutes), actor=actor, **kw)
 
 
 def event(kind: str, minutes: int = 0, **kw: object) -> KuperEvent:
-    return KuperEvent(type=kind, at=T0 + timedelta(minutes=minutes), **kw)  # type: ignore[arg-type]
+    return KuperEvent(type=kind, at=T0 + timedelta(minutes=minutes), **kw)
 
 
 def ok(outcome: Outcome) -> Order:

@@ -60,7 +60,7 @@ def test_happy_path_without_courier_events() -> None:
 
 def test_out_of_stock_at_created_is_answered_then_canceled() -> None:
     order = opened()
-    outcome = decide(order, act.Cancel(reason="out_of_stock", description="Нет в наличии"), ctx())  # type: ignore[arg-type]
+    outcome = decide(order, act.Cancel(reason="out_of_stock", description="Нет в наличии"), ctx())
     assert [(n.type, n.cancel_reason) for n in outcome.notifications] == [(N.CANCELED, "out_of_stock")]
     assert outcome.order.number == order.number  # the answer's number stays the order's identity
 
@@ -79,7 +79,7 @@ def test_cancel_by_kuper_during_assembly_releases_and_interrupts() -> None:
 
 def test_cancel_by_the_pharmacy() -> None:
     order = assembled(opened())
-    outcome = decide(order, act.Cancel(reason="technical_issues", description="Сбой кассы"), ctx())  # type: ignore[arg-type]
+    outcome = decide(order, act.Cancel(reason="technical_issues", description="Сбой кассы"), ctx())
     assert outcome.order.state is OrderState.CANCELED
     note = outcome.notifications[0]
     assert (note.type, note.cancel_reason, note.cancel_description) == (N.CANCELED, "technical_issues", "Сбой кассы")
@@ -87,7 +87,7 @@ def test_cancel_by_the_pharmacy() -> None:
 
 def test_cancel_after_ready_returns_everything_to_the_shelf() -> None:
     order = ok(apply(ready(opened()), "order.paid"))
-    outcome = decide(order, act.Cancel(reason="technical_issues"), ctx())  # type: ignore[arg-type]
+    outcome = decide(order, act.Cancel(reason="technical_issues"), ctx())
     assert [e.kind for e in outcome.effects] == [StockEffectKind.RELEASE]
 
 
@@ -101,7 +101,7 @@ def test_kuper_ahead_of_ready_commits_at_ready() -> None:
 
 def test_no_cancellation_once_the_courier_took_the_bag() -> None:
     order = ok(apply(ok(apply(ready(opened()), "order.paid")), "order.received"))
-    refused = decide(order, act.Cancel(reason="customer_request"), ctx())  # type: ignore[arg-type]
+    refused = decide(order, act.Cancel(reason="customer_request"), ctx())
     assert refused.refusal is not None and refused.refusal.code is RefusalCode.GOODS_LEFT
 
 
@@ -167,6 +167,6 @@ def test_actions_on_a_finished_order_are_refused() -> None:
     order = ready(opened())
     for kind in ("order.paid", "order.received", "order.delivered"):
         order = ok(apply(order, kind))
-    outcome = decide(order, act.Cancel(reason="customer_request"), ctx())  # type: ignore[arg-type]
+    outcome = decide(order, act.Cancel(reason="customer_request"), ctx())
     assert outcome.refusal is not None and outcome.refusal.code is RefusalCode.ORDER_FINISHED
     assert PC2.label == "Касса 2"

@@ -9,6 +9,7 @@ from pharmacy_desk.domain.composition import FinalLine
 from pharmacy_desk.domain.events import StockEffectKind
 from pharmacy_desk.domain.lifecycle import StoreRules, decide
 from pharmacy_desk.domain.order import Order
+from pharmacy_desk.domain.pickup_codes import AuditKind
 from pharmacy_desk.domain.refusals import RefusalCode
 from pharmacy_desk.domain.states import NotificationType as N
 from pharmacy_desk.domain.states import OrderState, PaymentMethod
@@ -21,7 +22,7 @@ def _verified(order: Order) -> Order:
 
 
 def _pay(order: Order, method: str = "cash") -> act.HandOver:
-    return act.HandOver(payment=act.PaymentTaken(method=method, amount=order.totals.total_price))  # type: ignore[arg-type]
+    return act.HandOver(payment=act.PaymentTaken(method=method, amount=order.totals.total_price))
 
 
 def test_happy_path_paid_in_cash_emits_the_seed_sequence() -> None:
@@ -75,7 +76,7 @@ def test_code_issued_separately_when_the_store_says_so() -> None:
 
 def test_cancel_before_the_code_was_created() -> None:
     order = assembled(opened("pickup"))
-    outcome = decide(order, act.Cancel(reason="customer_request", description="Клиент передумал"), ctx())  # type: ignore[arg-type]
+    outcome = decide(order, act.Cancel(reason="customer_request", description="Клиент передумал"), ctx())
     assert outcome.order.state is OrderState.CANCELED
     assert [n.type for n in outcome.notifications] == [N.CANCELED]
     assert [e.kind for e in outcome.effects] == [StockEffectKind.RELEASE]
@@ -84,7 +85,7 @@ def test_cancel_before_the_code_was_created() -> None:
 def test_cancel_after_the_code_was_created() -> None:
     order = ready(opened("pickup"))
     assert order.pickup is not None
-    outcome = decide(order, act.Cancel(reason="customer_request"), ctx())  # type: ignore[arg-type]
+    outcome = decide(order, act.Cancel(reason="customer_request"), ctx())
     assert outcome.order.state is OrderState.CANCELED
     assert not outcome.order.waits_for_pickup
     assert [e.kind for e in outcome.effects] == [StockEffectKind.RELEASE]
@@ -134,7 +135,7 @@ def test_customer_refuses_to_pay_ends_in_cancellation() -> None:
     no_pay = decide(order, act.HandOver(), ctx(PC2))
     assert no_pay.refusal is not None and no_pay.refusal.code is RefusalCode.PAYMENT_MISSING
     assert no_pay.notifications == ()
-    outcome = decide(order, act.Cancel(reason="order_not_paid", description="Отказ от оплаты"), ctx(PC2))  # type: ignore[arg-type]
+    outcome = decide(order, act.Cancel(reason="order_not_paid", description="Отказ от оплаты"), ctx(PC2))
     assert outcome.order.state is OrderState.CANCELED
     assert outcome.notifications[0].cancel_reason == "order_not_paid"
     assert [e.kind for e in outcome.effects] == [StockEffectKind.RELEASE]
@@ -186,7 +187,7 @@ def test_wrong_codes_count_down_then_lock_out_then_the_right_code_works_later() 
     assert later.refusal is None
     assert [e.kind for e in later.order.audit][-1] == "verified"
     kinds = [e.kind for e in later.order.audit]
-    assert kinds.count("failed") == 5 and kinds.count("locked") == 1 and kinds[0] == "created"
+    assert kinds.count(AuditKind.FAILED) == 5 and kinds.count(AuditKind.LOCKED) == 1 and kinds[0] == "created"
 
 
 def test_label_printed_is_audited() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -109,7 +110,7 @@ def _action(name: str, order: Order, composition: tuple[FinalLine, ...] | None, 
             "none": None,
         }[pay]
         return act.HandOver(payment=payment)
-    return act.Cancel(reason="customer_request")  # type: ignore[arg-type]
+    return act.Cancel(reason="customer_request")
 
 
 @settings(max_examples=300, deadline=None)
@@ -120,7 +121,7 @@ def _action(name: str, order: Order, composition: tuple[FinalLine, ...] | None, 
     script=st.lists(steps(), max_size=40),
 )
 def test_random_interleavings_keep_the_protocol(
-    flow: str, accept_step: bool, code_on_ready: bool, script: list[tuple[str, object]]
+    flow: str, accept_step: bool, code_on_ready: bool, script: list[tuple[str, Any]]
 ) -> None:
     rules = StoreRules(accept_step=accept_step, issue_code_on_ready=code_on_ready)
     order = open_order(new_order(flow), store="s", number="N-1", now=T0, rules=rules).order
@@ -130,10 +131,10 @@ def test_random_interleavings_keep_the_protocol(
         now = T0 + timedelta(minutes=i)
         before = order
         if kind == "webhook":
-            etype, extra = data  # type: ignore[misc]
+            etype, extra = data
             outcome = apply_event(order, KuperEvent(type=etype, at=now, **extra))
         else:
-            name, actor, composition, code, pay = data  # type: ignore[misc]
+            name, actor, composition, code, pay = data
             ctx = Context(now=now, actor=actor, rules=rules)
             outcome = decide(order, _action(name, order, composition, code, pay), ctx)
         order = outcome.order

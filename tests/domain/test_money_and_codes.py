@@ -43,7 +43,7 @@ def test_codes_are_digits_of_the_asked_length() -> None:
 
 def test_a_crowded_store_still_gets_a_free_code() -> None:
     class Stuck(random.SystemRandom):
-        def randrange(self, *args: object, **kwargs: object) -> int:  # type: ignore[override]
+        def randrange(self, *args: object, **kwargs: object) -> int:
             return 42  # always the same, taken code: forces the fallback
 
     taken = {f"{n:04d}" for n in range(10_000)} - {"9876"}

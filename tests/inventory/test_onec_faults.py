@@ -157,7 +157,13 @@ async def test_more_packs_than_asked_is_not_believed(onec: OneC) -> None:
 
 
 async def test_a_sale_1c_recorded_differently_is_not_believed(onec: OneC) -> None:
-    body = {"store": onec.store, "order_key": "order-1", "state": "committed", "sold": [], "document": None}
+    body: dict[str, object] = {
+        "store": onec.store,
+        "order_key": "order-1",
+        "state": "committed",
+        "sold": [],
+        "document": None,
+    }
     onec.fault("commit", Fault(body=json.dumps(body).encode(), apply=False))
 
     with pytest.raises(StockUnavailable, match=re.escape("продано 1 уп., 1С записала 0")):

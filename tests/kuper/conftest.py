@@ -23,7 +23,7 @@ from tests.support.fixtures import Loopback
 async def stub_kuper(loopback: Loopback) -> AsyncIterator[StubKuper]:
     """A running stub Kuper on 127.0.0.1:<random port>."""
     stub = StubKuper()
-    server = await loopback(stub.app(), lifespan="off", http="h11", log_level="warning", stop_seconds=5)
+    server = await loopback(stub.app(), lifespan="off", http="h11", log_level="warning", stop_seconds=5, quick=False)
     stub.base_url = server.url
     try:
         yield stub

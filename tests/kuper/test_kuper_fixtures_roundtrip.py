@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
 from pharmacy_desk.kuper import (
     AcceptedNotification,
@@ -33,7 +34,7 @@ from pharmacy_desk.kuper import (
 )
 from tests.kuper.kuper_support import FIXTURES, NOTIFICATION_FIXTURES, WEBHOOK_FIXTURES, load_fixture
 
-WEBHOOK_CLASSES = {
+WEBHOOK_CLASSES: dict[str, type[BaseModel]] = {
     "order_created_delivery": OrderCreatedWebhook,
     "order_created_pickup": OrderCreatedWebhook,
     "order_created_extra_fields": OrderCreatedWebhook,
@@ -47,7 +48,7 @@ WEBHOOK_CLASSES = {
     "order_canceled": OrderCanceledWebhook,
     "unknown_event": UnknownWebhook,
 }
-NOTIFICATION_CLASSES = {
+NOTIFICATION_CLASSES: dict[str, type[BaseModel]] = {
     "order_accepted": AcceptedNotification,
     "order_in_work": InWorkNotification,
     "order_assembled": AssembledNotification,

@@ -50,7 +50,7 @@ def test_order_created_values() -> None:
     assert not payload.has_unknown_shipment_method
     assert payload.customer is not None and payload.customer.phone == "+79990001122"
     assert payload.address is not None and payload.address.full_address == "Москва, ул. Ленина, 1, кв. 5"
-    assert payload.delivery is not None and payload.delivery.expected_from is not None
+    assert payload.delivery is not None and isinstance(payload.delivery.expected_from, datetime)
     assert payload.delivery.expected_from.utcoffset() == timedelta(hours=3)
     assert webhook.timestamp == datetime.fromisoformat("2026-11-22T13:00:00+03:00")
     [position] = payload.positions or []

@@ -104,7 +104,7 @@ def _drive(flow: str, steps: list[str], reason: CancelReason) -> list[dict[str, 
     for i, step in enumerate(steps):
         ctx = Context(now=NOW + timedelta(minutes=i), actor=PC, rules=StoreRules(accept_step=flow == "pickup"))
         lines = tuple(FinalLine(sku=line.sku, quantity=line.ordered_quantity) for line in order.ordered)
-        action: act.Action = {
+        actions: dict[str, act.Action] = {
             "accept": act.Accept(),
             "start": act.StartAssembly(),
             "assembled": act.Assembled(composition=lines),
@@ -112,8 +112,8 @@ def _drive(flow: str, steps: list[str], reason: CancelReason) -> list[dict[str, 
             "verify": act.VerifyPickupCode(code=order.pickup.code if order.pickup else "0000"),
             "hand": act.HandOver(payment=act.PaymentTaken(method="cash", amount=order.totals.total_price)),
             "cancel": act.Cancel(reason=reason),
-        }[step]
-        outcome = decide(order, action, ctx)
+        }
+        outcome = decide(order, actions[step], ctx)
         order = outcome.order
         bodies += [notification_to_wire(n).to_wire() for n in outcome.notifications]
     assert order.state in set(OrderState)

@@ -7,7 +7,8 @@ import logging
 import httpx
 import pytest
 
-from pharmacy_desk.relay.app import SchemaOutOfDate, create_app
+from pharmacy_desk.relay.app import create_app
+from pharmacy_desk.relay.errors import SchemaOutOfDate
 from pharmacy_desk.relay.http.access_log import LoggingTransport, redact_headers, redact_query
 from tests.relay.relay_support import (
     BASIC_PASSWORD,

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from pharmacy_desk.api.store import OutOfStockPolicy
 from pharmacy_desk.domain import StoreRules
 from pharmacy_desk.inventory.onec import ODataSettings, OneCSettings
 from pharmacy_desk.relay.config import (
     ENV_CONFIG_FILE,
-    ConfigError,
     KuperConfig,
-    OutOfStockPolicy,
     RelayConfig,
     StoreConfig,
     WebhookAuth,
@@ -21,6 +20,7 @@ from pharmacy_desk.relay.config import (
     default_database_url,
     load_config,
 )
+from pharmacy_desk.relay.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -149,7 +149,7 @@ async def test_a_store_without_stock_and_a_failing_source_answer_clearly(relay_f
 
         async def aclose(self) -> None: ...
 
-    relay = await relay_factory(configured_stock=True, stock_source=Down())  # type: ignore[arg-type]
+    relay = await relay_factory(configured_stock=True, stock_source=Down())
     pc = await relay.device()
     down = await relay.client.get(f"/stores/{STORE}/catalogue?sku=1", headers=pc)
     assert down.status_code == 503 and down.json()["code"] == "stock_unavailable"

@@ -5,8 +5,10 @@ one), so the URL is known before the first request and no port is ever guessed. 
 middle of a test and started again on the same port (a relay that goes away and comes back).
 
 Unlike :func:`pharmacy_desk.sim.serving.serve` (the product's helper, fine for one server per test), it
-drops uvicorn's fixed 0.1 s main-loop tick and shutdown pauses: hundreds of tests start and stop one, and
-it leaves pytest's signal handlers alone.
+leaves pytest's signal handlers alone and, by default (``quick=True``), drops uvicorn's fixed 0.1 s
+main-loop tick and shutdown pauses: hundreds of relay tests start and stop one. ``quick=False`` keeps
+uvicorn's own loop and shutdown, as the desk/UI relay and the Kuper client's stub were served before
+they moved here (their timing is kept as it was).
 """
 
 from __future__ import annotations
@@ -33,11 +35,13 @@ DEFAULT_OPTIONS: dict[str, Any] = {
 """What every test server gets unless the caller says otherwise (:class:`uvicorn.Config` options)."""
 
 
-class _QuickServer(uvicorn.Server):
-    """uvicorn that waits for its stop instead of ticking, and stops without fixed pauses."""
+class _TestServer(uvicorn.Server):
+    """uvicorn that leaves the signals alone; ``quick``: it waits for its stop instead of ticking, and
+    stops without fixed pauses."""
 
-    def __init__(self, config: uvicorn.Config) -> None:
+    def __init__(self, config: uvicorn.Config, *, quick: bool) -> None:
         super().__init__(config)
+        self.quick = quick
         self.stop_now = asyncio.Event()
 
     @contextlib.contextmanager
@@ -45,10 +49,14 @@ class _QuickServer(uvicorn.Server):
         yield
 
     async def main_loop(self) -> None:
+        if not self.quick:
+            return await super().main_loop()
         await self.on_tick(0)  # sets the default headers
         await self.stop_now.wait()
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        if not self.quick:
+            return await super().shutdown(sockets)
         for server in self.servers:
             server.close()
         for sock in sockets or []:
@@ -73,18 +81,27 @@ class LoopbackServer:
     ``await start()`` / ``await stop()``, or ``async with LoopbackServer(app) as server``. After a stop it
     may be started again: on the same port (the same :attr:`url`), with :attr:`app` replaced if the test
     wants a fresh one. ``options`` go to :class:`uvicorn.Config` on top of :data:`DEFAULT_OPTIONS`;
-    ``stop_seconds`` bounds a stop, so a stuck shutdown fails the test instead of hanging the run.
+    ``stop_seconds`` bounds a stop, so a stuck shutdown fails the test instead of hanging the run;
+    ``quick=False``: uvicorn's own 0.1 s tick and shutdown (see the module's docstring).
     """
 
     def __init__(
-        self, app: Any, *, host: str = "127.0.0.1", port: int = 0, stop_seconds: float = 15.0, **options: Any
+        self,
+        app: Any,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        stop_seconds: float = 15.0,
+        quick: bool = True,
+        **options: Any,
     ) -> None:
         self.app = app
+        self.quick = quick
         self.host = host
         self.port = port
         self.stop_seconds = stop_seconds
         self.options = {**DEFAULT_OPTIONS, **options}
-        self._server: _QuickServer | None = None
+        self._server: _TestServer | None = None
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -104,7 +121,7 @@ class LoopbackServer:
             raise RuntimeError(f"already serving on {self.url}")
         sock = bind(self.host, self.port)
         self.port = int(sock.getsockname()[1])
-        server = _QuickServer(uvicorn.Config(self.app, **self.options))
+        server = _TestServer(uvicorn.Config(self.app, **self.options), quick=self.quick)
         task = asyncio.create_task(server.serve(sockets=[sock]), name=f"test-server-{url_of(sock)}")
         try:
             async with asyncio.timeout(_START_SECONDS):

@@ -22,7 +22,7 @@ def _describe(check: Check) -> str:
     name = getattr(check, "__qualname__", repr(check))
     if getattr(check, "__name__", "") == "<lambda>":
         try:
-            source = inspect.getsource(check).strip()  # type: ignore[arg-type]
+            source = inspect.getsource(check).strip()
         except (OSError, TypeError):
             return name
         return source if len(source) <= 200 else source[:197] + "..."

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from pharmacy_desk.desk.assembly_feedback import FeedbackCode
 from pharmacy_desk.desk.relay_client import Refused
 from pharmacy_desk.desk.stream import ConnectionState
 from pharmacy_desk.domain import OrderState
 from pharmacy_desk.domain.keyboard_layout import us_to_ru
+from pharmacy_desk.ui.line_dialogs import LineChoiceDialog, ReasonDialog, SubstituteDialog
 from pharmacy_desk.ui.outcome import Tone
 from pharmacy_desk.ui.sounds import Sound
 from tests.desk.desk_support import new_uuid, position
@@ -129,8 +131,8 @@ async def test_fewer_packs_need_a_reason_before_assembled(live: Callable[[], Liv
 
         view.table.setFocus()
         await press(desk.window, Qt.Key.Key_F6)
-        await eventually(lambda: view.findChild(object, "reasonDialog") is not None)
-        dialog = view.findChild(object, "reasonDialog")
+        await eventually(lambda: view.findChild(ReasonDialog, "reasonDialog") is not None)
+        dialog = view.findChild(ReasonDialog, "reasonDialog")
         assert dialog is not None and dialog.reason() == "нет в наличии"
         dialog.accept()
         await eventually(lambda: view.session.line(NUROFEN_SKU).reason == "нет в наличии")  # type: ignore[union-attr]
@@ -155,10 +157,11 @@ async def test_a_cancellation_during_assembly_shows_what_to_put_back(live: Calla
         await eventually(lambda: desk.window.return_dialog is not None and desk.window.return_dialog.isVisible())
         dialog = desk.window.return_dialog
         assert dialog is not None
-        title = dialog.findChild(object, "title")
+        title = dialog.findChild(QLabel, "title")
         assert title is not None and title.text() == f"Заказ {number} отменён. Верните на полку:"
         assert [(i.name, i.quantity, i.series) for i in dialog.items] == [("Нурофен таб. п/о 200мг №20", 1, "N-2222")]
-        assert dialog.table.item(0, 0).text() == "Нурофен таб. п/о 200мг №20"
+        cell = dialog.table.item(0, 0)
+        assert cell is not None and cell.text() == "Нурофен таб. п/о 200мг №20"
         assert Sound.ERROR in desk.player.played
         assert not desk.window.assembling  # the screen went back to the queue
         dialog.accept()
@@ -224,8 +227,8 @@ async def test_a_substitute_and_an_unknown_barcode_are_assembled(live: Callable[
 
         view.table.setFocus()
         await press(desk.window, Qt.Key.Key_F4)
-        await eventually(lambda: view.findChild(object, "substituteDialog") is not None)
-        dialog = view.findChild(object, "substituteDialog")
+        await eventually(lambda: view.findChild(SubstituteDialog, "substituteDialog") is not None)
+        dialog = view.findChild(SubstituteDialog, "substituteDialog")
         assert dialog is not None and not dialog.buttons.button(dialog.buttons.StandardButton.Ok).isEnabled()
         dialog.sku.setText("300300")
         dialog.name.setText("Ибупрофен 200мг №20")
@@ -238,8 +241,8 @@ async def test_a_substitute_and_an_unknown_barcode_are_assembled(live: Callable[
 
         assert await scan(desk, "4600000000015") is FeedbackCode.OK  # the substitute's own barcode
         assert await scan(desk, "4600000000022") is FeedbackCode.UNKNOWN_PRODUCT  # nobody knows this one
-        await eventually(lambda: view.findChild(object, "lineChoiceDialog") is not None)
-        choice = view.findChild(object, "lineChoiceDialog")
+        await eventually(lambda: view.findChild(LineChoiceDialog, "lineChoiceDialog") is not None)
+        choice = view.findChild(LineChoiceDialog, "lineChoiceDialog")
         assert choice is not None
         rows = [choice.list.item(i).data(256) for i in range(choice.list.count())]
         choice.list.setCurrentRow(rows.index("300300"))

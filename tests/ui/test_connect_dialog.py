@@ -83,7 +83,7 @@ async def test_without_a_keyring_the_dialog_says_what_to_do_and_goes_on_unsaved(
 ) -> None:
     monkeypatch.delenv(ENV_TOKEN_FILE, raising=False)
     previous = keyring.get_keyring()
-    keyring.set_keyring(keyring.backends.fail.Keyring())
+    keyring.set_keyring(keyring.backends.fail.Keyring())  # type: ignore[no-untyped-call]
     try:
         async with live() as env:
             token = await env.relay.device("Касса 1")

@@ -68,7 +68,14 @@ def test_a_typed_digit_may_be_claimed_by_a_key_handler(qtbot: QtBot, scanner: Sc
     window, field, button = form(qtbot)
     button.setFocus()
     claimed: list[str] = []
-    forget = scanner.add_key_handler(lambda char: char == "2" and not claimed.append(char))
+
+    def claim(char: str) -> bool:
+        if char != "2":
+            return False
+        claimed.append(char)
+        return True
+
+    forget = scanner.add_key_handler(claim)
     QTest.keyClick(button, Qt.Key.Key_2)
     qtbot.waitUntil(lambda: claimed == ["2"], timeout=2000)
     forget()
