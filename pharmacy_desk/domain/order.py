@@ -19,6 +19,7 @@ class _Frozen(BaseModel):
 class Customer(_Frozen):
     name: str | None = None
     phone: str | None = None
+    short_number: str | None = None  # Kuper's short order number the customer names at the counter
 
     @property
     def masked_name(self) -> str:
