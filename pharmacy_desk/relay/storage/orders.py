@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, insert, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -77,7 +77,7 @@ async def stores_with_order(
     by ``originalOrderId`` alone, with that ``original_only``)."""
     if not keys:
         return []
-    match = orders.c.kuper_id.in_(keys)
+    match: ColumnElement[bool] = orders.c.kuper_id.in_(keys)
     if original_only is not None:
         match = or_(match, orders.c.original_order_id == original_only)
     rows = await conn.execute(select(orders.c.store).where(match))
