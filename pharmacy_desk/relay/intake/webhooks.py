@@ -10,7 +10,10 @@ Per ``order.created`` the transaction does one look-up (redelivery, existing ord
 came before it, in one statement), the number, the order, its stream events and the webhook row;
 parsing and mapping happen before it, the stock effects after the commit.
 
-- **Dedupe key**: sha256 of the canonical JSON of the whole body (keys sorted, no spaces). When the
+- **Dedupe key**: sha256 of the canonical JSON (keys sorted, no spaces) of the event's identity
+  (:func:`event_identity`): the body in the seeds' flat shape, the event type in its canonical spelling,
+  without the ``timestamp``: the same event redelivered with a new timestamp, in the nested envelope
+  or spelled ``order.cancelled`` is the same event. When the
   sender also gives an idempotency header (:data:`IDEMPOTENCY_HEADERS`, names assumed), its sha256
   is kept too and either key identifies a redelivery.
 - **order.created**: :func:`~pharmacy_desk.domain.open_order` with our number (store prefix +
@@ -87,15 +90,18 @@ from pharmacy_desk.domain import (
     open_order,
 )
 from pharmacy_desk.domain.states import NotificationType
+from pharmacy_desk.kuper import names
 from pharmacy_desk.kuper.answers import OrderCreatedAnswer
 from pharmacy_desk.kuper.errors import WebhookFormatError
 from pharmacy_desk.kuper.mapping import event_from_webhook, new_order_from_webhook, wire_remarks
+from pharmacy_desk.kuper.vocabulary import webhook_event
 from pharmacy_desk.kuper.webhooks import (
     OrderCreatedWebhook,
     OrderUpdatedWebhook,
     UnknownWebhook,
     Webhook,
     WebhookPeek,
+    flatten_envelope,
     parse_webhook,
     peek_webhook,
 )
@@ -165,7 +171,7 @@ class Incoming:
 
     @cached_property
     def dedupe_key(self) -> str:
-        canonical = json.dumps(self.data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        canonical = json.dumps(event_identity(self.data), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
     @cached_property
@@ -197,6 +203,18 @@ class Incoming:
 
     def payload_store_ids(self) -> list[str]:
         return list(self.peek.store_ids)
+
+
+def event_identity(data: Any) -> Any:
+    """What makes two webhook bodies the same event (see the module's docstring)."""
+    if not isinstance(data, dict):
+        return data
+    flat = flatten_envelope(data)
+    flat.pop(names.TIMESTAMP, None)
+    event_type = flat.get(names.EVENT_TYPE)
+    if isinstance(event_type, str) and (known := webhook_event(event_type)) is not None:
+        flat[names.EVENT_TYPE] = known.value
+    return flat
 
 
 @dataclass
