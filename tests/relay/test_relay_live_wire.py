@@ -17,8 +17,10 @@ from typing import Any
 
 import pytest
 from relay_support import STORE, Relay, RelayFactory, new_uuid, webhook
+from sqlalchemy import select
 
 from pharmacy_desk.kuper.vocabulary import NotificationFormat
+from pharmacy_desk.relay.storage.schema import orders
 from pharmacy_desk.sim.kuper_stub import KuperStub
 from pharmacy_desk.sim.serving import serve
 
@@ -359,3 +361,96 @@ async def test_expected_assembly_time_is_bounded_and_grows_with_the_queue(relay_
     )
     minutes = (two - one).total_seconds() / 60
     assert 9.9 <= minutes <= 10.1  # the first: 15 minutes, raised to the floor (20); the second: 2 × 15
+
+
+# --- pull reconciliation ----------------------------------------------------------------------------
+
+
+async def _order_when(relay: Relay, uid: str, done: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    """The relay's order ``uid`` (read from its table) once ``done`` says so."""
+    deadline = time.monotonic() + 30.0
+    device = await relay.device()
+    while True:
+        async with relay.state.engine.connect() as conn:
+            number = (await conn.execute(select(orders.c.number).where(orders.c.kuper_id == uid))).scalar()
+        if number is not None:
+            order = (await relay.order(number, device))["order"]
+            if done(order):
+                return order
+        if time.monotonic() > deadline:
+            raise AssertionError(f"order {uid} not as expected after 30 s")
+        await asyncio.sleep(0.05)
+
+
+@pytest.mark.parametrize("notification_format", ["seeds", "nested"])
+async def test_relay_down_during_created_and_canceled_then_reconciled(
+    relay_factory: RelayFactory, notification_format: str
+) -> None:
+    stub = KuperStub(
+        client_id="cid", client_secret="secret", notification_format=NotificationFormat(notification_format)
+    )
+    uid = new_uuid()
+    body = webhook("order_created_delivery", uid)["payload"]
+    body["cancellationReason"] = "Клиент передумал"
+    stub.expect_order(uid, original_order_id="H70000000020", store_id=STORE, shipment=body)
+    stub.set_state(uid, "canceled")  # Kuper sent order.created and order.canceled while the relay was down
+    async with serve(stub.app) as url:
+        kuper = {"base_url": url, "client_id": "cid", "client_secret": "secret", "reconcile_minutes": 0.005}
+        kuper["notification_format"] = notification_format
+        relay = await relay_factory(kuper=kuper, stores=[{"key": STORE, "name": "Аптека", "number_prefix": "R-"}])
+        order = await _order_when(relay, uid, lambda order: order["state"] == "canceled")
+        assert order["cancellation"]["description"] == "Клиент передумал"
+        assert relay.stock.calls == [(STORE, order["number"], "reserve"), (STORE, order["number"], "release")]
+        rows = await relay.webhook_rows()
+        assert [(r["event_type"], r["status"]) for r in rows] == [
+            ("order.created", "reconciled"),
+            ("order.canceled", "reconciled"),
+        ]
+        history = await relay.client.get(f"/stores/{STORE}/orders/{order['number']}", headers=await relay.device())
+        assert {hook["status"] for hook in history.json()["history"]["webhooks"]} == {"reconciled"}
+        seen = len(stub.shipment_requests)
+        deadline = time.monotonic() + 10
+        while len(stub.shipment_requests) < seen + 2 and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert len(await relay.webhook_rows()) == 2  # later passes change nothing
+        query = stub.shipment_requests[-1]
+        assert query["filters[storeId]"] == STORE and query["maxPageSize"] == "50" and "filters[updatedFrom]" in query
+
+
+async def test_pull_mode_runs_the_whole_pickup_flow_without_a_webhook(relay_factory: RelayFactory) -> None:
+    stub = KuperStub(client_id="cid", client_secret="secret", notification_format=NotificationFormat.NESTED)
+    stub.live_answers = True
+    uid = new_uuid()
+    stub.expect_order(
+        uid,
+        original_order_id="H70000000030",
+        store_id="kuper-4321",
+        shipment=webhook("order_created_pickup", uid)["payload"],
+    )
+    async with serve(stub.app) as url:
+        kuper = {"base_url": url, "client_id": "cid", "client_secret": "secret", "notification_format": "nested"}
+        kuper.update({"mode": "pull", "reconcile_minutes": 0.005, "reconcile_page_size": 1})
+        store = {"key": STORE, "name": "Аптека", "number_prefix": "P-", "kuper_store_ids": ["kuper-4321"]}
+        relay = await relay_factory(kuper=kuper, stores=[store])
+        order = await _order_when(relay, uid, lambda order: True)
+        number, pc = order["number"], await relay.device()
+        await relay.ok(number, {"kind": "start_assembly"}, pc)
+        await relay.ok(number, {"kind": "assembled", "composition": [{"sku": "100234", "quantity": 2}]}, pc)
+        code = (await relay.ok(number, {"kind": "ready"}, pc))["order"]["pickup"]["code"]
+        await relay.ok(number, {"kind": "verify_pickup_code", "code": code}, pc)
+        paid = {"kind": "hand_over", "payment": {"method": "cash", "amount": "379.98"}}
+        assert (await relay.ok(number, paid, pc))["order"]["state"] == "shipped"
+        await _outbox_when(relay, lambda rows: len(rows) == 5 and all(r["status"] == "done" for r in rows))
+        got = [(r.event_type, r.number) for r in stub.received_for(uid)]
+        assert [kind for kind, _ in got] == [
+            "order.in_work",
+            "order.assembled",
+            "order.ready_for_delivery",
+            "order.pickup_code_created",
+            "order.delivered",
+        ]
+        assert {n for _, n in got} == {number}  # Kuper learns our number from the first notification
+        pickup = stub.received_for(uid)[3].wire
+        assert pickup is not None and pickup.to_wire()["event"]["payload"]["code"] == code
+        assert stub.shipment(uid).state == "shipped"  # type: ignore[union-attr]
+        assert [r["status"] for r in await relay.webhook_rows()] == ["reconciled"]
