@@ -117,7 +117,9 @@ def kuper_already_has(event: NotificationEvent, state: str) -> bool:
     """True when Kuper's ``state`` shows it already knows what ``event`` would tell it.
 
     A state at or past the notification's state counts; ``canceled`` only for a cancellation. The
-    pickup code moves no state: only a state past ``ready_to_ship`` (the order left) makes it moot.
+    pickup code moves no state; it follows ``ready_for_delivery``, and our strict models never send a
+    code Kuper could refuse for its form, so a 422 for it while Kuper is at ``ready_to_ship`` or later
+    is taken as a repeat (the code went through, its answer was lost).
     """
     try:
         now = ShipmentState(state)
@@ -126,5 +128,5 @@ def kuper_already_has(event: NotificationEvent, state: str) -> bool:
     if event is NotificationEvent.ORDER_CANCELED or now is ShipmentState.CANCELED:
         return event is NotificationEvent.ORDER_CANCELED and now is ShipmentState.CANCELED
     if event is NotificationEvent.ORDER_PICKUP_CODE_CREATED:
-        return SHIPMENT_STATE_RANK[now] > SHIPMENT_STATE_RANK[ShipmentState.READY_TO_SHIP]
+        return SHIPMENT_STATE_RANK[now] >= SHIPMENT_STATE_RANK[ShipmentState.READY_TO_SHIP]
     return SHIPMENT_STATE_RANK[now] >= SHIPMENT_STATE_RANK[NOTIFICATION_SHIPMENT_STATE[event]]

@@ -56,6 +56,11 @@ from pharmacy_desk.kuper.vocabulary import (
     ShipmentState,
 )
 
+LIVE_REPEAT = "repeat (live 422)"
+"""``Attempt.reason`` of a live 422 for a notification Kuper already has (a resend after a lost answer)."""
+LIVE_OUT_OF_ORDER = "out of order (live 422)"
+LIVE_NOT_ALLOWED = "not allowed for the store (live 405)"
+
 
 class Endpoint(StrEnum):
     TOKEN = "token"
@@ -395,18 +400,18 @@ class KuperStub:
             return self._attempt(answer, text, notification=notification, reason="unknown order")
         return self._accept(notification, wire, text)
 
-    def _live_refusal(self, notification: Notification, key: str) -> Response | None:
+    def _live_refusal(self, notification: Notification, key: str) -> tuple[Response, str] | None:
         """Kuper's live answers: 405 for an event the store does not take, 422 for a repeat or a step back."""
         event = notification.event_type
         record = self._shipments.get(notification.order_uuid)
         if record is not None and event.value in self._refused.get(record.store_id, set()):
             detail = f"{event.value} is not allowed for this store's integration type"
-            return JSONResponse(
-                {names.ERROR: {names.ERROR_TYPE: "method_not_allowed", names.ERROR_DETAIL: detail}}, 405
-            )
+            error = {names.ERROR_TYPE: "method_not_allowed", names.ERROR_DETAIL: detail}
+            return JSONResponse({names.ERROR: error}, 405), LIVE_NOT_ALLOWED
         if key in self._accepted:
             message = f"{event.value} was already processed"
-            return JSONResponse({names.ERRORS: [{names.ERROR_FIELD: "event.type", names.ERROR_MESSAGE: message}]}, 422)
+            body = {names.ERRORS: [{names.ERROR_FIELD: "event.type", names.ERROR_MESSAGE: message}]}
+            return JSONResponse(body, 422), LIVE_REPEAT
         target = NOTIFICATION_SHIPMENT_STATE.get(event)
         if record is not None and target is not None:
             now = _state_of(record.state)
@@ -417,9 +422,8 @@ class KuperStub:
             )
             if behind:
                 message = f"cannot apply {event.value}: the order is {record.state}"
-                return JSONResponse(
-                    {names.ERRORS: [{names.ERROR_FIELD: "event.type", names.ERROR_MESSAGE: message}]}, 422
-                )
+                body = {names.ERRORS: [{names.ERROR_FIELD: "event.type", names.ERROR_MESSAGE: message}]}
+                return JSONResponse(body, 422), LIVE_OUT_OF_ORDER
         return None
 
     def _accept(self, notification: Notification, wire: Notification | NestedNotification, text: str) -> Response:
@@ -433,7 +437,7 @@ class KuperStub:
                 self._received.append(Received(self._seq, self._clock(), status, notification, key, wire))
                 self._advance(notification)
         if refusal is not None:
-            return self._attempt(refusal, text, notification=notification, reason="live refusal")
+            return self._attempt(refusal[0], text, notification=notification, reason=refusal[1])
         with self._lock:
             now = self._clock()
             lost = next((storm for storm in self._lost if storm.take(now, notification.order_uuid)), None)
