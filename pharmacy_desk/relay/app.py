@@ -6,7 +6,7 @@ source per store, the stock hook, the retry loop), starts the outbox worker when
 :mod:`pharmacy_desk.relay.outbox.worker` provides one and Kuper credentials are configured, and on shutdown
 stops the retries, lets stock effects and deferred work finish, stops the outbox worker, closes the
 stock sources and disposes of the engine. With Kuper credentials, the pull reconciliation
-(:mod:`.reconcile`) runs too when ``kuper.reconcile_minutes`` > 0 or a store is in ``pull`` mode.
+(:mod:`.intake.reconcile`) runs too when ``kuper.reconcile_minutes`` > 0 or a store is in ``pull`` mode.
 
 ``stock_hook`` replaces the configured hook (tests record the effects instead); ``stock_source``
 replaces the configured sources (one source for every store).
@@ -36,7 +36,7 @@ from pharmacy_desk.relay.http import store as api_store
 from pharmacy_desk.relay.http import stream as api_stream
 from pharmacy_desk.relay.http import webhooks as api_webhooks
 from pharmacy_desk.relay.http.access_log import AccessLog, LoggingTransport
-from pharmacy_desk.relay.reconcile import Reconciler
+from pharmacy_desk.relay.intake.reconcile import Reconciler
 from pharmacy_desk.relay.state import RelayState
 from pharmacy_desk.relay.stock.runner import StockHook, StockRunner
 from pharmacy_desk.relay.stock.wiring import StockWiring

@@ -32,7 +32,7 @@ from pharmacy_desk.api.orders import ActionAccepted, ActionRequest, Conflict, Or
 from pharmacy_desk.domain import Actor, Context, Outcome, decide
 from pharmacy_desk.relay.config import StoreConfig
 from pharmacy_desk.relay.errors import OrderChangedMeanwhile
-from pharmacy_desk.relay.kuper_wire import wire_notifications
+from pharmacy_desk.relay.outbox.kuper_wire import wire_notifications
 from pharmacy_desk.relay.outbox.worker import OutboxStatus, enqueue_notification, reset_for_retry
 from pharmacy_desk.relay.state import RelayState
 from pharmacy_desk.relay.storage.devices import Device

@@ -105,10 +105,10 @@ from pharmacy_desk.kuper.webhooks import (
     parse_webhook,
     peek_webhook,
 )
-from pharmacy_desk.relay.assembly_time import expected_assembly_time
 from pharmacy_desk.relay.config import StoreConfig
 from pharmacy_desk.relay.errors import NotAuthorizedForStore, OrderChangedMeanwhile
-from pharmacy_desk.relay.kuper_wire import wire_notifications
+from pharmacy_desk.relay.intake.assembly_time import expected_assembly_time
+from pharmacy_desk.relay.outbox.kuper_wire import wire_notifications
 from pharmacy_desk.relay.outbox.worker import enqueue_notification
 from pharmacy_desk.relay.state import RelayState
 from pharmacy_desk.relay.storage.db import write_together

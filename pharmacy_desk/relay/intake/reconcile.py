@@ -50,7 +50,7 @@ from pharmacy_desk.relay.state import RelayState
 from pharmacy_desk.relay.storage.schema import orders
 from pharmacy_desk.relay.timeutil import utcnow
 
-log = logging.getLogger("pharmacy_desk.relay.reconcile")
+log = logging.getLogger("pharmacy_desk.relay.intake.reconcile")
 
 SOURCE_HEADER = "X-Pharmacy-Desk-Source"
 FIRST_WINDOW = timedelta(hours=24)
