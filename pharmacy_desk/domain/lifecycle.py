@@ -508,7 +508,7 @@ def _ready(order: Order, action: act.Ready, ctx: Context) -> Outcome:
         effects.append(StockEffect(kind=StockEffectKind.ADJUST, lines=built))
     ready = _notification(order, NotificationType.READY_FOR_DELIVERY, lines=built, totals=totals(built))
     if _is_pickup(order):
-        new = _bump(order, state=OrderState.READY_TO_SHIP, composition=built)
+        new = _bump(order, state=OrderState.READY_TO_SHIP, composition=built, packs=action.packs)
         outcome = Outcome(order=new, notifications=(ready,), effects=tuple(effects))
         if ctx.rules.issue_code_on_ready:
             issued = _issue_code(new, ctx)
@@ -524,7 +524,7 @@ def _ready(order: Order, action: act.Ready, ctx: Context) -> Outcome:
     # Delivery: this bag is what Kuper's courier will take. The sale is committed when the goods
     # leave (order.received), so a cancellation before that still puts the packs back on the shelf;
     # when Kuper is already ahead of us (the courier took it), it is committed now.
-    updated = order.model_copy(update={"composition": built, "handed_over": built})
+    updated = order.model_copy(update={"composition": built, "handed_over": built, "packs": action.packs})
     new = _bump(updated, state=_delivery_state_after_ready(updated))
     if goods_left(new):
         effects.append(StockEffect(kind=StockEffectKind.COMMIT, lines=built))

@@ -115,9 +115,8 @@ class ActionService:
                 marking_codes_elsewhere=await marking_codes_elsewhere(conn, store.key, codes, except_order=stored.id),
             )
             outcome = decide(order, request.action, ctx)
-            packs = getattr(request.action, "packs", None)
             wires = (
-                wire_notifications(self.state.config, store, outcome.order, outcome.notifications, packs=packs)
+                wire_notifications(self.state.config, store, outcome.order, outcome.notifications)
                 if outcome.accepted
                 else []
             )

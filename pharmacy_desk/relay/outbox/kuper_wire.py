@@ -48,7 +48,8 @@ def wire_notifications(
     *,
     packs: int | None = None,
 ) -> list[AnyNotification] | str:
-    """The notifications as Kuper will get them, or why one could never be sent."""
+    """The notifications as Kuper will get them, or why one could never be sent (``packs``: the order's
+    bag count from "ready" unless given)."""
     wires: list[AnyNotification] = []
     for notification in notifications:
         if not sends(store, notification.type):
@@ -60,7 +61,7 @@ def wire_notifications(
                     config.kuper.notification_format,
                     original_order_id=order.original_order_id,
                     ordered=order.ordered,
-                    packs=packs,
+                    packs=packs if packs is not None else order.packs,
                 )
             )
         except ValueError as exc:  # pydantic's ValidationError and the Kuper format errors
