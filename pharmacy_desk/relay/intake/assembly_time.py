@@ -9,11 +9,13 @@
   while fewer than ``kuper.assembly_min_samples`` are measured. The median is cached per store for
   :data:`MEDIAN_TTL` seconds (an order.created costs it one query a minute, not one each);
 - **the queue**: the store's orders not yet ready (new, accepted, collecting, assembled), the new one
-  included (it is inserted first): one ``COUNT`` in the intake transaction.
+  included (it is inserted first): one bounded ``COUNT`` in the intake transaction (it stops where the
+  ceiling would apply anyway).
 """
 
 from __future__ import annotations
 
+import math
 import statistics
 import time
 from datetime import datetime, timedelta
@@ -69,13 +71,19 @@ async def _median(conn: AsyncConnection, settings: KuperConfig, store: str) -> f
 async def expected_assembly_time(conn: AsyncConnection, settings: KuperConfig, store: str, now: datetime) -> datetime:
     """When the order just created should be assembled (see the module's docstring)."""
     per_order = await _median(conn, settings, store)
-    queue = (
-        await conn.execute(
-            select(func.count())
-            .select_from(orders)
-            .where(orders.c.store == store, orders.c.state.in_([state.value for state in _NOT_READY]))
+    # Past this many orders the ceiling applies anyway: count no further (a bounded look-up).
+    cap = math.ceil(settings.assembly_ceiling_minutes / per_order) + 1
+    not_ready = (
+        select(orders.c.id)
+        .where(
+            orders.c.store == store,
+            orders.c.is_open.is_(True),
+            orders.c.state.in_([state.value for state in _NOT_READY]),
         )
-    ).scalar_one()
+        .limit(cap)
+        .subquery()
+    )
+    queue = (await conn.execute(select(func.count()).select_from(not_ready))).scalar_one()
     minutes = per_order * max(int(queue), 1)
     minutes = min(max(minutes, settings.assembly_floor_minutes), settings.assembly_ceiling_minutes)
     return (now + timedelta(minutes=minutes)).replace(microsecond=0)

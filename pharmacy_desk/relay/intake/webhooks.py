@@ -248,29 +248,32 @@ def _look_up_statement(*, early: bool) -> CompoundSelect[Any]:
         _W.answer.label("text2"),
         _W.received_at.label("at"),
     ).where(or_(_W.dedupe_key == bindparam("dedupe_key"), _W.request_key == bindparam("request_key")))
-    order = select(
+    # One simple equality per branch, so each uses its index (an OR across columns would scan).
+    order_columns: tuple[Any, ...] = (
         literal_column(f"'{_ORDER}'"),
         orders.c.id,
         orders.c.snapshot,
         orders.c.number,
         cast(null(), DateTime(timezone=True)),
-    ).where(
-        orders.c.store == bindparam("store"),
-        or_(
-            orders.c.kuper_id == bindparam("key1"),
-            orders.c.kuper_id == bindparam("key2"),
-            orders.c.original_order_id == bindparam("original_only"),
-        ),
     )
-    parts = [replay, order]
+    parts = [replay]
+    for match in (
+        orders.c.kuper_id == bindparam("key1"),
+        orders.c.kuper_id == bindparam("key2"),
+        orders.c.original_order_id == bindparam("original_only"),
+    ):
+        parts.append(select(*order_columns).where(orders.c.store == bindparam("store"), match))
     if early:
-        parts.append(
-            select(literal_column(f"'{_EARLY}'"), _W.id, _W.body, cast(null(), Text), _W.received_at).where(
-                or_(_W.store == bindparam("store"), _W.store == NO_STORE),
-                or_(_W.order_uuid == bindparam("key1"), _W.order_uuid == bindparam("key2")),
-                _W.status == WebhookStatus.UNKNOWN_ORDER.value,
-            )
-        )
+        stores: tuple[Any, ...] = (bindparam("store"), literal_column(f"'{NO_STORE}'"))
+        for store in stores:
+            for key in ("key1", "key2"):
+                parts.append(
+                    select(literal_column(f"'{_EARLY}'"), _W.id, _W.body, cast(null(), Text), _W.received_at).where(
+                        _W.store == store,
+                        _W.order_uuid == bindparam(key),
+                        _W.status == WebhookStatus.UNKNOWN_ORDER.value,
+                    )
+                )
     return union_all(*parts)
 
 
@@ -338,7 +341,7 @@ async def _look_up(
                 found.replay = IntakeAnswer(_STATUS_CODE.get(status, 200), json.loads(row.text2), replayed=True)
         elif row.kind == _ORDER:
             found.order_id, found.order_snapshot, found.order_number = int(row.id), row.text1, row.text2
-        else:
+        elif all(row.id != seen.id for seen in found.early):  # key1 = key2 finds a row twice
             found.early.append(row)
     found.early.sort(key=lambda r: r.id)
     return found
@@ -478,11 +481,14 @@ class WebhookIntake:
 
     async def _keep_early(self, incoming: Incoming) -> IntakeAnswer:
         """An event for an order no store has yet, with no store to tell: kept until its order.created."""
-        note = f"{incoming.event_type} for an order we do not have yet ({incoming.order_uuid}); no store known"
+        if not incoming.order_keys:  # an unknown event type naming no order: nothing to apply it to, ever
+            note = f"unknown event type {incoming.event_type!r} without an order; no store known"
+            status = WebhookStatus.UNKNOWN_TYPE
+        else:
+            note = f"{incoming.event_type} for an order we do not have yet ({incoming.order_uuid}); no store known"
+            status = WebhookStatus.UNKNOWN_ORDER
         log.warning("webhook %s", note)
-        return await self._keep(
-            incoming, store=NO_STORE, status=WebhookStatus.UNKNOWN_ORDER, answer=ANSWER_OK, note=note, blocking=True
-        )
+        return await self._keep(incoming, store=NO_STORE, status=status, answer=ANSWER_OK, note=note, blocking=True)
 
     async def _keep_failed(self, incoming: Incoming, store: str) -> IntakeAnswer:
         answer = {"error": "internal_error", "message": "the relay could not process this webhook; it is kept"}
