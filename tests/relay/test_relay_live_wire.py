@@ -263,6 +263,10 @@ async def test_three_stores_courier_before_the_order_shows_once_it_arrives(relay
     rows = {row["event_type"]: row for row in await relay.webhook_rows()}
     assert rows["courier.assigned"]["store"] == "s2"
     assert rows["courier.assigned"]["status"] == "processed"
+    assert rows["order.rated"]["status"] == "anomaly"  # applied to its order: an anomaly there
+    anonymous = await relay.post_webhook({"event": {"type": "store.ping", "payload": {}}})
+    assert anonymous.status_code == 200
+    assert (await relay.webhook_rows())[-1]["status"] == "unknown_type"
     nowhere = await relay.post_webhook(webhook("order_created_delivery", new_uuid(), storeID="nowhere"))
     assert nowhere.status_code == 503
 
