@@ -20,6 +20,8 @@ from relay_support import STORE, Relay, RelayFactory, new_uuid, webhook
 from sqlalchemy import select
 
 from pharmacy_desk.kuper.vocabulary import NotificationFormat
+from pharmacy_desk.kuper.webhooks import OrderCreatedPayload
+from pharmacy_desk.relay.intake.reconcile import synthetic_events
 from pharmacy_desk.relay.storage.schema import orders
 from pharmacy_desk.sim.kuper_stub import KuperStub
 from pharmacy_desk.sim.serving import serve
@@ -458,3 +460,14 @@ async def test_pull_mode_runs_the_whole_pickup_flow_without_a_webhook(relay_fact
         assert pickup is not None and pickup.to_wire()["event"]["payload"]["code"] == code
         assert stub.shipment(uid).state == "shipped"  # type: ignore[union-attr]
         assert [r["status"] for r in await relay.webhook_rows()] == ["reconciled"]
+
+
+def test_synthetic_events_follow_kupers_state() -> None:
+    raw = webhook("order_created_delivery", new_uuid())["payload"]
+    listed = OrderCreatedPayload.model_validate({**raw, "state": "shipped"})
+    assert synthetic_events(listed, {**raw, "state": "shipped"}, None) == []  # it left without us
+    paid = {**raw, "state": "collecting", "paymentState": "paid"}
+    kinds = [e["event_type"] for e in synthetic_events(OrderCreatedPayload.model_validate(paid), paid, None)]
+    assert kinds == ["order.created", "order.paid"]
+    created = synthetic_events(OrderCreatedPayload.model_validate(paid), paid, None)[0]
+    assert "state" not in created["payload"] and "paymentState" not in created["payload"]

@@ -6,7 +6,8 @@ for each store and, for each order listed:
 
 - an order the relay never got → a synthetic ``order.created`` (the listed order is the payload): the
   order is created with our number as usual (Kuper learns the number from the first notification,
-  which always carries it);
+  which always carries it); one Kuper already lists as ``shipping`` / ``shipped`` is left alone (it
+  left without the relay); one already ``canceled`` is created and canceled (its stock nets out);
 - a state that moved on at Kuper → the synthetic event that says so: ``canceled`` → ``order.canceled``
   (with the listed cancellation / ``cancellationReason``), ``paymentState = paid`` → ``order.paid``,
   ``shipping`` → ``order.delivering``, ``shipped`` → ``order.delivered`` (delivery flow only; a
@@ -56,6 +57,7 @@ SOURCE_HEADER = "X-Pharmacy-Desk-Source"
 FIRST_WINDOW = timedelta(hours=24)
 _PAID = "paid"
 _MAX_PAGES = 200
+_GONE = (ShipmentState.SHIPPING.value, ShipmentState.SHIPPED.value)
 
 
 class ShipmentsReader(Protocol):
@@ -75,6 +77,8 @@ def synthetic_events(listed: OrderCreatedPayload, raw: dict[str, Any], known: Or
         ids[names.ORIGINAL_ORDER_ID] = listed.original_order_id
     events: list[dict[str, Any]] = []
     payload = {key: value for key, value in raw.items() if key not in (names.STATE, names.PAYMENT_STATE)}
+    if known is None and listed.state in _GONE:
+        return []  # it left without us (handled outside the relay): nothing for the pharmacy to do now
     if known is None:
         events.append({names.EVENT_TYPE: WebhookEvent.ORDER_CREATED.value, names.PAYLOAD: payload})
     state = listed.state or ""
