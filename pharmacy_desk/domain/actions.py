@@ -46,6 +46,7 @@ class Ready(_Action):
 
     kind: Literal["ready"] = "ready"
     composition: tuple[FinalLine, ...] | None = None
+    packs: int = Field(1, ge=1, le=99)  # bags the order was packed in (Kuper's packs.count)
 
 
 class IssuePickupCode(_Action):

@@ -48,6 +48,7 @@ class KuperEvent(_Frozen):
     paid_total: Money | None = None
     cancel_slug: str | None = None
     cancel_description: str | None = None
+    shipment_method: str | None = None  # order.updated: the customer switched courier ↔ pickup
 
     @property
     def known_type(self) -> KuperEventType | None:

@@ -241,6 +241,31 @@ class _AnomalyFn(Protocol):
 
 
 def _on_updated(order: Order, event: KuperEvent, milestones: dict[str, datetime], anomaly: _AnomalyFn) -> Outcome:
+    if event.shipment_method is not None and event.shipment_method != order.flow_raw:
+        switched = switch_flow(order, event.shipment_method, event.at)
+        rest = _on_updated(
+            switched.order.model_copy(update={"version": order.version}),
+            event.model_copy(update={"shipment_method": None}),
+            milestones,
+            anomaly,
+        )
+        kept = switched.order
+        merged = rest.order.model_copy(
+            update={
+                "flow": kept.flow,
+                "flow_raw": kept.flow_raw,
+                "flags": tuple(dict.fromkeys((*rest.order.flags, *kept.flags))),
+                "anomalies": (*rest.order.anomalies, *(a for a in kept.anomalies if a not in rest.order.anomalies)),
+            }
+        )
+        return rest.model_copy(
+            update={
+                "order": merged,
+                "changed": True,
+                "alerts": (*switched.alerts, *rest.alerts),
+                "anomalies": (*switched.anomalies, *rest.anomalies),
+            }
+        )
     update: dict[str, Any] = {"milestones": milestones}
     if event.due_from is not None:
         update["due_from"] = event.due_from
@@ -253,6 +278,28 @@ def _on_updated(order: Order, event: KuperEvent, milestones: dict[str, datetime]
     new = _bump(order, ordered=event.lines, composition=event.lines, **update)
     alert = Alert(kind=AlertKind.ANOMALY, message=f"{order.number}: Купер изменил состав заказа")
     return Outcome(order=new, effects=(StockEffect(kind=StockEffectKind.ADJUST, lines=event.lines),), alerts=(alert,))
+
+
+def switch_flow(order: Order, shipment_method: str, at: datetime) -> Outcome:
+    """Kuper says the customer switched courier ↔ pickup. Before the order is ready the flow follows;
+    once it is ready (the code issued or the courier expected) it does not: an anomaly and an alert."""
+    flow = _flow_of(shipment_method)
+    if flow is order.flow:
+        return Outcome(order=_bump(order, flow_raw=shipment_method))
+    was, now = _FLOW_RU.get(order.flow, order.flow.value), _FLOW_RU.get(flow, shipment_method)
+    if STATE_RANK[order.state] >= STATE_RANK[OrderState.READY_TO_SHIP]:
+        message = f"Купер сменил способ получения ({was} → {now}) после готовности: не применено, свяжитесь с Купером"
+        found = Anomaly(at=at, event=KuperEventType.UPDATED.value, message=message)
+        new = _bump(order, anomalies=(*order.anomalies, found), flags=(*order.flags, "flow_switch_refused"))
+        return Outcome(
+            order=new, anomalies=(found,), alerts=(Alert(kind=AlertKind.ANOMALY, message=f"{order.number}: {message}"),)
+        )
+    new = _bump(order, flow=flow, flow_raw=shipment_method)
+    alert = Alert(kind=AlertKind.ANOMALY, message=f"{order.number}: способ получения изменён: {was} → {now}")
+    return Outcome(order=new, alerts=(alert,))
+
+
+_FLOW_RU = {Flow.DELIVERY: "доставка", Flow.PICKUP: "самовывоз", Flow.UNKNOWN: "неизвестно"}
 
 
 def _on_courier_assigned(
@@ -461,7 +508,7 @@ def _ready(order: Order, action: act.Ready, ctx: Context) -> Outcome:
         effects.append(StockEffect(kind=StockEffectKind.ADJUST, lines=built))
     ready = _notification(order, NotificationType.READY_FOR_DELIVERY, lines=built, totals=totals(built))
     if _is_pickup(order):
-        new = _bump(order, state=OrderState.READY_TO_SHIP, composition=built)
+        new = _bump(order, state=OrderState.READY_TO_SHIP, composition=built, packs=action.packs)
         outcome = Outcome(order=new, notifications=(ready,), effects=tuple(effects))
         if ctx.rules.issue_code_on_ready:
             issued = _issue_code(new, ctx)
@@ -477,7 +524,7 @@ def _ready(order: Order, action: act.Ready, ctx: Context) -> Outcome:
     # Delivery: this bag is what Kuper's courier will take. The sale is committed when the goods
     # leave (order.received), so a cancellation before that still puts the packs back on the shelf;
     # when Kuper is already ahead of us (the courier took it), it is committed now.
-    updated = order.model_copy(update={"composition": built, "handed_over": built})
+    updated = order.model_copy(update={"composition": built, "handed_over": built, "packs": action.packs})
     new = _bump(updated, state=_delivery_state_after_ready(updated))
     if goods_left(new):
         effects.append(StockEffect(kind=StockEffectKind.COMMIT, lines=built))

@@ -19,6 +19,7 @@ class _Frozen(BaseModel):
 class Customer(_Frozen):
     name: str | None = None
     phone: str | None = None
+    short_number: str | None = None  # Kuper's short order number the customer names at the counter
 
     @property
     def masked_name(self) -> str:
@@ -92,6 +93,7 @@ class Order(_Frozen):
     ordered: tuple[Line, ...]  # as Kuper sent it (updated by order.updated before assembly)
     composition: tuple[Line, ...]  # what will be given: the ordered lines until the pharmacist says otherwise
     handed_over: tuple[Line, ...] | None = None  # what actually left the counter (pickup) or went to Kuper
+    packs: int = 1  # bags the order was packed in, as the pharmacist said at "ready" (Kuper's packs.count)
     courier: Courier | None = None
     courier_arrived_at: datetime | None = None
     assembler: Actor | None = None

@@ -122,6 +122,7 @@ class TokenCache:
         self._cached: _Cached | None = None
         self._finished_fetches = 0
         self._last_failure: TokenUnavailable | None = None
+        self.lifetime: float | None = None  # expires_in of the last token issued
 
     def _usable(self, rejected: str | None) -> str | None:
         cached = self._cached
@@ -150,6 +151,7 @@ class TokenCache:
             finally:
                 self._finished_fetches += 1
             self._last_failure = None
+            self.lifetime = float(issued.expires_in)
             margin = min(self._margin, issued.expires_in / 2)
             self._cached = _Cached(issued.value, self._clock() + issued.expires_in - margin)
             return issued.value

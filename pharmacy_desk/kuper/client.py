@@ -18,18 +18,21 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import httpx
 
 from pharmacy_desk import __version__
 from pharmacy_desk.kuper import names
 from pharmacy_desk.kuper.auth import IssuedToken, TokenCache, TokenUnavailable, read_token_answer
-from pharmacy_desk.kuper.notifications import Notification
+from pharmacy_desk.kuper.errors import KuperFormatError
+from pharmacy_desk.kuper.nested import AnyNotification
 from pharmacy_desk.kuper.redaction import redact
 from pharmacy_desk.kuper.results import SendOutcome, SendResult, classify_response
+from pharmacy_desk.kuper.shipments import ShipmentsPage, ShipmentState, parse_shipment_state, parse_shipments_page
 
 logger = logging.getLogger("pharmacy_desk.kuper")
 
@@ -84,7 +87,7 @@ class KuperClient:
         """Close the connection pool."""
         await self._http.aclose()
 
-    async def send_notification(self, notification: Notification) -> SendResult:
+    async def send_notification(self, notification: AnyNotification) -> SendResult:
         """POST ``notification``; refresh the token and retry once on 401. Never raises for HTTP trouble."""
         what = f"notification {notification.event_type.value} for {notification.order_uuid}"
         body = notification.to_json()
@@ -112,7 +115,71 @@ class KuperClient:
             await self._tokens.get()
         except TokenUnavailable as exc:
             return exc.result
-        return SendResult(SendOutcome.DONE, "Kuper issued an access token")
+        lifetime = self._tokens.lifetime
+        shown = f" for {lifetime:g} s" if lifetime is not None else ""
+        return SendResult(SendOutcome.DONE, f"Kuper issued an access token{shown}")
+
+    @property
+    def token_lifetime(self) -> float | None:
+        """Seconds the last token was issued for (``expires_in``), when known."""
+        return self._tokens.lifetime
+
+    async def shipment_state(self, order_id: str) -> tuple[ShipmentState | None, SendResult]:
+        """Kuper's state of one order (by its ``originalOrderId``): ``(state, DONE)`` or ``(None, why not)``."""
+        path = names.SHIPMENT_STATE_PATH.format(order_id=quote(order_id, safe=""))
+        response = await self._get(path, {})
+        if isinstance(response, SendResult):
+            return None, response
+        if response.status_code != 200:
+            return None, classify_response(response.status_code, response.text, what=f"state of {order_id}")
+        try:
+            return parse_shipment_state(response.text), SendResult(SendOutcome.DONE, "state read", 200)
+        except KuperFormatError as exc:
+            return None, SendResult(SendOutcome.FAILED, exc.message, 200, response.text[:4000])
+
+    async def shipments_page(
+        self,
+        *,
+        store_id: str,
+        updated_from: datetime | None,
+        page_size: int = 50,
+        page_token: str | None = None,
+    ) -> tuple[ShipmentsPage | None, SendResult]:
+        """One page of the store's orders changed since ``updated_from``: ``(page, DONE)`` or ``(None, why not)``."""
+        params: dict[str, str] = {names.FILTER_STORE_ID: store_id, names.MAX_PAGE_SIZE: str(page_size)}
+        if updated_from is not None:
+            params[names.FILTER_UPDATED_FROM] = updated_from.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if page_token:
+            params[names.NEXT_PAGE_TOKEN] = page_token
+        response = await self._get(names.SHIPMENTS_PATH, params)
+        if isinstance(response, SendResult):
+            return None, response
+        if response.status_code != 200:
+            return None, classify_response(response.status_code, response.text, what=f"shipments of {store_id}")
+        try:
+            return parse_shipments_page(response.text), SendResult(SendOutcome.DONE, "shipments read", 200)
+        except KuperFormatError as exc:
+            return None, SendResult(SendOutcome.FAILED, exc.message, 200, response.text[:4000])
+
+    async def _get(self, path: str, params: Mapping[str, str]) -> httpx.Response | SendResult:
+        """GET with the token (refreshed once on 401)."""
+        try:
+            token = await self._tokens.get()
+            response = await self._request("GET", path, headers=self._auth_headers(token), params=params)
+            if isinstance(response, httpx.Response) and response.status_code == 401:
+                token = await self._tokens.get(rejected=token)
+                response = await self._request("GET", path, headers=self._auth_headers(token), params=params)
+        except TokenUnavailable as exc:
+            return exc.result
+        return response
+
+    @staticmethod
+    def _auth_headers(token: str) -> dict[str, str]:
+        return {
+            "Authorization": f"Bearer {token}",
+            "Accept": "application/json",
+            names.API_VERSION_HEADER: names.API_VERSION,
+        }
 
     async def _post_notification(self, body: bytes, token: str) -> httpx.Response | SendResult:
         headers = {
@@ -136,7 +203,13 @@ class KuperClient:
         return read_token_answer(response.status_code, response.text, response.headers.get(names.RETRY_AFTER_HEADER))
 
     async def _request(
-        self, method: str, path: str, *, headers: Mapping[str, str], content: bytes
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: Mapping[str, str],
+        content: bytes = b"",
+        params: Mapping[str, str] | None = None,
     ) -> httpx.Response | SendResult:
         """One logged HTTP exchange; a network failure or time-out becomes a ``RETRY`` result."""
         secrets: tuple[str | None, ...] = (self._secret, self._tokens.current)
@@ -149,7 +222,9 @@ class KuperClient:
         )
         started = time.monotonic()
         try:
-            response = await self._http.request(method, path, headers=headers, content=content)
+            response = await self._http.request(
+                method, path, headers=headers, content=content or None, params=dict(params) if params else None
+            )
         except httpx.TimeoutException as exc:
             elapsed = time.monotonic() - started
             logger.warning("Kuper %s %s timed out after %.2f s (%s)", method, path, elapsed, type(exc).__name__)

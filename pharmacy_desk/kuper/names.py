@@ -12,6 +12,11 @@ Sources (see ``docs/kuper-protocol.md``):
   answer to ``order.created`` (``status``, ``number``);
 - **older API**: the OpenAPI client of the older SberMarket notifications API gives
   ``markingCode`` / ``value``, ``replacedByID`` and the ``Api-Version`` header;
+- **live**: public code that ran against Kuper's real API (an ERP pulling ``/ofm/api/v1/shipments``,
+  SberMarket's own QA suite, the notifications OpenAPI client): the nested notification envelope
+  (``event.type``, ``event.payload.order_id``, ``payload.order``, ``code``), the shipments list and
+  state endpoints, ``completeBefore``, the structured address, ``customer.short_number``,
+  ``cancellationReason``, decimal quantities; marked ``# LIVE``;
 - everything marked ``# ASSUMED`` was seen in no public source: the protocol document names a
   plausible layout (mostly from public integrations' models of a Kuper order). Webhook models accept
   these fields when they come and do not fail when they are absent, so a wrong guess here degrades
@@ -26,6 +31,16 @@ from typing import Final
 EVENT_TYPE: Final = "event_type"
 PAYLOAD: Final = "payload"
 TIMESTAMP: Final = "timestamp"  # ASSUMED (the webhook envelope is assumed to mirror notifications)
+
+# --- the nested envelope (live: notifications v3; accepted on webhooks too) -------------------
+EVENT: Final = "event"  # LIVE: {"event": {"type", "payload"}}
+EVENT_TYPE_NESTED: Final = "type"  # LIVE
+ORDER_ID: Final = "order_id"  # LIVE: Kuper's originalOrderId (H12345678901) in a nested payload
+NESTED_ORDER: Final = "order"  # LIVE: the composition under payload.order
+ORDER_CHANGED: Final = "changed"  # LIVE: whether the composition differs from the order (v3 requires it)
+PACKS: Final = "packs"  # LIVE
+PACKS_COUNT: Final = "count"  # LIVE
+NESTED_PICKUP_CODE: Final = "code"  # LIVE: the pickup code (pickupCode in the seeds)
 
 # --- order identity --------------------------------------------------------------------------
 ORDER_UUID: Final = "orderUUID"
@@ -45,10 +60,23 @@ ADDRESS: Final = "address"  # ASSUMED
 DELIVERY: Final = "delivery"  # ASSUMED
 COMMENT: Final = "comment"  # ASSUMED
 UPDATE_KIND: Final = "kind"  # ASSUMED (order.updated: what changed)
+COMPLETE_BEFORE: Final = "completeBefore"  # LIVE: the deadline of the order
+PAYMENT_METHODS: Final = "paymentMethods"  # LIVE
+CANCELLATION_REASON: Final = "cancellationReason"  # LIVE: a plain string beside the cancellation object
 
 CUSTOMER_NAME: Final = "name"  # ASSUMED
 CUSTOMER_PHONE: Final = "phone"  # ASSUMED
-ADDRESS_FULL: Final = "full_address"  # ASSUMED (snake_case in the protocol's example)
+CUSTOMER_SHORT_NUMBER: Final = "short_number"  # LIVE: the number the customer names at the counter
+ADDRESS_FULL: Final = "full_address"  # LIVE (snake_case, as in the protocol's example)
+ADDRESS_CITY: Final = "city"  # LIVE
+ADDRESS_STREET: Final = "street"  # LIVE
+ADDRESS_BUILDING: Final = "building"  # LIVE
+ADDRESS_APARTMENT: Final = "apartment"  # LIVE
+ADDRESS_ENTRANCE: Final = "entrance"  # LIVE
+ADDRESS_FLOOR: Final = "floor"  # LIVE
+ADDRESS_DOOR_PHONE: Final = "door_phone"  # LIVE
+ADDRESS_ELEVATOR: Final = "elevator"  # LIVE
+ADDRESS_TO_DOOR: Final = "delivery_to_door"  # LIVE
 DELIVERY_FROM: Final = "expectedFrom"  # ASSUMED
 DELIVERY_TO: Final = "expectedTo"  # ASSUMED
 
@@ -72,6 +100,7 @@ POSITION_WEIGHT: Final = "weight"
 MARKING_CODES: Final = "markingCode"  # older API: a list of {"value": ...}
 MARKING_CODE_VALUE: Final = "value"  # older API
 REPLACED_BY_ID: Final = "replacedByID"  # older API: on a substitute, the SKU it replaces
+POSITION_STATE: Final = "state"  # LIVE (webhooks only)
 
 TOTAL: Final = "total"
 TOTAL_PRICE: Final = "totalPrice"
@@ -92,6 +121,24 @@ ANSWER_EXPECTED_ASSEMBLY_TIME: Final = "expectedAssemblyTime"
 
 # --- HTTP: paths and headers -------------------------------------------------------------------
 NOTIFICATIONS_PATH: Final = "/ofm/api/v1/notifications"
+SHIPMENTS_PATH: Final = "/ofm/api/v1/shipments"  # LIVE: the order list (pull)
+SHIPMENT_STATE_PATH: Final = "/ofm/api/v1/shipments/{order_id}/state"  # LIVE: {"data": {"state", "paymentState"}}
+FILTER_STORE_ID: Final = "filters[storeId]"  # LIVE
+FILTER_UPDATED_FROM: Final = "filters[updatedFrom]"  # LIVE
+MAX_PAGE_SIZE: Final = "maxPageSize"  # LIVE
+NEXT_PAGE_TOKEN: Final = "nextPageToken"  # LIVE: query parameter and answer field
+DATA: Final = "data"  # LIVE: the answers' wrapper
+
+# --- Kuper's error bodies (both shapes seen) ----------------------------------------------------
+ERRORS: Final = "errors"  # {"errors": [{"type"?, "field", "message"}]}
+ERROR_FIELD: Final = "field"
+ERROR_MESSAGE: Final = "message"
+ERROR: Final = "error"  # {"error": {"type", "detail", "invalid_params": [{"name", "reason"}]}}
+ERROR_TYPE: Final = "type"
+ERROR_DETAIL: Final = "detail"
+ERROR_INVALID_PARAMS: Final = "invalid_params"
+ERROR_PARAM_NAME: Final = "name"
+ERROR_PARAM_REASON: Final = "reason"
 TOKEN_PATH: Final = "/auth/token"
 API_VERSION_HEADER: Final = "Api-Version"  # older API; harmless to send
 API_VERSION: Final = "3.0"

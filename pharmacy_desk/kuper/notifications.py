@@ -54,23 +54,28 @@ class CompositionPayload(NotificationPayload):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        problems = total_problems(
-            (position.total_price for position in self.positions),
-            self.total.total_price,
-            self.total.discount_total_price,
-        )
-        if all(position.quantity == 0 for position in self.positions):
-            problems.append("no position has a quantity above 0 (cancel the order instead)")
-        lines = [(position.sku, position.replaced_by_id) for position in self.positions]
-        duplicates = sorted({sku for sku, replaces in lines if lines.count((sku, replaces)) > 1})
-        if duplicates:
-            problems.append(f"positions repeated: {', '.join(duplicates)}")
-        codes = [code.value for position in self.positions for code in position.marking_codes or ()]
-        if len(set(codes)) != len(codes):
-            problems.append("the same marking code appears more than once")
-        if problems:
-            raise ValueError("; ".join(problems))
+        check_composition(self.positions, self.total)
         return self
+
+
+def check_composition(positions: Sequence[NotificationPosition], total: NotificationTotal) -> None:
+    """Raise ``ValueError`` when a reported composition breaks the rules (both formats use it)."""
+    problems = total_problems(
+        (position.total_price for position in positions),
+        total.total_price,
+        total.discount_total_price,
+    )
+    if all(position.quantity == 0 for position in positions):
+        problems.append("no position has a quantity above 0 (cancel the order instead)")
+    lines = [(position.sku, position.replaced_by_id) for position in positions]
+    duplicates = sorted({sku for sku, replaces in lines if lines.count((sku, replaces)) > 1})
+    if duplicates:
+        problems.append(f"positions repeated: {', '.join(duplicates)}")
+    codes = [code.value for position in positions for code in position.marking_codes or ()]
+    if len(set(codes)) != len(codes):
+        problems.append("the same marking code appears more than once")
+    if problems:
+        raise ValueError("; ".join(problems))
 
 
 class PickupCodePayload(NotificationPayload):

@@ -1,28 +1,33 @@
 """Webhooks (Kuper → merchant): envelopes, payloads and :func:`parse_webhook`.
 
-Every webhook is ``{"event_type", "timestamp"?, "payload": {"orderUUID", ...}}``. Known event types
-get their own model (``OrderCreatedWebhook`` ...); any other event type parses into
+Every webhook is ``{"event_type", "timestamp"?, "payload": {"orderUUID", ...}}`` (the seeds), or the
+live notifications' envelope ``{"event": {"type", "payload"}}`` (taken as the same webhook). The order
+is known by ``orderUUID``, by Kuper's ``originalOrderId`` (``order_id`` in a nested payload), or both.
+``order.cancelled`` and ``order.changed`` are taken as ``order.canceled`` and ``order.updated``.
+Known event types get their own model (``OrderCreatedWebhook`` ...); any other event type parses into
 :class:`UnknownWebhook`, never an error, so the relay can store it and answer 200. Models are
 tolerant (see :mod:`~pharmacy_desk.kuper.base`): unknown fields are kept and written back by
 :meth:`to_wire`.
 
 ``parse_webhook`` raises :class:`~pharmacy_desk.kuper.errors.WebhookFormatError` only when the body
-cannot be an order event at all: not a JSON object, no ``event_type``, no payload or ``orderUUID``
-for a known event, a value of the wrong kind (invalid money, a word where a quantity should be).
+cannot be an order event at all: not a JSON object, no event type, no payload or no order id
+(neither ``orderUUID`` nor ``originalOrderId``) for a known event, a value of the wrong kind (invalid
+money, a word where a quantity should be).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeAlias, TypeVar
 
-from pydantic import AliasChoices, Field, ValidationError
+from pydantic import AliasChoices, Field, ValidationError, model_validator
 
 from pharmacy_desk.kuper import names
 from pharmacy_desk.kuper.base import TolerantModel
 from pharmacy_desk.kuper.errors import WebhookFormatError, describe_validation_error
 from pharmacy_desk.kuper.jsonbody import Body, load_object, read_event_type
-from pharmacy_desk.kuper.vocabulary import ShipmentMethod, WebhookEvent
+from pharmacy_desk.kuper.vocabulary import ShipmentMethod, WebhookEvent, webhook_event
 from pharmacy_desk.kuper.webhook_parts import (
     Address,
     Cancellation,
@@ -37,16 +42,42 @@ from pharmacy_desk.kuper.webhook_parts import (
 # --- payloads ----------------------------------------------------------------------------------
 
 
-class OrderRef(TolerantModel):
-    """The payload every order webhook carries: the order's Kuper id."""
+_ORIGINAL_ID_ALIASES = AliasChoices(names.ORIGINAL_ORDER_ID, names.ORDER_ID)
 
-    order_uuid: str = Field(alias=names.ORDER_UUID, min_length=1)
+
+class OrderRef(TolerantModel):
+    """The payload every order webhook carries: Kuper's ``orderUUID``, its ``originalOrderId``, or both."""
+
+    order_uuid: str | None = Field(None, alias=names.ORDER_UUID, min_length=1)
+    original_order_id: str | None = Field(
+        None,
+        validation_alias=_ORIGINAL_ID_ALIASES,
+        serialization_alias=names.ORIGINAL_ORDER_ID,
+        min_length=1,
+    )
+
+    @model_validator(mode="after")
+    def _identified(self) -> OrderRef:
+        if self.order_uuid is None and self.original_order_id is None:
+            raise ValueError(f"neither '{names.ORDER_UUID}' nor '{names.ORIGINAL_ORDER_ID}' is given")
+        return self
+
+    @property
+    def order_key(self) -> str:
+        """The id the relay files the order under: ``orderUUID`` when given, else ``originalOrderId``."""
+        key = self.order_uuid or self.original_order_id
+        assert key is not None  # the validator guarantees one
+        return key
+
+    @property
+    def order_keys(self) -> tuple[str, ...]:
+        """Every id this payload gives for its order (a stored order matches any of them)."""
+        return tuple(key for key in (self.order_uuid, self.original_order_id) if key)
 
 
 class OrderDetails(OrderRef):
     """Fields describing an order; all optional (``order.updated`` sends only what changed)."""
 
-    original_order_id: str | None = Field(None, alias=names.ORIGINAL_ORDER_ID)
     store_id: str | None = Field(None, alias=names.STORE_ID)
     store_import_key: str | None = Field(None, alias=names.STORE_IMPORT_KEY)
     state: str | None = Field(None, alias=names.STATE)
@@ -65,6 +96,9 @@ class OrderDetails(OrderRef):
     total: OrderTotal | None = Field(None, alias=names.TOTAL)
     comment: str | None = Field(None, alias=names.COMMENT)
     cancellation: Cancellation | None = Field(None, alias=names.CANCELLATION)
+    cancellation_reason: str | None = Field(None, alias=names.CANCELLATION_REASON)
+    complete_before: LenientDatetime | None = Field(None, alias=names.COMPLETE_BEFORE)
+    payment_methods: list[str] | None = Field(None, alias=names.PAYMENT_METHODS)
 
     @property
     def known_shipment_method(self) -> ShipmentMethod | None:
@@ -100,9 +134,10 @@ class OrderPaidPayload(OrderRef):
 
 
 class OrderCanceledPayload(OrderRef):
-    """``order.canceled``: the reason."""
+    """``order.canceled``: the reason (the object, and/or the live ``cancellationReason`` string)."""
 
     cancellation: Cancellation | None = Field(None, alias=names.CANCELLATION)
+    cancellation_reason: str | None = Field(None, alias=names.CANCELLATION_REASON)
 
 
 # --- envelopes ---------------------------------------------------------------------------------
@@ -136,8 +171,13 @@ class OrderWebhook(WebhookEnvelope, Generic[PayloadT]):
 
     @property
     def order_uuid(self) -> str:
-        """Kuper's id of the order."""
-        return self.payload.order_uuid
+        """The id the order is filed under (``orderUUID``, else ``originalOrderId``)."""
+        return self.payload.order_key
+
+    @property
+    def order_keys(self) -> tuple[str, ...]:
+        """Every id the webhook gives for its order."""
+        return self.payload.order_keys
 
 
 class OrderCreatedWebhook(OrderWebhook[OrderCreatedPayload]):
@@ -201,12 +241,13 @@ class UnknownWebhook(WebhookEnvelope):
 
     @property
     def order_uuid(self) -> str | None:
-        """``payload.orderUUID`` when the payload has a string one."""
-        if isinstance(self.payload, Mapping):
-            value = self.payload.get(names.ORDER_UUID)
-            if isinstance(value, str) and value:
-                return value
-        return None
+        """The payload's ``orderUUID`` (else its ``originalOrderId`` / ``order_id``) when it has one."""
+        keys = _payload_keys(self.payload)
+        return keys[0] if keys else None
+
+    @property
+    def order_keys(self) -> tuple[str, ...]:
+        return _payload_keys(self.payload)
 
 
 KnownWebhook: TypeAlias = (
@@ -236,18 +277,69 @@ WEBHOOK_MODELS: Mapping[WebhookEvent, type[KnownWebhook]] = {
 """The model for each known event type."""
 
 
+def _payload_keys(payload: Any) -> tuple[str, ...]:
+    if not isinstance(payload, Mapping):
+        return ()
+    found = []
+    for name in (names.ORDER_UUID, names.ORIGINAL_ORDER_ID, names.ORDER_ID):
+        value = payload.get(name)
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, str) and value and value not in found:
+            found.append(value)
+    return tuple(found)
+
+
+def flatten_envelope(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The seeds' flat envelope for a body in either shape (a nested ``event`` is lifted up)."""
+    event = data.get(names.EVENT)
+    if names.EVENT_TYPE in data or not isinstance(event, Mapping):
+        return dict(data)
+    flat = {key: value for key, value in data.items() if key != names.EVENT}
+    flat.update({key: value for key, value in event.items() if key != names.EVENT_TYPE_NESTED})
+    if names.EVENT_TYPE_NESTED in event:
+        flat[names.EVENT_TYPE] = event[names.EVENT_TYPE_NESTED]
+    return flat
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookPeek:
+    """What the relay reads from a body before (or without) parsing it: for routing and records."""
+
+    event_type: str | None
+    order_keys: tuple[str, ...]
+    store_ids: tuple[str, ...]
+
+
+def peek_webhook(data: Any) -> WebhookPeek:
+    """Event type, order ids and store ids of a decoded body, whatever its shape; never raises."""
+    if not isinstance(data, Mapping):
+        return WebhookPeek(None, (), ())
+    flat = flatten_envelope(data)
+    event_type = flat.get(names.EVENT_TYPE)
+    payload = flat.get(names.PAYLOAD)
+    stores: list[str] = []
+    if isinstance(payload, Mapping):
+        for value in (payload.get(names.STORE_ID), payload.get(names.STORE_IMPORT_KEY)):
+            if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
+                stores.append(str(value))
+    return WebhookPeek(
+        event_type if isinstance(event_type, str) and event_type else None, _payload_keys(payload), tuple(stores)
+    )
+
+
 def parse_webhook(body: Body) -> Webhook:
     """Parse a webhook body (bytes, text or decoded JSON object) into its model.
 
     Raises :class:`WebhookFormatError` with a human message when the body is not a usable webhook;
     an unknown ``event_type`` is not an error (it gives an :class:`UnknownWebhook`).
     """
-    data = load_object(body, WebhookFormatError)
+    data = flatten_envelope(load_object(body, WebhookFormatError))
     event_type = read_event_type(data, WebhookFormatError)
-    try:
-        known = WebhookEvent(event_type)
-    except ValueError:
+    known = webhook_event(event_type)
+    if known is None:
         return _validate(UnknownWebhook, data, event_type)
+    data[names.EVENT_TYPE] = known.value
     return _validate(WEBHOOK_MODELS[known], data, event_type)
 
 

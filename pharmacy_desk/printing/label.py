@@ -139,8 +139,11 @@ class BagLabel:
         )
 
 
-def labels_for_order(order: Order, store_name: str, *, bags: int = 1, tz: tzinfo | None = None) -> list[BagLabel]:
-    """One label per bag: ``bag 1 of n`` … ``bag n of n``."""
+def labels_for_order(
+    order: Order, store_name: str, *, bags: int | None = None, tz: tzinfo | None = None
+) -> list[BagLabel]:
+    """One label per bag: ``bag 1 of n`` … ``bag n of n`` (``n``: the order's packs unless given)."""
+    bags = order.packs if bags is None else bags
     if bags < 1:
         raise ValueError("at least one bag")
     return [BagLabel.from_order(order, store_name, bag=k, bags=bags, tz=tz) for k in range(1, bags + 1)]

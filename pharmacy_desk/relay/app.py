@@ -5,7 +5,8 @@ The lifespan creates the engine, brings the schema up to date (or checks it is, 
 source per store, the stock hook, the retry loop), starts the outbox worker when
 :mod:`pharmacy_desk.relay.outbox.worker` provides one and Kuper credentials are configured, and on shutdown
 stops the retries, lets stock effects and deferred work finish, stops the outbox worker, closes the
-stock sources and disposes of the engine.
+stock sources and disposes of the engine. With Kuper credentials, the pull reconciliation
+(:mod:`.intake.reconcile`) runs too when ``kuper.reconcile_minutes`` > 0 or a store is in ``pull`` mode.
 
 ``stock_hook`` replaces the configured hook (tests record the effects instead); ``stock_source``
 replaces the configured sources (one source for every store).
@@ -35,6 +36,7 @@ from pharmacy_desk.relay.http import store as api_store
 from pharmacy_desk.relay.http import stream as api_stream
 from pharmacy_desk.relay.http import webhooks as api_webhooks
 from pharmacy_desk.relay.http.access_log import AccessLog, LoggingTransport
+from pharmacy_desk.relay.intake.reconcile import Reconciler
 from pharmacy_desk.relay.state import RelayState
 from pharmacy_desk.relay.stock.runner import StockHook, StockRunner
 from pharmacy_desk.relay.stock.wiring import StockWiring
@@ -92,17 +94,27 @@ def create_app(
         )
         wiring.attach(state)
         client: Any = None
+        reconciler: Reconciler | None = None
         try:
             if migrate_schema:
                 await migrate.upgrade(engine)
             elif not await migrate.is_up_to_date(engine):
                 raise SchemaOutOfDate("the database schema is not up to date: run `pharmacy-desk-relay migrate`")
             state.outbox_worker, client = await _start_outbox(config, state)
+            if client is not None:
+                reconciler = Reconciler(state, client)
+                if reconciler.needed:
+                    await reconciler.start()
+                    app.state.reconciler = reconciler
+                else:
+                    reconciler = None
             await wiring.start()
             app.state.relay = state
             log.info("relay ready: %d store(s)", len(config.stores))
             yield
         finally:
+            if reconciler is not None:
+                await reconciler.stop()
             await wiring.retries.stop()
             await state.stock.aclose()
             await wiring.aclose()

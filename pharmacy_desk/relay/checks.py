@@ -5,8 +5,10 @@ One line per item, ``OK`` or ``FAIL`` with what to do (Russian: the pharmacy's a
 - the configuration (stores, webhook authentication; it was already validated when loaded);
 - the database: connects, the schema's revision (``serve`` upgrades an old one: that is OK);
 - Kuper: the token endpoint with the configured client id and secret
-  (:meth:`~pharmacy_desk.kuper.client.KuperClient.check_credentials`); without credentials: FAIL,
-  no notification would ever leave;
+  (:meth:`~pharmacy_desk.kuper.client.KuperClient.check_credentials`), with the token's lifetime;
+  without credentials: FAIL, no notification would ever leave; the notification format configured;
+  with a token, each store's shipments list (one page of one order: the reconciliation and ``pull``
+  mode read it; a store that needs neither is OK even when Kuper refuses);
 - each store's stock: ``embedded`` — how many batches are loaded (none: FAIL, every order would be
   "out of stock"); ``onec`` — a stock read in 1C for the store (reachability, the user, the store's
   warehouse mapping); ``none`` — OK, nothing reserved.
@@ -30,7 +32,8 @@ from pharmacy_desk.inventory import StockUnavailable
 from pharmacy_desk.inventory.embedded.tables import batches
 from pharmacy_desk.inventory.onec import OneCStock
 from pharmacy_desk.kuper.client import KuperClient
-from pharmacy_desk.relay.config import RelayConfig
+from pharmacy_desk.kuper.vocabulary import NotificationFormat
+from pharmacy_desk.relay.config import KuperMode, RelayConfig, StoreConfig
 from pharmacy_desk.relay.http.access_log import LoggingTransport
 from pharmacy_desk.relay.stock.wiring import shelf_life_of
 from pharmacy_desk.relay.storage import migrate
@@ -77,24 +80,49 @@ async def check_database(engine: AsyncEngine) -> CheckResult:
     return CheckResult("База данных", True, f"соединение есть; схема {current} будет обновлена до {head} при запуске")
 
 
-async def check_kuper(config: RelayConfig) -> CheckResult:
+_FORMATS_RU = {
+    NotificationFormat.SEEDS: "seeds (как в документах интеграции: event_type, payload)",
+    NotificationFormat.NESTED: "nested (как в живом API: event.type, event.payload.order_id)",
+}
+
+
+async def check_kuper(config: RelayConfig) -> list[CheckResult]:
     kuper = config.kuper
     name = f"Купер ({kuper.base_url})"
     secret = kuper.client_secret.get_secret_value()
     if not kuper.client_id or not secret:
-        return CheckResult(name, False, "не заданы kuper.client_id / kuper.client_secret: уведомления не уйдут")
+        return [CheckResult(name, False, "не заданы kuper.client_id / kuper.client_secret: уведомления не уйдут")]
     try:
         client = KuperClient(
             kuper.base_url, kuper.client_id, secret, timeout=kuper.timeout_seconds, transport=LoggingTransport()
         )
     except ValueError as exc:
-        return CheckResult(name, False, str(exc))
+        return [CheckResult(name, False, str(exc))]
+    results: list[CheckResult] = []
     async with client:
         result = await client.check_credentials()
-    if result.is_done:
-        return CheckResult(name, True, "токен получен")
+        if not result.is_done:
+            status = f" (HTTP {result.status_code})" if result.status_code else ""
+            return [CheckResult(name, False, f"токен не получен{status}: {result.message}")]
+        lifetime = client.token_lifetime
+        shown = f" на {lifetime:g} с" if lifetime is not None else ""
+        results.append(CheckResult(name, True, f"токен получен{shown}"))
+        results.append(CheckResult("Купер: формат уведомлений", True, _FORMATS_RU[kuper.notification_format]))
+        for store in config.stores:
+            results.append(await _check_shipments(config, client, store))
+    return results
+
+
+async def _check_shipments(config: RelayConfig, client: KuperClient, store: StoreConfig) -> CheckResult:
+    needed = config.kuper.mode_of(store) is KuperMode.PULL or config.kuper.reconcile_minutes > 0
+    name = f"Купер: заказы {store.key} (filters[storeId]={store.pull_store_id})"
+    page, result = await client.shipments_page(store_id=store.pull_store_id, updated_from=None, page_size=1)
+    if page is not None:
+        return CheckResult(name, True, f"список заказов читается (на первой странице {len(page.data)})")
     status = f" (HTTP {result.status_code})" if result.status_code else ""
-    return CheckResult(name, False, f"токен не получен{status}: {result.message}")
+    if not needed:
+        return CheckResult(name, True, f"список не читается{status}, но сверка выключена: {result.message}")
+    return CheckResult(name, False, f"список заказов не читается{status}: {result.message}; сверка не работает")
 
 
 async def check_embedded(engine: AsyncEngine, store: str) -> CheckResult:
@@ -125,7 +153,7 @@ async def collect(config: RelayConfig) -> list[CheckResult]:
     try:
         database = await check_database(engine)
         results.append(database)
-        results.append(await check_kuper(config))
+        results.extend(await check_kuper(config))
         for store in config.stores:
             if store.stock is StockKind.EMBEDDED:
                 if database.ok:

@@ -19,6 +19,7 @@ import json
 import os
 import tomllib
 from collections.abc import Mapping
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Self
 
@@ -28,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, m
 from pharmacy_desk.api.store import OutOfStockPolicy, StockKind
 from pharmacy_desk.domain import StoreRules
 from pharmacy_desk.inventory.onec.settings import OneCSettings
+from pharmacy_desk.kuper.vocabulary import NotificationFormat
 from pharmacy_desk.relay.errors import ConfigError
 
 APP_DIR_NAME = "pharmacy-desk"
@@ -70,6 +72,13 @@ class WebhookAuth(_Section):
         return self.basic_user is not None or self.client_token is not None
 
 
+class KuperMode(StrEnum):
+    """How a store learns of its orders."""
+
+    PUSH = "push"  # Kuper's webhooks (and the reconciliation poll behind them)
+    PULL = "pull"  # polling Kuper's shipments list alone (a relay Kuper cannot reach)
+
+
 class StoreConfig(_Section):
     key: str = Field(pattern=_KEY_PATTERN)
     name: str = Field(min_length=1)
@@ -81,6 +90,22 @@ class StoreConfig(_Section):
     out_of_stock: OutOfStockPolicy = OutOfStockPolicy.ASK_STAFF
     stock: StockKind = StockKind.EMBEDDED
     webhook_auth: WebhookAuth | None = None  # overrides the global one for this store
+    # order.accepted: None follows rules.accept_step (sent by the staff's accept step); True: always sent
+    # (right after order.created when there is no accept step); False: never sent.
+    send_accepted: bool | None = None
+    send_assembled: bool = True  # order.assembled (optional in the live spec; Kuper may answer 405)
+    mode: KuperMode | None = None  # overrides kuper.mode for this store
+    kuper_store_id: str | None = None  # filters[storeId] when pulling (default: the first kuper_store_ids, else key)
+
+    @property
+    def pull_store_id(self) -> str:
+        """The store id the shipments list is filtered by."""
+        return self.kuper_store_id or (self.kuper_store_ids[0] if self.kuper_store_ids else self.key)
+
+    @property
+    def accepted_at_creation(self) -> bool:
+        """order.accepted goes out right after order.created (no staff accept step)."""
+        return self.send_accepted is True and not self.rules.accept_step
 
     def number(self, sequence: int) -> str:
         return f"{self.number_prefix}{sequence:0{self.number_digits}d}"
@@ -91,6 +116,26 @@ class KuperConfig(_Section):
     client_id: str = ""
     client_secret: SecretStr = SecretStr("")
     timeout_seconds: float = Field(default=10.0, gt=0)
+    notification_format: NotificationFormat = NotificationFormat.SEEDS
+    mode: KuperMode = KuperMode.PUSH
+    reconcile_minutes: float = Field(default=5.0, ge=0)  # pull Kuper's shipments list this often; 0: off
+    reconcile_page_size: int = Field(default=50, ge=1, le=500)
+    reconcile_overlap_minutes: float = Field(default=2.0, ge=0)  # re-read this far back (clocks, late writes)
+    # expectedAssemblyTime in the answer to order.created (minutes)
+    assembly_default_minutes: float = Field(default=20.0, gt=0)  # until enough orders were measured
+    assembly_floor_minutes: float = Field(default=10.0, ge=0)
+    assembly_ceiling_minutes: float = Field(default=120.0, gt=0)
+    assembly_sample: int = Field(default=20, ge=1)  # the store's last N assembled orders
+    assembly_min_samples: int = Field(default=5, ge=1)
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Self:
+        if self.assembly_floor_minutes > self.assembly_ceiling_minutes:
+            raise ValueError("assembly_floor_minutes must not exceed assembly_ceiling_minutes")
+        return self
+
+    def mode_of(self, store: StoreConfig) -> KuperMode:
+        return store.mode or self.mode
 
 
 class RelayConfig(_Section):

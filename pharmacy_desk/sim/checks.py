@@ -34,7 +34,7 @@ from pharmacy_desk.kuper import (
     WebhookEvent,
 )
 from pharmacy_desk.kuper.totals import composition_total
-from pharmacy_desk.sim.kuper_stub import Attempt, Received
+from pharmacy_desk.sim.kuper_stub import LIVE_REPEAT, Attempt, Received
 
 E = NotificationEvent
 
@@ -173,11 +173,17 @@ def total_of(received: Sequence[Received], event: NotificationEvent) -> Decimal 
 
 
 def attempt_findings(attempts: Sequence[Attempt]) -> list[str]:
-    """Kuper refused nothing as malformed (``4xx`` but 401 and 429) or for an unknown order."""
+    """Kuper refused nothing as malformed (``4xx`` but 401 and 429) or for an unknown order.
+
+    A live 422 for a repeat (the relay sent again what Kuper had: its answer was lost) is Kuper's way of
+    saying 202 and no finding; the relay's state check makes it done (:func:`expectation_findings`
+    would show a notification left out)."""
     return [
         f"Kuper answered {attempt.status} to {attempt.event_type or 'a request'}: {attempt.reason}"
         for attempt in attempts
-        if 400 <= attempt.status < 500 and attempt.status not in (401, 429) and attempt.reason != "storm"
+        if 400 <= attempt.status < 500
+        and attempt.status not in (401, 429)
+        and attempt.reason not in ("storm", LIVE_REPEAT)
     ]
 
 

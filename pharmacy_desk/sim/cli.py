@@ -31,6 +31,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pharmacy_desk.kuper.vocabulary import NotificationFormat
 from pharmacy_desk.sim.generator import GeneratorSettings, OrderGenerator
 from pharmacy_desk.sim.harness import Sim
 from pharmacy_desk.sim.kuper_stub import KuperStub
@@ -73,6 +74,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     kuper.add_argument("--client-id", default="sim-client")
     kuper.add_argument("--client-secret", default="sim-secret")
+    kuper.add_argument(
+        "--format",
+        choices=[f.value for f in NotificationFormat],
+        default=NotificationFormat.SEEDS.value,
+        help="notification format the fake Kuper checks (and --start-relay configures): seeds (default) or "
+        "nested, the live API's (then with its live answers: 422 for a repeat, 405)",
+    )
 
     run = parser.add_argument_group("running")
     run.add_argument(
@@ -167,6 +175,7 @@ async def _started_relay(args: argparse.Namespace, kuper_url: str) -> AsyncItera
             store=args.store or "apteka-sim",
             client_id=args.client_id,
             client_secret=args.client_secret,
+            notification_format=args.format,
         )
         relay = RelayProcess(settings, workdir)
         stack.callback(relay.stop)
@@ -187,7 +196,13 @@ async def _given_relay(args: argparse.Namespace) -> AsyncIterator[Target]:
 
 
 async def _run(args: argparse.Namespace) -> int:
-    stub = KuperStub(client_id=args.client_id, client_secret=args.client_secret)
+    chosen = NotificationFormat(args.format)
+    stub = KuperStub(
+        client_id=args.client_id,
+        client_secret=args.client_secret,
+        notification_format=chosen,
+        live_answers=chosen is NotificationFormat.NESTED,
+    )
     host, port = parse_listen(args.listen or ("127.0.0.1:0" if args.start_relay else DEFAULT_LISTEN))
     rng = random.Random(args.seed)
     async with serve(stub.app, host, port) as kuper_url:

@@ -63,7 +63,12 @@ class Sim:
     def order(self, flow: ShipmentMethod, items: list[Item] | None = None, *, lines: int | None = None) -> OrderRun:
         chosen = items if items is not None else random_items(self.rng, lines=lines)
         order = random_order(self.rng, store_id=self.store_id, flow=flow, items=chosen)
-        self.stub.expect_order(order.uuid)
+        self.stub.expect_order(
+            order.uuid,
+            original_order_id=order.original_order_id,
+            store_id=self.store_id,
+            shipment=order.created().payload.model_dump(mode="json", exclude_unset=True, by_alias=True),
+        )
         run = OrderRun(self, order)
         self.runs.append(run)
         return run

@@ -58,6 +58,9 @@ class RelaySettings:
     basic_password: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     host: str = "127.0.0.1"
     port: int = field(default_factory=free_port)
+    notification_format: str = "seeds"
+    mode: str = "push"
+    reconcile_minutes: float = 5.0
 
     @property
     def url(self) -> str:
@@ -83,6 +86,9 @@ class RelaySettings:
             f"client_id = {_toml_string(self.client_id)}",
             f"client_secret = {_toml_string(self.client_secret)}",
             "timeout_seconds = 5",
+            f"notification_format = {_toml_string(self.notification_format)}",
+            f"mode = {_toml_string(self.mode)}",
+            f"reconcile_minutes = {self.reconcile_minutes}",
             "",
             "[[stores]]",
             f"key = {_toml_string(self.store)}",

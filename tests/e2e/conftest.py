@@ -4,8 +4,11 @@
   module and dropped after it. PostgreSQL is skipped when nothing answers at ``PHARMACY_DESK_PG_URL``
   (default ``postgresql+asyncpg://postgres@127.0.0.1:5432/test``) unless ``PHARMACY_DESK_REQUIRE_PG=1``:
   then the tests fail.
+- ``notification_format``: every module runs in both formats (``seeds`` and ``nested``).
 - ``kuper``: :class:`~pharmacy_desk.sim.kuper_stub.KuperStub` served from a thread on a free
-  loopback port (the relay process sends its notifications there), one per module and database.
+  loopback port (the relay process sends its notifications there), one per module, database and
+  format, checking the notifications strictly in that format (``nested`` with Kuper's live answers:
+  422 for a repeat, 405 for an event the store does not take).
 - ``relay``: ``python -m pharmacy_desk.relay.cli serve`` on that database, configured to use the fake
   Kuper, with a counter PC from ``device add``; always stopped (and killed if need be) afterwards.
 """
@@ -20,6 +23,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import make_url
 
+from pharmacy_desk.kuper.vocabulary import NotificationFormat
 from pharmacy_desk.sim.kuper_stub import KuperStub
 from pharmacy_desk.sim.relay_process import RelayProcess
 from pharmacy_desk.sim.serving import ThreadedServer
@@ -35,8 +39,14 @@ from tests.e2e.e2e_support import (
 )
 
 
+@pytest.fixture(scope="module", params=[NotificationFormat.SEEDS, NotificationFormat.NESTED], ids=str)
+def notification_format(request: pytest.FixtureRequest) -> NotificationFormat:
+    value: NotificationFormat = request.param
+    return value
+
+
 @pytest.fixture(scope="module")
-def pg_database() -> Iterator[str]:
+def pg_database(notification_format: NotificationFormat) -> Iterator[str]:
     """A PostgreSQL database of this module's own; dropped afterwards."""
     if not pg_answers():
         message = f"PostgreSQL does not answer at {make_url(PG_URL).render_as_string(hide_password=True)}"
@@ -52,7 +62,10 @@ def pg_database() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, notification_format: NotificationFormat
+) -> str:
+    """A fresh database for each format too (the scenarios' orders repeat: the same seed)."""
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('sqlite') / 'relay.sqlite3'}"
     url: str = request.getfixturevalue("pg_database")
@@ -60,9 +73,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 
 @pytest.fixture(scope="module")
-def kuper(database_url: str) -> Iterator[Kuper]:
-    """A fresh fake Kuper for each relay (each database)."""
-    stub = KuperStub(client_id="e2e-client", client_secret="e2e-secret")
+def kuper(database_url: str, notification_format: NotificationFormat) -> Iterator[Kuper]:
+    """A fresh fake Kuper for each relay (each database and format)."""
+    stub = KuperStub(
+        client_id="e2e-client",
+        client_secret="e2e-secret",
+        notification_format=notification_format,
+        live_answers=notification_format is NotificationFormat.NESTED,
+    )
     with ThreadedServer(stub.app) as server:
         yield Kuper(stub, server.url)
 

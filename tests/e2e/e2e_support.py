@@ -49,12 +49,13 @@ class StartedRelay:
 
 
 def relay_settings(kuper: Kuper, database_url: str) -> RelaySettings:
-    """A relay configured to send its notifications to ``kuper``."""
+    """A relay configured to send its notifications to ``kuper``, in the format ``kuper`` checks."""
     return RelaySettings(
         kuper_url=kuper.url,
         database_url=database_url,
         client_id=kuper.stub.client_id,
         client_secret=kuper.stub.client_secret,
+        notification_format=kuper.stub.notification_format.value,
     )
 
 

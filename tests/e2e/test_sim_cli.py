@@ -26,6 +26,13 @@ def test_start_relay_and_run_scenarios_passes() -> None:
     assert "2/2 scenarios passed" in done.stdout
 
 
+def test_the_nested_format_end_to_end_from_the_command_line() -> None:
+    done = sim("--start-relay", "--format", "nested", "--seed", "2", "--scenario", "pickup_paid_card")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "PASS  pickup_paid_card" in done.stdout and "1/1 scenarios passed" in done.stdout
+    assert sim("--start-relay", "--format", "xml", "--all").returncode == 2
+
+
 def test_generator_with_staff_runs_orders_to_the_end() -> None:
     done = sim("--start-relay", "--generate", "--rate", "120", "--pace", "0.1", "--duration", "2", "--play-staff")
     assert done.returncode == 0, done.stdout + done.stderr

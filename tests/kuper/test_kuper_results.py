@@ -43,7 +43,8 @@ def test_classify_response(status: int, outcome: SendOutcome) -> None:
 
 def test_failed_message_carries_kupers_text_and_long_bodies_are_clipped() -> None:
     result = classify_response(422, "x" * 10_000, what="notification order.in_work for o-1")
-    assert result.message.startswith("Kuper rejected the notification order.in_work for o-1 (422, bad data): xxx")
+    assert result.message.startswith("Kuper rejected the notification order.in_work for o-1 (422, refused: ")
+    assert ": xxx" in result.message
     assert result.response_body is not None and len(result.response_body) == 4000
 
 

@@ -253,7 +253,7 @@ def _with(path: tuple[str | int, ...], value: Any) -> dict[str, Any]:
         ({"event_type": "order.paid"}, "'payload' is missing"),
         ({"event_type": "order.paid", "payload": None}, "payload: must be a JSON object"),
         ({"event_type": "order.paid", "payload": [UUID]}, "payload: must be a JSON object"),
-        (_without_payload_uuid(), "payload.orderUUID: Field required"),
+        (_without_payload_uuid(), "payload: neither 'orderUUID' nor 'originalOrderId' is given"),
         ({"event_type": "order.received", "payload": {"orderUUID": ""}}, "payload.orderUUID"),
         (_with(("payload", "total", "totalPrice"), "12,50"), "invalid money value '12,50'"),
         (_with(("payload", "total", "totalPrice"), "NaN"), "not a finite amount"),

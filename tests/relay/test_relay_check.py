@@ -10,7 +10,7 @@ import pytest
 
 from pharmacy_desk.inventory.onec.stub import OneCStub
 from pharmacy_desk.relay.cli import main
-from pharmacy_desk.sim.kuper_stub import KuperStub
+from pharmacy_desk.sim.kuper_stub import Endpoint, KuperStub
 from pharmacy_desk.sim.serving import serve_in_thread
 from tests.relay.relay_stock_support import row
 
@@ -78,7 +78,10 @@ def test_check_says_ok_for_everything_that_answers(
     assert all(line.startswith("OK  ") for line in lines[:-1]), lines
     assert lines[-1] == "Всё в порядке"
     report = "\n".join(lines)
-    assert "Купер" in report and "токен получен" in report
+    assert "Купер" in report and "токен получен на 3600 с" in report
+    assert "Купер: формат уведомлений: seeds" in report
+    for store in ("apteka-12", "apteka-7", "apteka-3"):
+        assert f"Купер: заказы {store} (filters[storeId]={store}): список заказов читается" in report
     assert "Остатки apteka-12 (встроенный склад): партий: 1" in report
     assert re.search(r"Остатки apteka-7 \(1С, .*\): 1С отвечает", report)
     assert "Остатки apteka-3: учёт остатков выключен" in report
@@ -114,3 +117,18 @@ def test_check_without_kuper_credentials_or_database(tmp_path: Path, capsys: pyt
     assert "FAIL  База данных: нет соединения" in out
     assert "FAIL  Купер (https://merchant-api.sbermarket.ru): не заданы kuper.client_id" in out
     assert "FAIL  Остатки a (встроенный склад): база недоступна" in out
+
+
+def test_check_fails_when_kupers_shipments_list_is_refused_and_reconciliation_needs_it(
+    tmp_path: Path, database_url: str, onec_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stub = KuperStub(client_id="relay-id", client_secret="relay-secret", token_lifetime=300)
+    stub.storm(403, endpoint=Endpoint.SHIPMENTS)
+    with serve_in_thread(stub.app) as url:
+        config = _config(tmp_path, database_url, kuper=url, onec=onec_url)
+        assert main(["--config", config, "migrate"]) == 0
+        assert main(["--config", config, "check"]) == 1
+    out = capsys.readouterr().out
+    assert "OK    Купер (" in out and "токен получен на 300 с" in out
+    refused = [line for line in out.splitlines() if line.startswith("FAIL  Купер: заказы")]
+    assert len(refused) == 3 and all("(HTTP 403)" in line and "сверка не работает" in line for line in refused)

@@ -27,7 +27,9 @@ from tests.support import eventually
 async def test_order_created_is_answered_with_our_number(relay: Relay) -> None:
     response = await relay.post_webhook(webhook("order_created_delivery", new_uuid()))
     assert response.status_code == 200
-    assert response.json() == {"status": "created", "number": "A12-000001"}
+    answer = response.json()
+    assert answer.pop("expectedAssemblyTime")  # see tests/relay/test_relay_live_wire.py
+    assert answer == {"status": "created", "number": "A12-000001"}
     rows = await relay.webhook_rows()
     assert [(r["store"], r["event_type"], r["status"]) for r in rows] == [(STORE, "order.created", "processed")]
     assert json.loads(rows[0]["body"])["payload"]["storeID"] == STORE
@@ -42,7 +44,7 @@ async def test_numbers_are_per_store(relay: Relay) -> None:
     response = await relay.post_webhook(
         webhook("order_created_pickup", new_uuid(), storeID="apteka-7-import"), headers={"Client-Token": SEVEN_TOKEN}
     )
-    assert response.json() == {"status": "created", "number": "A7-000001"}
+    assert response.json()["number"] == "A7-000001"
     assert await relay.create_order() == "A12-000002"
 
 
@@ -132,7 +134,7 @@ async def test_order_created_again_with_another_body_gets_the_same_number(relay:
     number = await relay.create_order("delivery", uid)
     changed = webhook("order_created_delivery", uid, comment="другой комментарий")
     response = await relay.post_webhook(changed)
-    assert response.json() == {"status": "created", "number": number}
+    assert {key: response.json()[key] for key in ("status", "number")} == {"status": "created", "number": number}
     rows = await relay.webhook_rows()
     assert [r["status"] for r in rows] == ["processed", "duplicate"]
     device = await relay.device()

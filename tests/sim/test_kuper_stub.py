@@ -68,7 +68,7 @@ async def test_missing_token_is_401_and_bad_body_422(stub: tuple[KuperStub, str]
         invalid = await http.post(names.NOTIFICATIONS_PATH, json=bad, headers=headers)
     assert anonymous.status_code == 401
     assert invalid.status_code == 422
-    assert "positions" in invalid.json()["error"]
+    assert "positions" in invalid.json()["errors"][0]["message"]  # Kuper's errors[] shape
     assert [a.status for a in kuper.attempts] == [401, 422]
     assert kuper.received == []
 

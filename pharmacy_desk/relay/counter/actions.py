@@ -29,11 +29,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pharmacy_desk.api.orders import ActionAccepted, ActionRequest, Conflict, OrderSummary, Problem, Refused
-from pharmacy_desk.domain import Actor, Context, Notification, Outcome, decide
-from pharmacy_desk.kuper.mapping import notification_to_wire
-from pharmacy_desk.kuper.notifications import Notification as WireNotification
+from pharmacy_desk.domain import Actor, Context, Outcome, decide
 from pharmacy_desk.relay.config import StoreConfig
 from pharmacy_desk.relay.errors import OrderChangedMeanwhile
+from pharmacy_desk.relay.outbox.kuper_wire import wire_notifications
 from pharmacy_desk.relay.outbox.worker import OutboxStatus, enqueue_notification, reset_for_retry
 from pharmacy_desk.relay.state import RelayState
 from pharmacy_desk.relay.storage.devices import Device
@@ -68,17 +67,6 @@ def _problem(status: int, code: str, message: str) -> Answer:
 def _codes_in(request: ActionRequest) -> set[str]:
     composition = getattr(request.action, "composition", None) or ()
     return {code for line in composition for code in line.marking_codes}
-
-
-def _wire_notifications(notifications: tuple[Notification, ...]) -> list[WireNotification] | str:
-    """The notifications as Kuper will get them (strict Kuper models), or why one could never be sent."""
-    wires = []
-    for notification in notifications:
-        try:
-            wires.append(notification_to_wire(notification))
-        except ValueError as exc:  # pydantic's ValidationError and the Kuper format errors
-            return str(exc)
-    return wires
 
 
 class ActionService:
@@ -127,7 +115,11 @@ class ActionService:
                 marking_codes_elsewhere=await marking_codes_elsewhere(conn, store.key, codes, except_order=stored.id),
             )
             outcome = decide(order, request.action, ctx)
-            wires = _wire_notifications(outcome.notifications) if outcome.accepted else []
+            wires = (
+                wire_notifications(self.state.config, store, outcome.order, outcome.notifications)
+                if outcome.accepted
+                else []
+            )
             if isinstance(wires, str):
                 log.error(
                     "action %s on %s: notification would be refused by Kuper: %s", request.action.kind, number, wires

@@ -41,13 +41,30 @@ _BODY_DOC: dict[str, Any] = {
         "content": {
             "application/json": {
                 "schema": {
-                    "type": "object",
-                    "required": ["event_type", "payload"],
-                    "properties": {
-                        "event_type": {"type": "string", "example": "order.created"},
-                        "timestamp": {"type": "string", "format": "date-time"},
-                        "payload": {"type": "object"},
-                    },
+                    "oneOf": [
+                        {
+                            "type": "object",
+                            "description": "the seeds' envelope",
+                            "required": ["event_type", "payload"],
+                            "properties": {
+                                "event_type": {"type": "string", "example": "order.created"},
+                                "timestamp": {"type": "string", "format": "date-time"},
+                                "payload": {"type": "object"},
+                            },
+                        },
+                        {
+                            "type": "object",
+                            "description": "the live API's envelope",
+                            "required": ["event"],
+                            "properties": {
+                                "event": {
+                                    "type": "object",
+                                    "required": ["type", "payload"],
+                                    "properties": {"type": {"type": "string"}, "payload": {"type": "object"}},
+                                }
+                            },
+                        },
+                    ]
                 }
             }
         },
@@ -59,7 +76,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "Wrong or missing credentials (empty body, nothing stored)"},
     404: {"model": WebhookError, "description": "No such store in the URL (nothing stored)"},
     413: {"model": WebhookError, "description": "Body larger than max_webhook_bytes (nothing stored)"},
-    503: {"model": WebhookError, "description": "No configured store fits (stored; deliver again later)"},
+    503: {"model": WebhookError, "description": "No configured store fits an order.created (stored; deliver again)"},
 }
 
 

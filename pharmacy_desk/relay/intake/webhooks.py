@@ -10,25 +10,37 @@ Per ``order.created`` the transaction does one look-up (redelivery, existing ord
 came before it, in one statement), the number, the order, its stream events and the webhook row;
 parsing and mapping happen before it, the stock effects after the commit.
 
-- **Dedupe key**: sha256 of the canonical JSON of the whole body (keys sorted, no spaces). When the
+- **Dedupe key**: sha256 of the canonical JSON (keys sorted, no spaces) of the event's identity
+  (:func:`event_identity`): the body in the seeds' flat shape, the event type in its canonical spelling,
+  without the ``timestamp``: the same event redelivered with a new timestamp, in the nested envelope
+  or spelled ``order.cancelled`` is the same event. When the
   sender also gives an idempotency header (:data:`IDEMPOTENCY_HEADERS`, names assumed), its sha256
   is kept too and either key identifies a redelivery.
 - **order.created**: :func:`~pharmacy_desk.domain.open_order` with our number (store prefix +
   zero-padded per-store sequence); answered ``{"status": "created", "number": ...}``. Another
   ``order.created`` for the same store and ``orderUUID`` (even with a different body) gets the same
   number and changes nothing (status ``duplicate``).
+- **the order's ids**: ``orderUUID``, Kuper's ``originalOrderId`` (``order_id`` in the nested
+  envelope), or both: a stored order matches a webhook by either (``orders.kuper_id`` is the
+  ``orderUUID`` when ``order.created`` had one, else the ``originalOrderId``).
 - **other events**: :func:`~pharmacy_desk.domain.apply_event` (never refuses: Kuper is the
   authority); answered 200 ``{"status": "ok"}``. For an order we do not have: stored as
-  ``unknown_order``, an anomaly alert on the store's stream, 200; when its ``order.created`` comes
-  later, the stored events are applied to the new order in the order they arrived.
+  ``unknown_order`` (under its store when one is known, else under no store, whatever the number of
+  configured stores), 200; when its ``order.created`` comes later, the stored events are applied to
+  the new order in the order they arrived.
+- **what the domain cannot hold** (a fractional quantity of a piece-counted item): an anomaly on the
+  order and an alert for the pharmacist (:func:`~pharmacy_desk.kuper.mapping.wire_remarks`); never refused.
+- **pulled from Kuper** (:mod:`.reconcile`): the same path, stored with status ``reconciled`` so the
+  order's history shows which changes came from the poll.
 - **unknown event type**: stored (``unknown_type``), applied as an anomaly when its order is known, 200.
 - **JSON, but not a Kuper webhook** (no ``event_type``, no ``orderUUID``, wrong value types):
   stored as ``invalid`` with the parser's message and answered 400 with that message: it is bad
   input, not a disagreement about state, and nothing is lost.
 - **no store**: the store comes from the URL, else the payload's ``storeID`` / ``storeImportKey``,
   else store-specific credentials, else the order's store, else the only configured store. When
-  none fits, the webhook is stored (``unknown_store``) and answered 503 so Kuper delivers it again
-  once the configuration is fixed (its row does not block that redelivery).
+  none fits an ``order.created``, it is stored (``unknown_store``) and answered 503 so Kuper delivers
+  it again once the configuration is fixed (its row does not block that redelivery); any other event
+  is kept as ``unknown_order`` (see above) and answered 200.
 - **a failure of ours** (a bug, the database gone mid-way): 500, and the body is stored as
   ``error`` when the database allows, again without blocking the redelivery.
 
@@ -65,14 +77,39 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from pharmacy_desk.domain import KuperEvent, NewOrder, Order, StockEffect, apply_event, open_order
+from pharmacy_desk.domain import (
+    Alert,
+    AlertKind,
+    Anomaly,
+    KuperEvent,
+    NewOrder,
+    Notification,
+    Order,
+    StockEffect,
+    apply_event,
+    open_order,
+)
+from pharmacy_desk.domain.states import NotificationType
 from pharmacy_desk.kuper import names
 from pharmacy_desk.kuper.answers import OrderCreatedAnswer
 from pharmacy_desk.kuper.errors import WebhookFormatError
-from pharmacy_desk.kuper.mapping import event_from_webhook, new_order_from_webhook
-from pharmacy_desk.kuper.webhooks import OrderCreatedWebhook, UnknownWebhook, Webhook, parse_webhook
+from pharmacy_desk.kuper.mapping import event_from_webhook, new_order_from_webhook, wire_remarks
+from pharmacy_desk.kuper.vocabulary import webhook_event
+from pharmacy_desk.kuper.webhooks import (
+    OrderCreatedWebhook,
+    OrderUpdatedWebhook,
+    UnknownWebhook,
+    Webhook,
+    WebhookPeek,
+    flatten_envelope,
+    parse_webhook,
+    peek_webhook,
+)
 from pharmacy_desk.relay.config import StoreConfig
 from pharmacy_desk.relay.errors import NotAuthorizedForStore, OrderChangedMeanwhile
+from pharmacy_desk.relay.intake.assembly_time import expected_assembly_time
+from pharmacy_desk.relay.outbox.kuper_wire import wire_notifications
+from pharmacy_desk.relay.outbox.worker import enqueue_notification
 from pharmacy_desk.relay.state import RelayState
 from pharmacy_desk.relay.storage.db import write_together
 from pharmacy_desk.relay.storage.orders import (
@@ -101,8 +138,13 @@ class WebhookStatus(StrEnum):
     UNKNOWN_ORDER = "unknown_order"
     UNKNOWN_TYPE = "unknown_type"
     INVALID = "invalid"  # JSON but not a Kuper webhook: answered 400
-    UNKNOWN_STORE = "unknown_store"  # no configured store fits: answered 503
+    UNKNOWN_STORE = "unknown_store"  # no configured store fits an order.created: answered 503
     ERROR = "error"  # our failure: answered 500
+    RECONCILED = "reconciled"  # not a webhook: a change read from Kuper's shipments list (applied)
+
+
+NO_STORE = ""
+"""``webhooks.store`` of an event kept before its order is known, when no store could be told."""
 
 
 _STATUS_CODE = {WebhookStatus.INVALID: 400, WebhookStatus.UNKNOWN_STORE: 503, WebhookStatus.ERROR: 500}
@@ -125,10 +167,11 @@ class Incoming:
     path_store: str | None
     caller_store: str | None  # set when store-specific credentials authenticated the request
     request_id: str | None  # the sender's idempotency header, if any
+    reconciled: bool = False  # made by the reconciliation from Kuper's shipments list, not sent by Kuper
 
     @cached_property
     def dedupe_key(self) -> str:
-        canonical = json.dumps(self.data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        canonical = json.dumps(event_identity(self.data), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
     @cached_property
@@ -139,23 +182,39 @@ class Incoming:
     def headers_json(self) -> str:
         return json.dumps(self.headers, ensure_ascii=False)
 
+    @cached_property
+    def peek(self) -> WebhookPeek:
+        return peek_webhook(self.data)
+
     @property
     def event_type(self) -> str:
-        value = self.data.get(names.EVENT_TYPE) if isinstance(self.data, dict) else None
-        return value[:64] if isinstance(value, str) and value else "?"
+        value = self.peek.event_type
+        return value[:64] if value else "?"
 
     @property
     def order_uuid(self) -> str | None:
-        payload = self.data.get(names.PAYLOAD) if isinstance(self.data, dict) else None
-        value = payload.get(names.ORDER_UUID) if isinstance(payload, dict) else None
-        return value[:200] if isinstance(value, str) and value else None
+        """The id the webhook row is filed under: ``orderUUID``, else ``originalOrderId``."""
+        keys = self.peek.order_keys
+        return keys[0][:200] if keys else None
+
+    @property
+    def order_keys(self) -> tuple[str, ...]:
+        return tuple(key[:200] for key in self.peek.order_keys)
 
     def payload_store_ids(self) -> list[str]:
-        payload = self.data.get(names.PAYLOAD) if isinstance(self.data, dict) else None
-        if not isinstance(payload, dict):
-            return []
-        values = (payload.get(names.STORE_ID), payload.get(names.STORE_IMPORT_KEY))
-        return [str(v) for v in values if isinstance(v, str | int) and not isinstance(v, bool) and str(v)]
+        return list(self.peek.store_ids)
+
+
+def event_identity(data: Any) -> Any:
+    """What makes two webhook bodies the same event (see the module's docstring)."""
+    if not isinstance(data, dict):
+        return data
+    flat = flatten_envelope(data)
+    flat.pop(names.TIMESTAMP, None)
+    event_type = flat.get(names.EVENT_TYPE)
+    if isinstance(event_type, str) and (known := webhook_event(event_type)) is not None:
+        flat[names.EVENT_TYPE] = known.value
+    return flat
 
 
 @dataclass
@@ -164,6 +223,7 @@ class _Result:
     answer: dict[str, Any]
     note: str | None = None
     effects: list[tuple[Order, tuple[StockEffect, ...]]] = field(default_factory=list)
+    outbox: bool = False  # notifications were queued (wake the outbox worker)
 
 
 def _unblocking(key: str) -> str:
@@ -188,22 +248,32 @@ def _look_up_statement(*, early: bool) -> CompoundSelect[Any]:
         _W.answer.label("text2"),
         _W.received_at.label("at"),
     ).where(or_(_W.dedupe_key == bindparam("dedupe_key"), _W.request_key == bindparam("request_key")))
-    order = select(
+    # One simple equality per branch, so each uses its index (an OR across columns would scan).
+    order_columns: tuple[Any, ...] = (
         literal_column(f"'{_ORDER}'"),
         orders.c.id,
         orders.c.snapshot,
         orders.c.number,
         cast(null(), DateTime(timezone=True)),
-    ).where(orders.c.store == bindparam("store"), orders.c.kuper_id == bindparam("kuper_id"))
-    parts = [replay, order]
+    )
+    parts = [replay]
+    for match in (
+        orders.c.kuper_id == bindparam("key1"),
+        orders.c.kuper_id == bindparam("key2"),
+        orders.c.original_order_id == bindparam("original_only"),
+    ):
+        parts.append(select(*order_columns).where(orders.c.store == bindparam("store"), match))
     if early:
-        parts.append(
-            select(literal_column(f"'{_EARLY}'"), _W.id, _W.body, cast(null(), Text), _W.received_at).where(
-                _W.store == bindparam("store"),
-                _W.order_uuid == bindparam("kuper_id"),
-                _W.status == WebhookStatus.UNKNOWN_ORDER.value,
-            )
-        )
+        stores: tuple[Any, ...] = (bindparam("store"), literal_column(f"'{NO_STORE}'"))
+        for store in stores:
+            for key in ("key1", "key2"):
+                parts.append(
+                    select(literal_column(f"'{_EARLY}'"), _W.id, _W.body, cast(null(), Text), _W.received_at).where(
+                        _W.store == store,
+                        _W.order_uuid == bindparam(key),
+                        _W.status == WebhookStatus.UNKNOWN_ORDER.value,
+                    )
+                )
     return union_all(*parts)
 
 
@@ -214,7 +284,12 @@ _INSERT_WEBHOOK = insert(webhooks)
 _MARK_APPLIED = (
     update(webhooks)
     .where(_W.id == bindparam("row_id"))
-    .values(status=bindparam("new_status"), note=bindparam("new_note"))
+    .values(
+        status=bindparam("new_status"),
+        note=bindparam("new_note"),
+        store=bindparam("new_store"),
+        order_uuid=bindparam("new_order_uuid"),
+    )
 )
 
 
@@ -233,14 +308,28 @@ class _Found:
 
 
 async def _look_up(
-    conn: AsyncConnection, incoming: Incoming, store: str, kuper_id: str | None, *, early: bool
+    conn: AsyncConnection,
+    incoming: Incoming,
+    store: str,
+    keys: tuple[str, ...],
+    *,
+    early: bool,
+    original_only: str | None = None,
 ) -> _Found:
-    """What the webhook's transaction needs to know first, in one round trip."""
+    """What the webhook's transaction needs to know first, in one round trip.
+
+    ``keys``: the order's ids as a stored order's ``kuper_id`` may be (``orderUUID``, ``originalOrderId``);
+    ``original_only``: the ``originalOrderId`` of a webhook that has no ``orderUUID`` (then a stored
+    order with that ``originalOrderId`` is the one; with an ``orderUUID``, the ``orderUUID`` decides).
+    """
+    key1 = keys[0] if keys else None
     params = {
         "dedupe_key": incoming.dedupe_key,
         "request_key": incoming.request_key,
         "store": store,
-        "kuper_id": kuper_id,
+        "key1": key1,
+        "key2": keys[1] if len(keys) > 1 else key1,
+        "original_only": original_only,
     }
     found = _Found()
     replay_id: int | None = None
@@ -252,7 +341,7 @@ async def _look_up(
                 found.replay = IntakeAnswer(_STATUS_CODE.get(status, 200), json.loads(row.text2), replayed=True)
         elif row.kind == _ORDER:
             found.order_id, found.order_snapshot, found.order_number = int(row.id), row.text1, row.text2
-        else:
+        elif all(row.id != seen.id for seen in found.early):  # key1 = key2 finds a row twice
             found.early.append(row)
     found.early.sort(key=lambda r: r.id)
     return found
@@ -277,12 +366,16 @@ class WebhookIntake:
                 return replay
             raise
         if store is None:
-            return await self._replay(incoming) or await self._keep_unrouted(incoming)
+            if isinstance(webhook, OrderCreatedWebhook):
+                return await self._replay(incoming) or await self._keep_unrouted(incoming)
+            return await self._replay(incoming) or await self._keep_early(incoming)
         for attempt in range(_ATTEMPTS):
             now = utcnow()
             try:
                 if isinstance(webhook, OrderCreatedWebhook):
-                    work = partial(self._created, incoming, new_order_from_webhook(webhook), store, now)
+                    new = new_order_from_webhook(webhook)
+                    remarks = wire_remarks(webhook.payload.positions)
+                    work = partial(self._created, incoming, new, remarks, store, now)
                 else:
                     work = partial(self._event, incoming, webhook, store, now)
                 outcome = await write_together(self.state.engine, work)
@@ -299,7 +392,7 @@ class WebhookIntake:
                 return outcome
             if outcome.status in (WebhookStatus.UNKNOWN_TYPE, WebhookStatus.UNKNOWN_ORDER):
                 log.warning("webhook %s", outcome.note)
-            self.state.committed(store.key)
+            self.state.committed(store.key, outbox=outcome.outbox)
             for order, effects in outcome.effects:
                 await self.state.stock.run(store.key, order, effects)
             return IntakeAnswer(_STATUS_CODE.get(outcome.status, 200), outcome.answer)
@@ -309,7 +402,7 @@ class WebhookIntake:
 
     async def _replay(self, incoming: Incoming) -> IntakeAnswer | None:
         async with self.state.engine.connect() as conn:
-            return (await _look_up(conn, incoming, "", None, early=False)).replay
+            return (await _look_up(conn, incoming, "", (), early=False)).replay
 
     # --- routing ----------------------------------------------------------------------------
 
@@ -324,9 +417,10 @@ class WebhookIntake:
             )
         if store is None and incoming.caller_store is not None:
             store = config.store(incoming.caller_store)
-        if store is None and incoming.order_uuid is not None:
+        if store is None and incoming.order_keys:
+            keys = incoming.order_keys
             async with self.state.engine.connect() as conn:
-                found = await stores_with_order(conn, incoming.order_uuid)
+                found = await stores_with_order(conn, keys, original_only=keys[0] if len(keys) == 1 else None)
             if len(found) == 1:
                 store = config.store(found[0])
         if store is None and len(config.stores) == 1:
@@ -385,6 +479,17 @@ class WebhookIntake:
             incoming, store="", status=WebhookStatus.UNKNOWN_STORE, answer=answer, note=message, blocking=False
         )
 
+    async def _keep_early(self, incoming: Incoming) -> IntakeAnswer:
+        """An event for an order no store has yet, with no store to tell: kept until its order.created."""
+        if not incoming.order_keys:  # an unknown event type naming no order: nothing to apply it to, ever
+            note = f"unknown event type {incoming.event_type!r} without an order; no store known"
+            status = WebhookStatus.UNKNOWN_TYPE
+        else:
+            note = f"{incoming.event_type} for an order we do not have yet ({incoming.order_uuid}); no store known"
+            status = WebhookStatus.UNKNOWN_ORDER
+        log.warning("webhook %s", note)
+        return await self._keep(incoming, store=NO_STORE, status=status, answer=ANSWER_OK, note=note, blocking=True)
+
     async def _keep_failed(self, incoming: Incoming, store: str) -> IntakeAnswer:
         answer = {"error": "internal_error", "message": "the relay could not process this webhook; it is kept"}
         try:
@@ -410,6 +515,8 @@ class WebhookIntake:
         note: str | None,
         now: datetime,
     ) -> dict[str, Any]:
+        if incoming.reconciled and status in (WebhookStatus.PROCESSED, WebhookStatus.ANOMALY):
+            status = WebhookStatus.RECONCILED
         return {
             "store": store,
             "received_at": now,
@@ -436,10 +543,18 @@ class WebhookIntake:
     # --- processing: units of work for write_together (database work only) ------------------
 
     async def _created(
-        self, incoming: Incoming, new: NewOrder, store: StoreConfig, now: datetime, conn: AsyncConnection
+        self,
+        incoming: Incoming,
+        new: NewOrder,
+        remarks: list[str],
+        store: StoreConfig,
+        now: datetime,
+        conn: AsyncConnection,
     ) -> IntakeAnswer | _Result:
         await lock_store(conn, store.key)
-        found = await _look_up(conn, incoming, store.key, new.kuper_id, early=True)
+        keys = tuple(key for key in (new.kuper_id, new.original_order_id) if key)
+        original_only = new.original_order_id if new.kuper_id == new.original_order_id else None
+        found = await _look_up(conn, incoming, store.key, keys, early=True, original_only=original_only)
         if found.replay is not None:
             return found.replay
         if found.order_number is not None:
@@ -452,6 +567,9 @@ class WebhookIntake:
         order = outcome.order
         alerts = list(outcome.alerts)
         effects = list(outcome.effects)
+        if remarks:
+            order, raised = _with_remarks(order, remarks, now)
+            alerts.extend(raised)
         applied: list[dict[str, Any]] = []
         for row in found.early:
             early = apply_event(order, event_from_webhook(parse_webhook(row.text1), received_at=as_utc(row.at)))
@@ -461,24 +579,50 @@ class WebhookIntake:
             status = WebhookStatus.ANOMALY if early.anomalies else WebhookStatus.PROCESSED
             notes = "; ".join(a.message for a in early.anomalies)
             applied_note = f"applied after order.created{': ' + notes if notes else ''}"
-            applied.append({"row_id": row.id, "new_status": status.value, "new_note": applied_note})
+            applied.append(
+                {
+                    "row_id": row.id,
+                    "new_status": status.value,
+                    "new_note": applied_note,
+                    "new_store": store.key,
+                    "new_order_uuid": order.kuper_id,
+                }
+            )
         order_id = await insert_order(conn, order, now)
         if applied:
             await conn.execute(_MARK_APPLIED, applied)
         await stream_events.order_changed(conn, order_id, order)
         await stream_events.alerts_raised(conn, order_id, order, alerts)
-        answer = OrderCreatedAnswer.build(number).to_wire()
-        status = WebhookStatus.ANOMALY if outcome.anomalies else WebhookStatus.PROCESSED
-        note = "; ".join(a.message for a in outcome.anomalies) or None
-        result = _Result(status, answer, note=note, effects=[(order, tuple(effects))])
+        queued = await self._accepted_at_creation(conn, store, order, order_id, now)
+        expected = await expected_assembly_time(conn, self.state.config.kuper, store.key, now)
+        answer = OrderCreatedAnswer.build(number, expected).to_wire()
+        status = WebhookStatus.ANOMALY if outcome.anomalies or remarks else WebhookStatus.PROCESSED
+        note = "; ".join([*(a.message for a in outcome.anomalies), *remarks]) or None
+        result = _Result(status, answer, note=note, effects=[(order, tuple(effects))], outbox=queued)
         return await self._store(conn, incoming, store, result, now)
+
+    async def _accepted_at_creation(
+        self, conn: AsyncConnection, store: StoreConfig, order: Order, order_id: int, now: datetime
+    ) -> bool:
+        """``send_accepted = true`` without a staff accept step: order.accepted goes out now."""
+        if not store.accepted_at_creation or not order.is_open:
+            return False
+        note = Notification(type=NotificationType.ACCEPTED, kuper_id=order.kuper_id, number=order.number)
+        wires = wire_notifications(self.state.config, store, order, [note])
+        if isinstance(wires, str):
+            log.error("order %s: order.accepted could not be built: %s", order.number, wires)
+            return False
+        for wire in wires:
+            await enqueue_notification(conn, store=store.key, order_id=order_id, notification=wire, now=now)
+        return bool(wires)
 
     async def _event(
         self, incoming: Incoming, webhook: Webhook, store: StoreConfig, now: datetime, conn: AsyncConnection
     ) -> IntakeAnswer | _Result:
         await lock_store(conn, store.key)
-        kuper_id = webhook.order_uuid
-        found = await _look_up(conn, incoming, store.key, kuper_id, early=False)
+        found = await _look_up(
+            conn, incoming, store.key, webhook.order_keys, early=False, original_only=_original_only(webhook)
+        )
         if found.replay is not None:
             return found.replay
         result = await self._apply_event(conn, webhook, found.stored_order(), store, now)
@@ -499,15 +643,40 @@ class WebhookIntake:
             return _Result(WebhookStatus.UNKNOWN_ORDER, ANSWER_OK, note=note)
         event: KuperEvent = event_from_webhook(webhook, received_at=now)
         outcome = apply_event(stored.order, event)
+        remarks = wire_remarks(webhook.payload.positions) if isinstance(webhook, OrderUpdatedWebhook) else []
+        if remarks:
+            marked, raised = _with_remarks(outcome.order, remarks, now)
+            outcome = outcome.model_copy(
+                update={"order": marked, "alerts": (*outcome.alerts, *raised), "changed": True}
+            )
         if outcome.changed:
             await save_order(conn, stored.id, stored.order.version, outcome.order, now, previous=stored.order)
             await stream_events.order_changed(conn, stored.id, outcome.order)
             await stream_events.alerts_raised(conn, stored.id, outcome.order, outcome.alerts)
-        found = "; ".join(a.message for a in outcome.anomalies) or None
+        found = "; ".join([*(a.message for a in outcome.anomalies), *remarks]) or None
         if isinstance(webhook, UnknownWebhook):
             status = WebhookStatus.UNKNOWN_TYPE
-        elif outcome.anomalies:
+        elif outcome.anomalies or remarks:
             status = WebhookStatus.ANOMALY
         else:
             status = WebhookStatus.PROCESSED
         return _Result(status, ANSWER_OK, note=found, effects=[(outcome.order, outcome.effects)])
+
+
+def _with_remarks(order: Order, remarks: list[str], now: datetime) -> tuple[Order, list[Alert]]:
+    """``order`` with the wire's remarks as anomalies (and the ``wire_remarks`` flag), and their alerts."""
+    found = tuple(Anomaly(at=now, event="wire", message=message) for message in remarks)
+    flags = order.flags if "wire_remarks" in order.flags else (*order.flags, "wire_remarks")
+    marked = order.model_copy(update={"anomalies": (*order.anomalies, *found), "flags": flags})
+    return marked, [Alert(kind=AlertKind.ANOMALY, message=f"{order.number}: {message}") for message in remarks]
+
+
+def _original_only(webhook: Webhook) -> str | None:
+    """The ``originalOrderId`` of a webhook that names its order by it alone."""
+    payload = getattr(webhook, "payload", None)
+    uuid = getattr(payload, "order_uuid", None)
+    original = getattr(payload, "original_order_id", None)
+    if isinstance(webhook, UnknownWebhook):
+        keys = webhook.order_keys
+        return keys[0] if len(keys) == 1 else None
+    return original if uuid is None and isinstance(original, str) else None

@@ -16,6 +16,12 @@ State machine of one row (``outbox.status``)::
 - ``retrying``: 408/425/429, 5xx, a time-out, a connection error, or Kuper refusing our credentials
   even after the client's one token refresh (``last_error`` then starts with "Kuper rejected our
   credentials"). ``attempts`` + 1, ``next_attempt_at`` = now + back-off. Retried **forever**.
+- **422 / 405 first ask Kuper** (``GET /ofm/api/v1/shipments/{originalOrderId}/state``): Kuper answers
+  422 to a repeat (our answer was lost, we sent again) and to an out-of-order notification, and 405 to
+  one the store's integration type does not take. When Kuper's state is at or past what the
+  notification announces (:func:`~pharmacy_desk.kuper.vocabulary.kuper_already_has`) the row is
+  ``done`` ("Купер уже знает"), no staff alarm; otherwise ``failed`` with Kuper's error. A 405 that
+  stays a failure also raises a store alert naming the per-store switch that turns the event off.
 - ``failed``: 400/404/422 and any other answer the client classifies as final. ``last_error`` keeps
   Kuper's error body, ``last_status_code`` the status. Also a stored body that is not a notification
   we would send (no request is made; ``last_status_code`` is NULL). Never retried until a staff action
@@ -71,10 +77,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import aliased
 
 from pharmacy_desk.kuper.errors import NotificationFormatError
-from pharmacy_desk.kuper.notifications import Notification, parse_notification
-from pharmacy_desk.kuper.results import SendOutcome, SendResult
-from pharmacy_desk.relay.storage.schema import outbox
+from pharmacy_desk.kuper.nested import AnyNotification, NestedNotification, parse_any_notification
+from pharmacy_desk.kuper.results import SendOutcome, SendResult, describe_kuper_error
+from pharmacy_desk.kuper.shipments import ShipmentState
+from pharmacy_desk.kuper.vocabulary import kuper_already_has
+from pharmacy_desk.relay.outbox.kuper_wire import switch_for
+from pharmacy_desk.relay.storage.schema import orders, outbox
 from pharmacy_desk.relay.storage.store_log import append_event
+from pharmacy_desk.relay.stream import events as stream_events
 
 logger = logging.getLogger("pharmacy_desk.relay.outbox.worker")
 
@@ -99,7 +109,18 @@ _SENDABLE = (OutboxStatus.PENDING.value, OutboxStatus.RETRYING.value)
 class NotificationSender(Protocol):
     """What the worker needs from :class:`~pharmacy_desk.kuper.client.KuperClient`."""
 
-    async def send_notification(self, notification: Notification, /) -> SendResult: ...
+    async def send_notification(self, notification: AnyNotification, /) -> SendResult: ...
+
+
+class StateReader(Protocol):
+    """Kuper's order state (the client has it; a sender without it skips the 422/405 check)."""
+
+    async def shipment_state(self, order_id: str, /) -> tuple[ShipmentState | None, SendResult]: ...
+
+
+_CHECKED_STATUSES = frozenset({405, 422})
+KUPER_KNOWS = "Купер уже знает"
+"""How the message of a 422/405 that Kuper's state shows as already known starts."""
 
 
 Clock = Callable[[], datetime]
@@ -185,7 +206,7 @@ async def enqueue_notification(
     *,
     store: str,
     order_id: int,
-    notification: Notification,
+    notification: AnyNotification,
     now: datetime | None = None,
 ) -> int:
     """Insert a pending outbox row (and its stream event) in the caller's transaction; returns its id.
@@ -553,17 +574,62 @@ class OutboxWorker:
 
     async def _send(self, row: Row[Any]) -> SendResult:
         try:
-            notification = parse_notification(row.body)
+            notification = parse_any_notification(row.body)
         except NotificationFormatError as exc:
             return SendResult(SendOutcome.FAILED, f"the stored notification cannot be sent: {exc.message}")
         try:
             async with asyncio.timeout(self._send_timeout):  # the guard on top of the client's time-outs
-                return await self._client.send_notification(notification)
+                result = await self._client.send_notification(notification)
+                if result.outcome is SendOutcome.FAILED and result.status_code in _CHECKED_STATUSES:
+                    result = await self._check_state(row, notification, result)
+                return result
         except TimeoutError:
             return SendResult(SendOutcome.RETRY, f"Kuper did not answer within {self._send_timeout:g} s")
         except Exception as exc:  # a bug below must not stop the outbox: retry and say so
             logger.exception("outbox %d: sending raised", row.id)
             return SendResult(SendOutcome.RETRY, f"sending failed unexpectedly ({type(exc).__name__})")
+
+    async def _check_state(self, row: Row[Any], notification: AnyNotification, refused: SendResult) -> SendResult:
+        """Kuper refused (422/405): done when its state shows it already knows, else the refusal stands."""
+        reader = getattr(self._client, "shipment_state", None)
+        if reader is None:
+            return refused
+        order_id = await self._kuper_order_id(row, notification)
+        state, read = await reader(order_id)
+        if state is None:
+            logger.warning(
+                "outbox %d: %d, and Kuper's state of %s is unknown: %s",
+                row.id,
+                refused.status_code,
+                order_id,
+                read.message,
+            )
+            return refused
+        if kuper_already_has(notification.event_type, state.state):
+            return SendResult(
+                SendOutcome.DONE,
+                f"{KUPER_KNOWS}: Kuper answered {refused.status_code}, its state is {state.state}",
+                refused.status_code,
+                refused.response_body,
+            )
+        body = refused.response_body or ""
+        kuper_says = describe_kuper_error(body) or body or refused.message
+        return SendResult(
+            refused.outcome,
+            f"{refused.message} (Kuper's state: {state.state})",
+            refused.status_code,
+            f"{kuper_says} (состояние у Купера: {state.state})",
+        )
+
+    async def _kuper_order_id(self, row: Row[Any], notification: AnyNotification) -> str:
+        """The id Kuper's state endpoint takes: ``originalOrderId`` when known, else ``orderUUID``."""
+        if isinstance(notification, NestedNotification) and notification.original_order_id:
+            return notification.original_order_id
+        async with self._engine.connect() as conn:
+            original = (
+                await conn.execute(select(orders.c.original_order_id).where(orders.c.id == row.order_id))
+            ).scalar_one_or_none()
+        return str(original) if original else notification.order_uuid
 
     def _change_for(self, row: Row[Any], result: SendResult) -> _Change:
         now = self._now()
@@ -612,6 +678,11 @@ class OutboxWorker:
             next_attempt_at=change.next_attempt_at,
         )
         await append_event(conn, row.store, EVENT_KIND, payload, order_id=row.order_id)
+        if change.status == OutboxStatus.FAILED and result.status_code == 405:
+            switch = switch_for(row.event_type)
+            hint = f": выключите {switch} = false для этой аптеки" if switch else ""
+            message = f"Купер не принимает {row.event_type} для этой аптеки (405, тип интеграции){hint}"
+            await stream_events.anomaly(conn, row.store, message)
         return change
 
     def _log(self, row: Row[Any], change: _Change, result: SendResult) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -70,8 +70,17 @@ async def get_order(
     return _stored(row) if row is not None else None
 
 
-async def stores_with_order(conn: AsyncConnection, kuper_id: str) -> list[str]:
-    rows = await conn.execute(select(orders.c.store).where(orders.c.kuper_id == kuper_id))
+async def stores_with_order(
+    conn: AsyncConnection, keys: tuple[str, ...], *, original_only: str | None = None
+) -> list[str]:
+    """The stores holding an order filed under any of ``keys`` (or, for a webhook that names its order
+    by ``originalOrderId`` alone, with that ``original_only``)."""
+    if not keys:
+        return []
+    match: ColumnElement[bool] = orders.c.kuper_id.in_(keys)
+    if original_only is not None:
+        match = or_(match, orders.c.original_order_id == original_only)
+    rows = await conn.execute(select(orders.c.store).where(match))
     return sorted({row.store for row in rows})
 
 
@@ -90,6 +99,7 @@ async def insert_order(conn: AsyncConnection, order: Order, now: datetime) -> in
     values = {
         "store": order.store,
         "kuper_id": order.kuper_id,
+        "original_order_id": order.original_order_id,
         "number": order.number,
         "flow": order.flow.value,
         "state": order.state.value,

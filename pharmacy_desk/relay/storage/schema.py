@@ -76,6 +76,7 @@ orders = Table(
     Column("id", BigId, primary_key=True, autoincrement=True),
     Column("store", String(64), nullable=False),
     Column("kuper_id", String(200), nullable=False),
+    Column("original_order_id", String(200), nullable=True),  # Kuper's H-number, when it sent one
     Column("number", String(64), nullable=False),
     Column("flow", String(32), nullable=False),
     Column("state", String(32), nullable=False),
@@ -88,6 +89,7 @@ orders = Table(
     UniqueConstraint("store", "kuper_id", name="uq_orders_store_kuper_id"),
     UniqueConstraint("store", "number", name="uq_orders_store_number"),
     Index("ix_orders_store_open", "store", "is_open"),
+    Index("ix_orders_store_original_id", "store", "original_order_id"),
 )
 
 marking_codes = Table(
