@@ -35,6 +35,7 @@ from pharmacy_desk.relay.http import store as api_store
 from pharmacy_desk.relay.http import stream as api_stream
 from pharmacy_desk.relay.http import webhooks as api_webhooks
 from pharmacy_desk.relay.http.access_log import AccessLog, LoggingTransport
+from pharmacy_desk.relay.pickup_secret import load_pickup_key
 from pharmacy_desk.relay.state import RelayState
 from pharmacy_desk.relay.stock.runner import StockHook, StockRunner
 from pharmacy_desk.relay.stock.wiring import StockWiring
@@ -97,6 +98,7 @@ def create_app(
                 await migrate.upgrade(engine)
             elif not await migrate.is_up_to_date(engine):
                 raise SchemaOutOfDate("the database schema is not up to date: run `pharmacy-desk-relay migrate`")
+            state.pickup_key = await load_pickup_key(engine)
             state.outbox_worker, client = await _start_outbox(config, state)
             await wiring.start()
             app.state.relay = state

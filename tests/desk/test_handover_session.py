@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "domain"))
 
-from factories import MARK_A, MARK_B, T0, aspirin, ctx, nurofen, ok, opened, ready
+from factories import MARK_A, MARK_B, T0, aspirin, code_of, ctx, nurofen, ok, opened, ready
 
 from pharmacy_desk.desk.handover import Blocker, HandoverBlocked, HandoverSession
 from pharmacy_desk.domain import (
@@ -44,7 +44,7 @@ def waiting(marked: bool = True) -> Order:
 
 def verified(order: Order) -> Order:
     assert order.pickup is not None
-    return ok(decide(order, act.VerifyPickupCode(code=order.pickup.code), ctx(minutes=1)))
+    return ok(decide(order, act.VerifyPickupCode(code=code_of(order)), ctx(minutes=1)))
 
 
 def test_lines_and_amount_follow_the_domain_totals() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from factories import MARK_A, MARK_B, PC1, PC2, T0, courier, new_order, nurofen
+from factories import MARK_A, MARK_B, PC1, PC2, T0, code_of, courier, new_order, nurofen
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -99,7 +99,7 @@ def _action(name: str, order: Order, composition: tuple[FinalLine, ...] | None, 
     if name == "print":
         return act.LabelPrinted()
     if name == "verify":
-        right = order.pickup.code if order.pickup else "1234"
+        right = code_of(order) if order.pickup else "1234"
         return act.VerifyPickupCode(code=right if code == "right" else "99999")
     if name == "hand":
         amount = order.totals.total_price

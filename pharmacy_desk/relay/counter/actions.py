@@ -6,13 +6,14 @@ queue behind :func:`~pharmacy_desk.relay.storage.orders.lock_store`):
 1. an ``idempotency_key`` seen before in this store → the stored answer, nothing applied again;
 2. no such order → 404; ``expected_version`` not the order's version → 409 with the current order
    (neither is stored: nothing was decided, the PC re-reads and asks again with a new key);
-3. :func:`~pharmacy_desk.domain.decide` with the store's rules, the pickup codes of the store's
-   waiting orders and the marking codes other orders hold;
+3. :func:`~pharmacy_desk.domain.decide` with the store's rules, the pickup code digests of the
+   store's waiting orders (and the key, :mod:`.pickup_secret`) and the marking codes other orders hold;
 4. accepted → 200: the new snapshot, one ``outbox`` row per notification (``pending``, due now; the
    body is the wire JSON built by the strict Kuper models, so an unsendable body is never stored), the marking codes and
    pickup code columns, the stream events. Refused → 422 ``{"code", "message", "tries_left"}``;
    a refusal that still changed the order (a wrong pickup code counts an attempt) saves that change.
-   Both answers are stored with the key.
+   Both answers are stored with the key; no answer and no stored row holds a pickup code (the order
+   carries only "issued / locked until", a ``verify_pickup_code`` request is stored with its code masked).
 
 Stock effects run after the commit (see :mod:`.stock_hook`).
 """
@@ -43,8 +44,9 @@ from pharmacy_desk.relay.storage.orders import (
     lock_store,
     marking_codes_elsewhere,
     save_order,
-    taken_pickup_codes,
+    taken_pickup_digests,
 )
+from pharmacy_desk.relay.pickup_secret import stored_request
 from pharmacy_desk.relay.storage.schema import actions, outbox
 from pharmacy_desk.relay.stream import events as stream_events
 from pharmacy_desk.relay.timeutil import utcnow
@@ -123,7 +125,8 @@ class ActionService:
                 now=now,
                 actor=Actor(device_id=device.id, device_name=device.name, operator=request.operator),
                 rules=store.rules,
-                taken_pickup_codes=await taken_pickup_codes(conn, store.key, except_order=stored.id),
+                taken_pickup_digests=await taken_pickup_digests(conn, store.key, except_order=stored.id),
+                pickup_code_key=self.state.pickup_key,
                 marking_codes_elsewhere=await marking_codes_elsewhere(conn, store.key, codes, except_order=stored.id),
             )
             outcome = decide(order, request.action, ctx)
@@ -163,7 +166,7 @@ class ActionService:
                     device_id=device.id,
                     operator=request.operator,
                     kind=request.action.kind,
-                    request=request.model_dump_json(),
+                    request=stored_request(request.model_dump_json()),
                     status_code=answer.status_code,
                     response=json.dumps(answer.body, ensure_ascii=False),
                     created_at=now,

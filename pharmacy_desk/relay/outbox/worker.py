@@ -73,6 +73,7 @@ from sqlalchemy.orm import aliased
 from pharmacy_desk.kuper.errors import NotificationFormatError
 from pharmacy_desk.kuper.notifications import Notification, parse_notification
 from pharmacy_desk.kuper.results import SendOutcome, SendResult
+from pharmacy_desk.relay.pickup_secret import sent_body
 from pharmacy_desk.relay.storage.schema import outbox
 from pharmacy_desk.relay.storage.store_log import append_event
 
@@ -593,6 +594,7 @@ class OutboxWorker:
         }
         if change.status == OutboxStatus.DONE:
             values["sent_at"] = self._now()
+            values["body"] = sent_body(row.event_type, row.body)  # Kuper has the pickup code: not kept here
         stmt = (
             update(outbox)
             .where(outbox.c.id == row.id, outbox.c.status == row.status, outbox.c.attempts == row.attempts)
