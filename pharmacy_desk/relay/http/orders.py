@@ -67,6 +67,11 @@ async def get_order_detail(number: str, device: DeviceDep, store_config: StoreDe
         400: {"model": Problem, "description": "The request does not fit the schema"},
         409: {"model": Conflict, "description": "expected_version is stale: the current order"},
         422: {"model": Refused, "description": "Refused by the order's rules (code, Russian message, tries left)"},
+        429: {
+            "model": Problem,
+            "description": "verify_pickup_code past the PC's or the store's attempt budget (see Retry-After)",
+            "headers": {"Retry-After": {"description": "seconds", "schema": {"type": "integer"}}},
+        },
     },
 )
 async def post_action(
@@ -74,7 +79,7 @@ async def post_action(
 ) -> JSONResponse:
     """A staff action, decided by the domain; a retried ``idempotency_key`` gets the stored answer."""
     answer = await ActionService(state).perform(store_config, device, number, body)
-    return JSONResponse(answer.body, status_code=answer.status_code)
+    return JSONResponse(answer.body, status_code=answer.status_code, headers=answer.headers)
 
 
 @router.post(

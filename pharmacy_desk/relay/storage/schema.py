@@ -140,6 +140,7 @@ actions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("store", "idempotency_key", name="uq_actions_store_idempotency_key"),
     Index("ix_actions_order", "order_id"),
+    Index("ix_actions_store_kind_at", "store", "kind", "created_at"),  # attempt budgets (verify_budget)
 )
 
 outbox = Table(

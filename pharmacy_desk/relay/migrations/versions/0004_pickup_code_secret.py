@@ -3,7 +3,8 @@
 Makes the key (32 random bytes), rewrites every stored snapshot that holds a code (``pickup.code`` →
 ``pickup.digest``), masks the code in stored ``verify_pickup_code`` requests and in stored action
 answers, redacts it from outbox rows Kuper already has, and replaces ``orders.pickup_code`` by
-``orders.pickup_code_digest``. Self-contained (the digest is computed here, as
+``orders.pickup_code_digest``; indexes ``actions`` by (store, kind, time) for the code-check attempt
+budgets. Self-contained (the digest is computed here, as
 ``pharmacy_desk.domain.pickup_code_digest`` does: HMAC-SHA256 of the stripped code, hex).
 
 Revision ID: 0004_pickup_code_secret
@@ -99,9 +100,12 @@ def upgrade() -> None:
             )
 
     op.drop_column("orders", "pickup_code")
+    # the attempt budgets count a store's refused code checks in a time window
+    op.create_index("ix_actions_store_kind_at", "actions", ["store", "kind", "created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_actions_store_kind_at", "actions")
     # The codes cannot come back from their digests: orders waiting for pickup need a new code.
     op.add_column("orders", sa.Column("pickup_code", sa.String(16), nullable=True))
     op.drop_column("orders", "pickup_code_digest")
