@@ -10,9 +10,11 @@ Per ``order.created`` the transaction does one look-up (redelivery, existing ord
 came before it, in one statement), the number, the order, its stream events and the webhook row;
 parsing and mapping happen before it, the stock effects after the commit.
 
-- **Dedupe key**: sha256 of the canonical JSON of the whole body (keys sorted, no spaces). When the
-  sender also gives an idempotency header (:data:`IDEMPOTENCY_HEADERS`, names assumed), its sha256
-  is kept too and either key identifies a redelivery.
+- **Dedupe key**: sha256 of the canonical JSON of the whole body (keys sorted, no spaces): the same
+  body again is a redelivery. The sender's idempotency header (:data:`IDEMPOTENCY_HEADERS`, names
+  assumed) is bound to its body: its sha256 is kept with the first body it came with, and the same
+  header with **another** body is a new webhook: stored (without the key), applied, and an anomaly
+  alert tells the store the key was reused. It is never dropped.
 - **order.created**: :func:`~pharmacy_desk.domain.open_order` with our number (store prefix +
   zero-padded per-store sequence); answered ``{"status": "created", "number": ...}``. Another
   ``order.created`` for the same store and ``orderUUID`` (even with a different body) gets the same
@@ -53,6 +55,7 @@ from sqlalchemy import (
     Row,
     Text,
     bindparam,
+    case,
     cast,
     insert,
     literal_column,
@@ -166,6 +169,15 @@ class _Result:
     effects: list[tuple[Order, tuple[StockEffect, ...]]] = field(default_factory=list)
 
 
+def reused_key_message(incoming: Incoming) -> str:
+    """The store alert (Russian) for a webhook whose idempotency header was used before for another body."""
+    what = incoming.event_type + (f" {incoming.order_uuid}" if incoming.order_uuid else "")
+    return (
+        f"Купер повторил ключ запроса {incoming.request_id!r} с другим содержимым ({what}): "
+        "webhook принят как новый, проверьте заказ"
+    )
+
+
 def _unblocking(key: str) -> str:
     """A dedupe key that does not block a redelivery (for rows kept only as a record)."""
     return f"{key}:{uuid.uuid4().hex}"
@@ -174,7 +186,8 @@ def _unblocking(key: str) -> str:
 # --- the look-up: one statement at the start of each webhook's transaction -----------------------
 
 _W = webhooks.c
-_REPLAY = "replay"  # a row with the same dedupe or request key: (id, status, answer)
+_REPLAY = "replay"  # a row with the same dedupe key: (id, status, answer)
+_REUSED = "reused"  # a row with the same request key but another body: this one is new
 _ORDER = "order"  # the order of this store and orderUUID: (id, snapshot, number)
 _EARLY = "early"  # events kept as unknown_order before its order.created: (id, body, received_at)
 
@@ -182,7 +195,11 @@ _EARLY = "early"  # events kept as unknown_order before its order.created: (id, 
 def _look_up_statement(*, early: bool) -> CompoundSelect[Any]:
     """Rows tagged ``kind``: the redelivery check, the order, and (``early``) its events kept before it."""
     replay = select(
-        literal_column(f"'{_REPLAY}'").label("kind"),
+        # the same body is a redelivery; only the same idempotency header (another body) is not
+        case(
+            (_W.dedupe_key == bindparam("dedupe_key"), literal_column(f"'{_REPLAY}'")),
+            else_=literal_column(f"'{_REUSED}'"),
+        ).label("kind"),
         _W.id,
         _W.status.label("text1"),
         _W.answer.label("text2"),
@@ -225,6 +242,7 @@ class _Found:
     order_snapshot: str | None = None
     order_number: str | None = None
     early: list[Row[Any]] = field(default_factory=list)
+    reused_key: bool = False  # the sender's idempotency header was seen with another body
 
     def stored_order(self) -> StoredOrder | None:
         if self.order_id is None or self.order_snapshot is None:
@@ -246,10 +264,12 @@ async def _look_up(
     replay_id: int | None = None
     for row in await conn.execute(_LOOK_UP_WITH_EARLY if early else _LOOK_UP, params):
         if row.kind == _REPLAY:
-            if replay_id is None or row.id < replay_id:  # the first row stored with either key
+            if replay_id is None or row.id < replay_id:  # the first row stored with this body
                 replay_id = row.id
                 status = WebhookStatus(row.text1)
                 found.replay = IntakeAnswer(_STATUS_CODE.get(status, 200), json.loads(row.text2), replayed=True)
+        elif row.kind == _REUSED:
+            found.reused_key = True
         elif row.kind == _ORDER:
             found.order_id, found.order_snapshot, found.order_number = int(row.id), row.text1, row.text2
         else:
@@ -360,7 +380,13 @@ class WebhookIntake:
             replay = await self._replay(incoming)
             if replay is not None:
                 return replay
-            raise
+            if values["request_key"] is None:
+                raise
+            values["request_key"] = None  # the sender's idempotency key came with another body: keep this one too
+            async with self.state.engine.begin() as conn:
+                await conn.execute(_INSERT_WEBHOOK, values)
+                if store and status is WebhookStatus.INVALID:
+                    await stream_events.anomaly(conn, store, f"Купер прислал непонятный webhook: {note}")
         if store and status is WebhookStatus.INVALID:
             self.state.committed(store)
         return IntakeAnswer(_STATUS_CODE.get(status, 200), answer)
@@ -425,11 +451,22 @@ class WebhookIntake:
         }
 
     async def _store(
-        self, conn: AsyncConnection, incoming: Incoming, store: StoreConfig, result: _Result, now: datetime
+        self,
+        conn: AsyncConnection,
+        incoming: Incoming,
+        store: StoreConfig,
+        result: _Result,
+        now: datetime,
+        *,
+        reused_key: bool = False,
     ) -> _Result:
         row = self._row(
             incoming, store=store.key, status=result.status, answer=result.answer, note=result.note, now=now
         )
+        if reused_key:  # a new webhook under an idempotency key already used: kept and applied, and said
+            row["request_key"] = None
+            row["note"] = "; ".join(filter(None, [result.note, f"idempotency header reused: {incoming.request_id}"]))
+            await stream_events.anomaly(conn, store.key, reused_key_message(incoming))
         await conn.execute(_INSERT_WEBHOOK, row)
         return result
 
@@ -446,7 +483,7 @@ class WebhookIntake:
             number = found.order_number
             answer = OrderCreatedAnswer.build(number).to_wire()
             again = _Result(WebhookStatus.DUPLICATE, answer, note=f"order.created again: answered {number} again")
-            return await self._store(conn, incoming, store, again, now)
+            return await self._store(conn, incoming, store, again, now, reused_key=found.reused_key)
         number = store.number(await next_order_sequence(conn, store.key))
         outcome = open_order(new, store=store.key, number=number, now=now, rules=store.rules)
         order = outcome.order
@@ -471,7 +508,7 @@ class WebhookIntake:
         status = WebhookStatus.ANOMALY if outcome.anomalies else WebhookStatus.PROCESSED
         note = "; ".join(a.message for a in outcome.anomalies) or None
         result = _Result(status, answer, note=note, effects=[(order, tuple(effects))])
-        return await self._store(conn, incoming, store, result, now)
+        return await self._store(conn, incoming, store, result, now, reused_key=found.reused_key)
 
     async def _event(
         self, incoming: Incoming, webhook: Webhook, store: StoreConfig, now: datetime, conn: AsyncConnection
@@ -482,7 +519,7 @@ class WebhookIntake:
         if found.replay is not None:
             return found.replay
         result = await self._apply_event(conn, webhook, found.stored_order(), store, now)
-        return await self._store(conn, incoming, store, result, now)
+        return await self._store(conn, incoming, store, result, now, reused_key=found.reused_key)
 
     async def _apply_event(
         self, conn: AsyncConnection, webhook: Webhook, stored: StoredOrder | None, store: StoreConfig, now: datetime
