@@ -36,6 +36,7 @@ from pharmacy_desk.relay.http import stream as api_stream
 from pharmacy_desk.relay.http import webhooks as api_webhooks
 from pharmacy_desk.relay.http.access_log import AccessLog, LoggingTransport
 from pharmacy_desk.relay.pickup_secret import load_pickup_key
+from pharmacy_desk.relay.request_guard import RequestGuard
 from pharmacy_desk.relay.state import RelayState
 from pharmacy_desk.relay.stock.runner import StockHook, StockRunner
 from pharmacy_desk.relay.stock.wiring import StockWiring
@@ -125,6 +126,7 @@ def create_app(
     app.include_router(api_stream.router)
     app.include_router(api_store.router)
     app.include_router(api_catalogue.router)
+    app.add_middleware(RequestGuard)  # inside the access log: its 400s are logged too
     app.add_middleware(AccessLog)
     app.add_middleware(AfterAnswer)  # outermost: its "answer sent" is the server's
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Path, Query
 from fastapi.responses import JSONResponse
 
 from pharmacy_desk.api.orders import (
@@ -28,6 +28,7 @@ from pharmacy_desk.relay.storage.orders import get_order, list_orders
 
 router = APIRouter(tags=["Counter PCs"])
 
+MAX_ID = 2**63 - 1  # ids are 64-bit in the database: a larger one is a 400, not a database error
 
 @router.get("/stores/{store}/orders", response_model=OrderList, responses=AUTH_RESPONSES)
 async def get_orders(
@@ -87,7 +88,9 @@ async def post_action(
     response_model=OutboxRecord,
     responses={**AUTH_RESPONSES, 409: {"model": Problem, "description": "Only a failed notification can be retried"}},
 )
-async def retry_outbox(outbox_id: int, device: DeviceDep, store_config: StoreDep, state: StateDep) -> JSONResponse:
+async def retry_outbox(
+    outbox_id: Annotated[int, Path(ge=1, le=MAX_ID)], device: DeviceDep, store_config: StoreDep, state: StateDep
+) -> JSONResponse:
     """Send a failed notification again (back to pending, due now)."""
     answer = await ActionService(state).retry_notification(store_config.key, outbox_id)
     return JSONResponse(answer.body, status_code=answer.status_code)
@@ -98,7 +101,7 @@ async def get_webhooks(
     device: DeviceDep,
     store_config: StoreDep,
     state: StateDep,
-    status: Annotated[str | None, Query(description="e.g. unknown_order, anomaly, invalid")] = None,
+    status: Annotated[str | None, Query(max_length=32, description="e.g. unknown_order, anomaly, invalid")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[WebhookRecord]:
     """The store's latest Kuper webhooks, newest first, with what became of them."""

@@ -24,9 +24,12 @@ parsing and mapping happen before it, the stock effects after the commit.
   ``unknown_order``, an anomaly alert on the store's stream, 200; when its ``order.created`` comes
   later, the stored events are applied to the new order in the order they arrived.
 - **unknown event type**: stored (``unknown_type``), applied as an anomaly when its order is known, 200.
-- **JSON, but not a Kuper webhook** (no ``event_type``, no ``orderUUID``, wrong value types):
-  stored as ``invalid`` with the parser's message and answered 400 with that message: it is bad
-  input, not a disagreement about state, and nothing is lost.
+- **JSON, but not a Kuper webhook we can accept** (no ``event_type``, no ``orderUUID``, wrong value
+  types, a value outside :mod:`pharmacy_desk.kuper.bounds`: negative or absurd money and quantities,
+  NUL or lone surrogates, over-long ids; or an order the mapping refuses): stored as ``invalid`` with
+  the message (ASCII-safe), answered 400 with that message, and the store gets an alert ("Купер
+  прислал заказ, который нельзя принять: …"): it is bad input, not a disagreement about state, and
+  nothing is lost. Its redeliveries get the stored answer (no new rows).
 - **no store**: the store comes from the URL, else the payload's ``storeID`` / ``storeImportKey``,
   else store-specific credentials, else the order's store, else the only configured store. When
   none fits, the webhook is stored (``unknown_store``) and answered 503 so Kuper delivers it again
@@ -71,8 +74,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from pharmacy_desk.domain import KuperEvent, NewOrder, Order, StockEffect, apply_event, open_order
 from pharmacy_desk.kuper import names
 from pharmacy_desk.kuper.answers import OrderCreatedAnswer
+from pharmacy_desk.kuper.bounds import check_webhook_bounds, text_problem
 from pharmacy_desk.kuper.errors import WebhookFormatError
 from pharmacy_desk.kuper.mapping import event_from_webhook, new_order_from_webhook
+from pharmacy_desk.kuper.vocabulary import WebhookEvent
 from pharmacy_desk.kuper.webhooks import OrderCreatedWebhook, UnknownWebhook, Webhook, parse_webhook
 from pharmacy_desk.relay.config import StoreConfig
 from pharmacy_desk.relay.errors import NotAuthorizedForStore, OrderChangedMeanwhile
@@ -132,7 +137,7 @@ class Incoming:
     @cached_property
     def dedupe_key(self) -> str:
         canonical = json.dumps(self.data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()  # a lone surrogate too
 
     @cached_property
     def request_key(self) -> str | None:
@@ -145,13 +150,13 @@ class Incoming:
     @property
     def event_type(self) -> str:
         value = self.data.get(names.EVENT_TYPE) if isinstance(self.data, dict) else None
-        return value[:64] if isinstance(value, str) and value else "?"
+        return _column_text(value[:64]) if isinstance(value, str) and value else "?"
 
     @property
     def order_uuid(self) -> str | None:
         payload = self.data.get(names.PAYLOAD) if isinstance(self.data, dict) else None
         value = payload.get(names.ORDER_UUID) if isinstance(payload, dict) else None
-        return value[:200] if isinstance(value, str) and value else None
+        return _column_text(value[:200]) if isinstance(value, str) and value else None
 
     def payload_store_ids(self) -> list[str]:
         payload = self.data.get(names.PAYLOAD) if isinstance(self.data, dict) else None
@@ -161,12 +166,27 @@ class Incoming:
         return [str(v) for v in values if isinstance(v, str | int) and not isinstance(v, bool) and str(v)]
 
 
+def _column_text(value: str) -> str:
+    """A value for a column of a row kept as a record: NUL and lone surrogates shown as U+FFFD
+    (PostgreSQL's text cannot hold NUL; no database holds a lone surrogate)."""
+    if text_problem(value) is None:
+        return value
+    return "".join("\ufffd" if ch == "\x00" or "\ud800" <= ch <= "\udfff" else ch for ch in value)
+
+
 @dataclass
 class _Result:
     status: WebhookStatus
     answer: dict[str, Any]
     note: str | None = None
     effects: list[tuple[Order, tuple[StockEffect, ...]]] = field(default_factory=list)
+
+
+def invalid_message(incoming: Incoming, note: str | None) -> str:
+    """The store alert (Russian) for a webhook that is JSON but cannot be accepted."""
+    if incoming.event_type == WebhookEvent.ORDER_CREATED.value:
+        return f"Купер прислал заказ, который нельзя принять: {note}"
+    return f"Купер прислал непонятный webhook: {note}"
 
 
 def reused_key_message(incoming: Incoming) -> str:
@@ -287,9 +307,12 @@ class WebhookIntake:
     async def receive(self, incoming: Incoming) -> IntakeAnswer:
         """Store, apply, answer. Raises :class:`NotAuthorizedForStore` (401, nothing stored)."""
         try:
+            check_webhook_bounds(incoming.data)
             webhook = parse_webhook(incoming.data)
-        except WebhookFormatError as exc:
-            return await self._replay(incoming) or await self._keep_invalid(incoming, exc)
+            new = new_order_from_webhook(webhook) if isinstance(webhook, OrderCreatedWebhook) else None
+        except (WebhookFormatError, ValueError, ArithmeticError) as exc:  # Kuper's data, not our failure
+            error = exc if isinstance(exc, WebhookFormatError) else WebhookFormatError(f"{incoming.event_type}: {exc}")
+            return await self._replay(incoming) or await self._keep_invalid(incoming, error)
         try:
             store = await self._route(incoming)
         except NotAuthorizedForStore:
@@ -301,8 +324,8 @@ class WebhookIntake:
         for attempt in range(_ATTEMPTS):
             now = utcnow()
             try:
-                if isinstance(webhook, OrderCreatedWebhook):
-                    work = partial(self._created, incoming, new_order_from_webhook(webhook), store, now)
+                if new is not None:
+                    work = partial(self._created, incoming, new, store, now)
                 else:
                     work = partial(self._event, incoming, webhook, store, now)
                 outcome = await write_together(self.state.engine, work)
@@ -375,7 +398,7 @@ class WebhookIntake:
             async with self.state.engine.begin() as conn:
                 await conn.execute(_INSERT_WEBHOOK, values)
                 if store and status is WebhookStatus.INVALID:
-                    await stream_events.anomaly(conn, store, f"Купер прислал непонятный webhook: {note}")
+                    await stream_events.anomaly(conn, store, invalid_message(incoming, note))
         except IntegrityError:
             replay = await self._replay(incoming)
             if replay is not None:
@@ -386,7 +409,7 @@ class WebhookIntake:
             async with self.state.engine.begin() as conn:
                 await conn.execute(_INSERT_WEBHOOK, values)
                 if store and status is WebhookStatus.INVALID:
-                    await stream_events.anomaly(conn, store, f"Купер прислал непонятный webhook: {note}")
+                    await stream_events.anomaly(conn, store, invalid_message(incoming, note))
         if store and status is WebhookStatus.INVALID:
             self.state.committed(store)
         return IntakeAnswer(_STATUS_CODE.get(status, 200), answer)
@@ -397,6 +420,8 @@ class WebhookIntake:
         if store is None:
             ids = incoming.payload_store_ids()
             found = next((s for s in map(self.state.config.store_for_kuper_id, ids) if s is not None), None)
+            if found is None and len(self.state.config.stores) == 1:
+                found = self.state.config.stores[0]
             store = found.key if found is not None else ""
         answer = {"error": "invalid_webhook", "message": exc.message}
         return await self._keep(
