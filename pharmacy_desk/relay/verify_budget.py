@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from pharmacy_desk.relay.schema import actions
+from pharmacy_desk.relay.storage.schema import actions
 from pharmacy_desk.relay.timeutil import as_utc
 
 VERIFY_KIND = "verify_pickup_code"

@@ -38,6 +38,7 @@ from pharmacy_desk.kuper.notifications import Notification as WireNotification
 from pharmacy_desk.relay.config import StoreConfig
 from pharmacy_desk.relay.errors import OrderChangedMeanwhile
 from pharmacy_desk.relay.outbox.worker import OutboxStatus, enqueue_notification, reset_for_retry
+from pharmacy_desk.relay.pickup_secret import stored_request
 from pharmacy_desk.relay.state import RelayState
 from pharmacy_desk.relay.storage.devices import Device
 from pharmacy_desk.relay.storage.history import outbox_record
@@ -48,7 +49,6 @@ from pharmacy_desk.relay.storage.orders import (
     save_order,
     taken_pickup_digests,
 )
-from pharmacy_desk.relay.pickup_secret import stored_request
 from pharmacy_desk.relay.storage.schema import actions, outbox
 from pharmacy_desk.relay.stream import events as stream_events
 from pharmacy_desk.relay.timeutil import utcnow

@@ -30,6 +30,7 @@ router = APIRouter(tags=["Counter PCs"])
 
 MAX_ID = 2**63 - 1  # ids are 64-bit in the database: a larger one is a 400, not a database error
 
+
 @router.get("/stores/{store}/orders", response_model=OrderList, responses=AUTH_RESPONSES)
 async def get_orders(
     device: DeviceDep,
