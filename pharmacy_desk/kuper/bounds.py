@@ -34,7 +34,7 @@ MAX_MONEY: Final = Decimal("100000000")  # 100 million roubles: no pharmacy orde
 MONEY_PLACES: Final = 4
 MAX_QUANTITY: Final = Decimal("100000")
 QUANTITY_PLACES: Final = 3
-MAX_TEXT: Final = 10_000
+MAX_TEXT: Final = 1_048_576  # free text is stored as Text: the body limit (max_webhook_bytes) bounds it
 MAX_ITEMS: Final = 1_000
 MAX_DEPTH: Final = 32
 
