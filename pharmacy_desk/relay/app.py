@@ -31,6 +31,7 @@ from pharmacy_desk.relay.config import RelayConfig
 from pharmacy_desk.relay.errors import SchemaOutOfDate
 from pharmacy_desk.relay.http import catalogue as api_catalogue
 from pharmacy_desk.relay.http import orders as api_orders
+from pharmacy_desk.relay.http import ready
 from pharmacy_desk.relay.http import store as api_store
 from pharmacy_desk.relay.http import stream as api_stream
 from pharmacy_desk.relay.http import webhooks as api_webhooks
@@ -126,6 +127,7 @@ def create_app(
     app.include_router(api_stream.router)
     app.include_router(api_store.router)
     app.include_router(api_catalogue.router)
+    app.include_router(ready.router)
     app.add_middleware(RequestGuard)  # inside the access log: its 400s are logged too
     app.add_middleware(AccessLog)
     app.add_middleware(AfterAnswer)  # outermost: its "answer sent" is the server's
