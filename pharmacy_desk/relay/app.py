@@ -30,8 +30,8 @@ from pharmacy_desk.relay.after_answer import AfterAnswer
 from pharmacy_desk.relay.config import RelayConfig
 from pharmacy_desk.relay.errors import SchemaOutOfDate
 from pharmacy_desk.relay.http import catalogue as api_catalogue
+from pharmacy_desk.relay.http import openapi_doc, ready
 from pharmacy_desk.relay.http import orders as api_orders
-from pharmacy_desk.relay.http import ready
 from pharmacy_desk.relay.http import store as api_store
 from pharmacy_desk.relay.http import stream as api_stream
 from pharmacy_desk.relay.http import webhooks as api_webhooks
@@ -128,6 +128,7 @@ def create_app(
     app.include_router(api_store.router)
     app.include_router(api_catalogue.router)
     app.include_router(ready.router)
+    openapi_doc.install(app)
     app.add_middleware(RequestGuard)  # inside the access log: its 400s are logged too
     app.add_middleware(AccessLog)
     app.add_middleware(AfterAnswer)  # outermost: its "answer sent" is the server's

@@ -10,7 +10,8 @@ ASGI middleware for every request to the counter-PC API (the Kuper webhook door 
   by Python's parser (a number of more than 4,300 digits), or with a NUL or a lone surrogate in any
   string or key (refused, not replaced: such a value would name another order, operator or key).
 
-The answer is the relay's usual 400: ``{"code": "invalid_request", "message": ..., "errors": [{"loc",
+On ``/kuper/webhooks…`` a bad URL gets the webhook door's ``{"error", "message"}``; elsewhere the
+answer is the relay's usual 400: ``{"code": "invalid_request", "message": ..., "errors": [{"loc",
 "msg"}]}``. What passes is handed on with its body replayed unchanged.
 """
 
@@ -88,7 +89,10 @@ class RequestGuard:
             return
         problem = _url_problem(scope)
         if problem is not None:
-            await _answer(send, 400, _invalid(problem))
+            if scope["path"].startswith(_UNCHECKED_PREFIXES):  # Kuper's door answers in its own shape
+                await _answer(send, 400, {"error": "bad_request", "message": f"{problem['loc']}: {problem['msg']}"})
+            else:
+                await _answer(send, 400, _invalid(problem))
             return
         if scope["method"] not in _BODY_METHODS or scope["path"].startswith(_UNCHECKED_PREFIXES):
             await self.app(scope, receive, send)
