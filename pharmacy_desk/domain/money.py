@@ -12,7 +12,7 @@ from pydantic import BeforeValidator, PlainSerializer
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
-MAX_AMOUNT = Decimal("100000000")  # 100 million roubles: beyond any order, and well inside the decimal context
+MAX_AMOUNT = Decimal("1000000000")  # a billion roubles: beyond any order, and well inside the decimal context
 
 
 class MoneyError(ValueError):

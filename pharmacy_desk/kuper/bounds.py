@@ -30,7 +30,7 @@ from typing import Any, Final
 from pharmacy_desk.kuper import names
 from pharmacy_desk.kuper.errors import WebhookFormatError
 
-MAX_MONEY: Final = Decimal("100000000")  # 100 million roubles: no pharmacy order comes near
+MAX_MONEY: Final = Decimal("1000000000")  # a billion roubles (as domain.money.MAX_AMOUNT): no order comes near
 MONEY_PLACES: Final = 4
 MAX_QUANTITY: Final = Decimal("100000")
 QUANTITY_PLACES: Final = 3
