@@ -1,7 +1,7 @@
 """Crash durability: relay processes are SIGKILLed while webhooks and actions stream in.
 
-One relay process killed three times (SQLite and PostgreSQL), and two relay processes behind a
-balancer on one PostgreSQL database killed ten times between them (each kill is one process; the
+One relay process killed three times (SQLite), and two relay processes behind a balancer on one
+PostgreSQL database killed ten times between them (each kill is one process; the
 other goes on serving, and the balancer sends new connections to whichever answers).
 
 Orders keep coming (both flows, the whole life of each: Kuper's webhooks and the staff's actions)
@@ -160,6 +160,8 @@ async def _number_findings(runs: list[OrderRun], sender: WebhookSender) -> list[
 
 
 def test_sigkill_loses_no_webhook_number_or_notification(kuper: Kuper, relay: StartedRelay) -> None:
+    if relay.settings.database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL: the two-process run below (ten kills) covers one process's kills too")
     started = time.monotonic()
     result = run_async(_storm_of_kills(kuper, relay))
     elapsed = time.monotonic() - started
