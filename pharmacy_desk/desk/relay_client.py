@@ -5,7 +5,8 @@ one of five results, because every answer to an action means something to the ph
 
 ============== ====================================================================================
 ``Accepted``    200: the relay applied it; ``order`` is the new snapshot
-``Refused``     422: the order's rules say no (``code``, Russian ``message``, ``tries_left``)
+``Refused``     422: the order's rules say no (``code``, Russian ``message``, ``tries_left``); also
+               429 ``too_many_attempts`` (this PC or the store checked too many wrong pickup codes)
 ``Stale``       409: the order changed since this PC read it; ``order`` is the current snapshot
 ``Unreachable`` no answer (connection, time-out) or 5xx / 503 busy: try again later, same key
 ``Rejected``    400 / 401 / 403 / 404: repeating the same request will not help
@@ -385,7 +386,7 @@ class RelayClient:
             if status == 409 and isinstance(body, dict) and "order" in body:
                 conflict = Conflict.model_validate(body)
                 return Stale(order=conflict.order, message=conflict.message)
-            if status == 422 and isinstance(body, dict) and "message" in body:
+            if status in (422, 429) and isinstance(body, dict) and "message" in body:  # 429: code-check budget
                 refused = RefusedBody.model_validate(body)
                 return Refused(refused.code, refused.message, refused.tries_left, refused.order)
         except ValidationError:

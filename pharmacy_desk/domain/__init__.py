@@ -40,7 +40,7 @@ from pharmacy_desk.domain.events import (
 )
 from pharmacy_desk.domain.lifecycle import Context, Outcome, StoreRules, apply_event, decide, goods_left, open_order
 from pharmacy_desk.domain.order import Actor, Anomaly, Cancellation, Courier, Customer, Order, Payment
-from pharmacy_desk.domain.pickup_codes import PickupCodePolicy
+from pharmacy_desk.domain.pickup_codes import SECRETS_CONTEXT, PickupCodePolicy, pickup_code_digest
 from pharmacy_desk.domain.refusals import Refusal, RefusalCode
 from pharmacy_desk.domain.states import (
     CancelReason,
@@ -52,6 +52,7 @@ from pharmacy_desk.domain.states import (
 )
 
 __all__ = [
+    "SECRETS_CONTEXT",
     "Accept",
     "Action",
     "Actor",
@@ -96,5 +97,6 @@ __all__ = [
     "decide",
     "goods_left",
     "open_order",
+    "pickup_code_digest",
     "totals",
 ]

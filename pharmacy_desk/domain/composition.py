@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -74,14 +75,14 @@ class FinalLine(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    sku: str = Field(min_length=1)
-    quantity: int = Field(ge=0)
-    marking_codes: tuple[str, ...] = ()
-    replaces: str | None = None
-    name: str | None = None
+    sku: str = Field(min_length=1, max_length=200)
+    quantity: int = Field(ge=0, le=100_000)
+    marking_codes: tuple[Annotated[str, Field(max_length=255)], ...] = Field(default=(), max_length=10_000)
+    replaces: str | None = Field(default=None, max_length=200)
+    name: str | None = Field(default=None, max_length=500)
     price: Money | None = None
     discount_price: Money | None = None
-    reason: str | None = None
+    reason: str | None = Field(default=None, max_length=500)
 
 
 def final_lines_of(lines: Iterable[Line]) -> list[FinalLine]:

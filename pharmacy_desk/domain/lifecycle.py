@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from pharmacy_desk.domain import actions as act
 from pharmacy_desk.domain.composition import (
@@ -47,6 +47,7 @@ from pharmacy_desk.domain.pickup_codes import (
     PickupCodeState,
     check_pickup_code,
     generate_pickup_code,
+    pickup_code_digest,
 )
 from pharmacy_desk.domain.refusals import Refusal, RefusalCode
 from pharmacy_desk.domain.states import (
@@ -78,7 +79,8 @@ class Context(BaseModel):
     now: datetime
     actor: Actor
     rules: StoreRules = StoreRules()
-    taken_pickup_codes: frozenset[str] = frozenset()  # codes of the store's orders waiting for pickup
+    taken_pickup_digests: frozenset[str] = frozenset()  # code digests of the store's orders waiting for pickup
+    pickup_code_key: bytes = Field(default=b"", repr=False)  # the relay's key for the code digests
     marking_codes_elsewhere: frozenset[str] = frozenset()  # codes given in the store's other orders
 
 
@@ -539,10 +541,11 @@ def _issue_code(order: Order, ctx: Context) -> Outcome:
     if order.state is not OrderState.READY_TO_SHIP:
         return _refuse(order, RefusalCode.CODE_BEFORE_READY)
     try:
-        code = generate_pickup_code(ctx.taken_pickup_codes, length=ctx.rules.pickup.length)
+        code = generate_pickup_code(ctx.taken_pickup_digests, length=ctx.rules.pickup.length, key=ctx.pickup_code_key)
     except CodeSpaceExhausted:
         return _refuse(order, RefusalCode.CODE_SPACE_EXHAUSTED)
-    pickup = PickupCodeState(code=code, issued_at=ctx.now)
+    # The order keeps only the digest; the code itself goes to Kuper in the notification, nowhere else.
+    pickup = PickupCodeState(digest=pickup_code_digest(code, ctx.pickup_code_key), issued_at=ctx.now)
     entry = AuditEntry(kind=AuditKind.CREATED, at=ctx.now, actor=ctx.actor.label)
     new = _bump(order, state=OrderState.AWAITING_PICKUP, pickup=pickup, audit=(*order.audit, entry))
     note = _notification(order, NotificationType.PICKUP_CODE_CREATED, pickup_code=code)
@@ -558,7 +561,12 @@ def _verify_code(order: Order, action: act.VerifyPickupCode, ctx: Context) -> Ou
         refusal = Refusal.of(RefusalCode.CODE_LOCKED, tries_left=0)
         return Outcome(order=order, changed=False, refusal=refusal, tries_left=0)
     pickup, check, audit = check_pickup_code(
-        order.pickup, action.code, now=ctx.now, policy=ctx.rules.pickup, actor=ctx.actor.label
+        order.pickup,
+        action.code,
+        now=ctx.now,
+        policy=ctx.rules.pickup,
+        actor=ctx.actor.label,
+        key=ctx.pickup_code_key,
     )
     new = _bump(order, pickup=pickup, audit=(*order.audit, *audit))
     if check.ok:

@@ -12,6 +12,7 @@ from pydantic import BeforeValidator, PlainSerializer
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+MAX_AMOUNT = Decimal("1000000000")  # a billion roubles: beyond any order, and well inside the decimal context
 
 
 class MoneyError(ValueError):
@@ -21,7 +22,8 @@ class MoneyError(ValueError):
 def to_money(value: object) -> Decimal:
     """Parse a money value (decimal string, int or Decimal) into kopeck-exact ``Decimal``.
 
-    Floats are refused: they cannot represent kopecks exactly.
+    Floats are refused: they cannot represent kopecks exactly; so are negative amounts and amounts
+    above :data:`MAX_AMOUNT` (a ``ValueError``, so pydantic reports it against the field).
     """
     if isinstance(value, (bool, float)):
         raise MoneyError(f"money must be a decimal string, not {type(value).__name__}: {value!r}")
@@ -40,7 +42,12 @@ def to_money(value: object) -> Decimal:
         raise MoneyError(f"not an amount of money: {value!r}")
     if amount < 0:
         raise MoneyError(f"money cannot be negative: {value!r}")
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    if amount > MAX_AMOUNT:
+        raise MoneyError(f"money above {MAX_AMOUNT}: {str(value)[:40]!r}")
+    try:
+        return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # pragma: no cover - bounded above; kept so no ArithmeticError escapes validation
+        raise MoneyError(f"not an amount of money: {str(value)[:40]!r}") from None
 
 
 def money_str(amount: Decimal) -> str:

@@ -4,21 +4,28 @@ The code is what Kuper shows the customer in its app; the customer tells it at t
 secret of that order until it is handed over, so:
 
 - it is drawn with :mod:`secrets`, digits only, ``length`` digits (default 4, as in Kuper's example);
-- it is unique among the store's orders still waiting for pickup (the caller passes those codes);
+- it is unique among the store's orders still waiting for pickup (the caller passes their digests);
+- **the order never holds the code itself**, only its keyed digest (:func:`pickup_code_digest`, HMAC-SHA256
+  with the relay's key): the code leaves the lifecycle once, in the ``order.pickup_code_created``
+  notification to Kuper. The digest is written only into the relay's stored snapshot
+  (``model_dump(context={"secrets": True})``); every other dump of an order (API answers, the stream)
+  leaves it out, so a counter PC sees "code issued / locked until", never anything derived from the code;
 - checking it counts failures; after ``max_attempts`` failures the order is locked for
-  ``lockout_minutes``; the comparison is constant-time;
+  ``lockout_minutes``; the digests are compared in constant time;
 - every operation leaves an :class:`AuditEntry` (created, printed, verified, failed, locked).
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializationInfo, SerializerFunctionWrapHandler, model_serializer
 
 _SYSTEM_RANDOM = secrets.SystemRandom()
 
@@ -35,20 +42,43 @@ class CodeSpaceExhausted(Exception):
     """Every code of this length is taken by a waiting order of the store."""
 
 
-def generate_pickup_code(taken: Collection[str], *, length: int = 4, rng: secrets.SystemRandom = _SYSTEM_RANDOM) -> str:
+SECRETS_CONTEXT = {"secrets": True}
+"""Serialization context that keeps the code's digest (the relay's stored snapshot only)."""
+
+
+def pickup_code_digest(code: str, key: bytes) -> str:
+    """The keyed digest of a code (HMAC-SHA256, hex): what the relay keeps instead of the code."""
+    return hmac.new(key, code.strip().encode(), hashlib.sha256).hexdigest()
+
+
+def generate_pickup_code(
+    taken: Collection[str],
+    *,
+    length: int = 4,
+    rng: secrets.SystemRandom = _SYSTEM_RANDOM,
+    key: bytes | None = None,
+) -> str:
     """A fresh digits-only code not in ``taken``.
 
-    Random draws first; when the store's code space is crowded, a uniformly chosen free code.
+    ``taken`` holds codes, or (with ``key``) the digests of the codes taken. Random draws first; when
+    the store's code space is crowded, a uniformly chosen free code.
     """
     space = 10**length
-    taken_set = {c for c in taken if len(c) == length}
+    if key is None:
+        taken_set = {c for c in taken if len(c) == length}
+        is_taken: Callable[[str], bool] = taken_set.__contains__
+    else:
+        taken_set = set(taken)
+        is_taken = lambda code: pickup_code_digest(code, key) in taken_set  # noqa: E731
     if len(taken_set) >= space:
         raise CodeSpaceExhausted(f"all {space} codes of {length} digits are waiting for pickup")
     for _ in range(32):
         code = f"{rng.randrange(space):0{length}d}"
-        if code not in taken_set:
+        if not is_taken(code):
             return code
-    free = [f"{n:0{length}d}" for n in range(space) if f"{n:0{length}d}" not in taken_set]
+    free = [f"{n:0{length}d}" for n in range(space) if not is_taken(f"{n:0{length}d}")]
+    if not free:
+        raise CodeSpaceExhausted(f"all {space} codes of {length} digits are waiting for pickup")
     return rng.choice(free)
 
 
@@ -70,11 +100,15 @@ class AuditEntry(BaseModel):
 
 
 class PickupCodeState(BaseModel):
-    """The pickup code of one order and what happened to it."""
+    """That a pickup code was issued for one order, and what happened to it (never the code itself).
+
+    ``digest`` is the code's keyed digest; it is dumped only with :data:`SECRETS_CONTEXT` (the relay's
+    stored snapshot) and is ``None`` in every order a counter PC receives.
+    """
 
     model_config = ConfigDict(frozen=True)
 
-    code: str
+    digest: str | None = Field(default=None, repr=False)
     issued_at: datetime
     failed_attempts: int = 0
     locked_until: datetime | None = None
@@ -83,6 +117,14 @@ class PickupCodeState(BaseModel):
 
     def is_locked(self, now: datetime) -> bool:
         return self.locked_until is not None and now < self.locked_until
+
+    @model_serializer(mode="wrap")
+    def _without_secret(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
+        data = handler(self)
+        context = info.context
+        if isinstance(data, dict) and not (isinstance(context, dict) and context.get("secrets")):
+            data.pop("digest", None)
+        return data
 
 
 class CodeCheck(BaseModel):
@@ -94,9 +136,15 @@ class CodeCheck(BaseModel):
 
 
 def check_pickup_code(
-    state: PickupCodeState, entered: str, *, now: datetime, policy: PickupCodePolicy, actor: str | None
+    state: PickupCodeState,
+    entered: str,
+    *,
+    now: datetime,
+    policy: PickupCodePolicy,
+    actor: str | None,
+    key: bytes = b"",
 ) -> tuple[PickupCodeState, CodeCheck, list[AuditEntry]]:
-    """Check what the customer said against the order's code.
+    """Check what the customer said against the order's code (its digest under ``key``).
 
     A locked order refuses every try (right or wrong) until the lock-out ends; then it gets a fresh
     set of attempts.
@@ -105,8 +153,8 @@ def check_pickup_code(
         return state, CodeCheck(ok=False, tries_left=0, locked_until=state.locked_until), []
     if state.locked_until is not None:  # lock-out over: start again
         state = state.model_copy(update={"failed_attempts": 0, "locked_until": None})
-    entered = entered.strip()
-    if hmac.compare_digest(entered.encode(), state.code.encode()):
+    said = pickup_code_digest(entered, key)
+    if state.digest is not None and hmac.compare_digest(said.encode(), state.digest.encode()):
         new = state.model_copy(update={"verified_at": now, "verified_by": actor})
         left = policy.max_attempts - state.failed_attempts
         return (

@@ -10,7 +10,9 @@ Modules, one idea each:
 - :mod:`.notification_parts`, :mod:`.notifications`: merchant → Kuper; builders, :func:`parse_notification`
 - :mod:`.answers`: the answer to ``order.created``
 - :mod:`.auth`, :mod:`.client`, :mod:`.results`: token handling, :class:`KuperClient`, :class:`SendResult`
-- :mod:`.redaction`: secrets out of logs
+- :mod:`.redaction`: secrets out of logs (the pickup code included)
+- :mod:`.bounds`, :mod:`.json_depth`: what Kuper may send at most (money, quantities, ids, NUL, lone
+  surrogates, nesting), checked on the decoded JSON / before parsing
 - :mod:`.errors`: the exception hierarchy
 
 This package imports nothing from the relay, the desk or the UI.

@@ -1,6 +1,7 @@
 """Keeping secrets out of logs: :func:`redact` for headers and bodies.
 
-Secrets are the client secret, access tokens and the webhook ``Client-Token``/Basic credentials.
+Secrets are the client secret, access tokens, the webhook ``Client-Token``/Basic credentials and the
+customer's pickup code (``pickupCode``).
 :func:`redact` masks them by key (headers, JSON objects, form bodies) and, in any text, masks
 ``Bearer <token>`` and every exact value passed in ``secrets`` (the client passes its own secret and
 current token, so a secret echoed where no key names it is masked too).
@@ -32,6 +33,7 @@ SENSITIVE_KEYS = frozenset(
         "x_api_key",
         "cookie",
         "set_cookie",
+        "pickupcode",  # the customer's pickup code (order.pickup_code_created): Kuper's, not the log's
     }
 )
 """Keys (case-insensitive, ``-`` and ``_`` alike) whose values are never logged."""

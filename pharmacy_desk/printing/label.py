@@ -74,7 +74,6 @@ class BagLabel:
         cls, order: Order, store_name: str, *, bag: int = 1, bags: int = 1, tz: tzinfo | None = None
     ) -> BagLabel:
         """The label of bag ``bag`` of ``bags`` for ``order`` (raises ValueError for a bad store key/number)."""
-        is_pickup = order.flow is Flow.PICKUP
         return cls(
             store_name=store_name,
             number=order.number,
@@ -85,7 +84,7 @@ class BagLabel:
             qr_payload=encode_bag_label(order.store, order.number),
             due_from=_local(order.due_from, tz),
             due_to=_local(order.due_to, tz),
-            pickup_code=order.pickup.code if is_pickup and order.pickup is not None else None,
+            pickup_code=None,  # the relay never gives the code out: it is the customer's proof (issue 13)
             bag=bag,
             bags=bags,
         )

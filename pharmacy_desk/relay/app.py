@@ -31,12 +31,15 @@ from pharmacy_desk.relay.after_answer import AfterAnswer
 from pharmacy_desk.relay.config import RelayConfig
 from pharmacy_desk.relay.errors import SchemaOutOfDate
 from pharmacy_desk.relay.http import catalogue as api_catalogue
+from pharmacy_desk.relay.http import openapi_doc, ready
 from pharmacy_desk.relay.http import orders as api_orders
 from pharmacy_desk.relay.http import store as api_store
 from pharmacy_desk.relay.http import stream as api_stream
 from pharmacy_desk.relay.http import webhooks as api_webhooks
 from pharmacy_desk.relay.http.access_log import AccessLog, LoggingTransport
 from pharmacy_desk.relay.intake.reconcile import Reconciler
+from pharmacy_desk.relay.pickup_secret import load_pickup_key
+from pharmacy_desk.relay.request_guard import RequestGuard
 from pharmacy_desk.relay.state import RelayState
 from pharmacy_desk.relay.stock.runner import StockHook, StockRunner
 from pharmacy_desk.relay.stock.wiring import StockWiring
@@ -100,6 +103,7 @@ def create_app(
                 await migrate.upgrade(engine)
             elif not await migrate.is_up_to_date(engine):
                 raise SchemaOutOfDate("the database schema is not up to date: run `pharmacy-desk-relay migrate`")
+            state.pickup_key = await load_pickup_key(engine)
             state.outbox_worker, client = await _start_outbox(config, state)
             if client is not None:
                 reconciler = Reconciler(state, client)
@@ -135,6 +139,9 @@ def create_app(
     app.include_router(api_stream.router)
     app.include_router(api_store.router)
     app.include_router(api_catalogue.router)
+    app.include_router(ready.router)
+    openapi_doc.install(app)
+    app.add_middleware(RequestGuard)  # inside the access log: its 400s are logged too
     app.add_middleware(AccessLog)
     app.add_middleware(AfterAnswer)  # outermost: its "answer sent" is the server's
 

@@ -31,6 +31,7 @@ from pharmacy_desk.domain import StoreRules
 from pharmacy_desk.inventory.onec.settings import OneCSettings
 from pharmacy_desk.kuper.vocabulary import NotificationFormat
 from pharmacy_desk.relay.errors import ConfigError
+from pharmacy_desk.relay.verify_budget import PickupAttemptBudget
 
 APP_DIR_NAME = "pharmacy-desk"
 ENV_PREFIX = "PHARMACY_DESK_RELAY__"
@@ -149,6 +150,7 @@ class RelayConfig(_Section):
     max_webhook_bytes: int = Field(default=1024 * 1024, ge=1024)
     webhook_auth: WebhookAuth = WebhookAuth()
     kuper: KuperConfig = KuperConfig()
+    pickup_attempts: PickupAttemptBudget = PickupAttemptBudget()  # verify_pickup_code budgets (429)
     onec: OneCSettings | None = None  # 1C:Retail, for stores with stock = "onec"
     stores: tuple[StoreConfig, ...] = ()
 

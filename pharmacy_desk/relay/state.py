@@ -50,6 +50,7 @@ class RelayState:
     bus: StoreBus = field(default_factory=StoreBus)
     outbox_worker: Any | None = None  # pharmacy_desk.relay.outbox.worker.OutboxWorker when available
     stock_wiring: StockServices | None = None  # stock sources per store (catalogue, batches, retries)
+    pickup_key: bytes = field(default=b"", repr=False)  # HMAC key of the pickup code digests (pickup_secret)
 
     def committed(self, store: str, *, outbox: bool = False) -> None:
         """Tell this process's listeners that ``store`` has new events (and the outbox new rows)."""

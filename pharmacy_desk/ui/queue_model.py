@@ -325,8 +325,6 @@ class OrderQueueModel(QAbstractTableModel):
         if detail is not None:
             parts += [detail.original_order_id or "", detail.customer.name or "", detail.customer.phone or ""]
             parts.append("".join(ch for ch in detail.customer.phone or "" if ch.isdigit()))
-            if detail.pickup is not None:
-                parts.append(detail.pickup.code)
         text = " ".join(parts).lower()
         self._search_cache[summary.number] = (summary.version, detail is not None, text)
         return text

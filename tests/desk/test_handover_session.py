@@ -19,7 +19,7 @@ from pharmacy_desk.domain import (
 from pharmacy_desk.domain import actions as act
 from pharmacy_desk.domain.lifecycle import StoreRules
 from pharmacy_desk.domain.order import Order
-from tests.domain.factories import MARK_A, MARK_B, T0, aspirin, ctx, nurofen, ok, opened, ready
+from tests.domain.factories import MARK_A, MARK_B, T0, aspirin, code_of, ctx, nurofen, ok, opened, ready
 
 
 def waiting(marked: bool = True) -> Order:
@@ -39,7 +39,7 @@ def waiting(marked: bool = True) -> Order:
 
 def verified(order: Order) -> Order:
     assert order.pickup is not None
-    return ok(decide(order, act.VerifyPickupCode(code=order.pickup.code), ctx(minutes=1)))
+    return ok(decide(order, act.VerifyPickupCode(code=code_of(order)), ctx(minutes=1)))
 
 
 def test_lines_and_amount_follow_the_domain_totals() -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pharmacy_desk.desk.assembly_feedback import FeedbackCode
 from pharmacy_desk.desk.order_book import AlertEvent, BookChange
 from pharmacy_desk.desk.relay_client import Accepted, Refused, RelayClient
 from pharmacy_desk.desk.stream import ConnectionState, ConnectionStatus
-from pharmacy_desk.domain import AlertKind, Assembled, FinalLine, OrderState
+from pharmacy_desk.domain import AlertKind, Assembled, FinalLine, OrderState, Ready, StartAssembly, VerifyPickupCode
 from pharmacy_desk.domain.keyboard_layout import us_to_ru
 from tests.desk.desk_support import GS, NUROFEN_GTIN, NUROFEN_SKU, DeskFactory, RelayServer, marking_code
 from tests.support import eventually
@@ -127,3 +129,34 @@ async def test_assembling_at_the_counter_end_to_end(relay: RelayServer, desk_fac
     stale_pc = Assembled(composition=(FinalLine(sku=NUROFEN_SKU, quantity=1, marking_codes=(code_1,)),))
     relay_says = await second.act(second_order, stale_pc)
     assert isinstance(relay_says, Refused) and relay_says.code == "marking_in_other_order"
+
+
+async def test_a_pc_past_its_code_check_budget_gets_a_refusal_to_show(tmp_path: Path) -> None:
+    relay = RelayServer(f"sqlite+aiosqlite:///{tmp_path / 'budget.sqlite3'}", pickup_attempts={"device_failures": 1})
+    await relay.start()
+    try:
+        number = await relay.create_order("pickup")
+        token = await relay.device()
+        async with RelayClient(relay.base_url, "apteka-12", token) as client:
+            version = (await client.get_order(number)).order.version
+            started = await client.post_action(number, StartAssembly(), expected_version=version, idempotency_key="a")
+            assert isinstance(started, Accepted)
+            lines = tuple(FinalLine(sku=line.sku, quantity=line.ordered_quantity) for line in started.order.ordered)
+            done = await client.post_action(
+                number, Assembled(composition=lines), expected_version=started.order.version, idempotency_key="b"
+            )
+            assert isinstance(done, Accepted)
+            ready = await client.post_action(number, Ready(), expected_version=done.order.version, idempotency_key="c")
+            assert isinstance(ready, Accepted)
+            wrong = await client.post_action(
+                number, VerifyPickupCode(code="99999999"), expected_version=ready.order.version, idempotency_key="d"
+            )
+            assert isinstance(wrong, Refused) and wrong.code == "code_wrong"
+            version = (await client.get_order(number)).order.version
+            stopped = await client.post_action(
+                number, VerifyPickupCode(code="1234"), expected_version=version, idempotency_key="e"
+            )
+        assert isinstance(stopped, Refused) and stopped.code == "too_many_attempts"
+        assert "Касса 1" in stopped.message
+    finally:
+        await relay.stop()

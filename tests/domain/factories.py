@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from pharmacy_desk.domain.composition import FinalLine, Line
 from pharmacy_desk.domain.events import KuperEvent, NewOrder
 from pharmacy_desk.domain.lifecycle import Context, Outcome, StoreRules, apply_event, decide, open_order
 from pharmacy_desk.domain.order import Actor, Courier, Customer, Order
+from pharmacy_desk.domain.pickup_codes import pickup_code_digest
 
 T0 = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 PC1 = Actor(device_id="dev-1", device_name="Касса 1", operator="Иванова")
@@ -93,6 +95,22 @@ def assembled(order: Order, composition: tuple[FinalLine, ...] | None = None, c:
 
 def ready(order: Order, c: Context | None = None) -> Order:
     return ok(decide(assembled(order, c=c), act.Ready(), c or ctx()))
+
+
+def code_of(order: Order, key: bytes = b"", length: int = 4) -> str:
+    """The code the customer was told (the order holds only its digest): found by trying every code.
+
+    Only for tests, whose key is known; the relay's key never leaves the relay.
+    """
+    assert order.pickup is not None and order.pickup.digest is not None
+    return _code_for(order.pickup.digest, key, length)
+
+
+@functools.cache
+def _code_for(digest: str, key: bytes, length: int) -> str:
+    found = [f"{n:0{length}d}" for n in range(10**length) if pickup_code_digest(f"{n:0{length}d}", key) == digest]
+    assert len(found) == 1, found
+    return found[0]
 
 
 def courier() -> Courier:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from pharmacy_desk.domain import SECRETS_CONTEXT, pickup_code_digest
 from pharmacy_desk.domain import actions as act
 from pharmacy_desk.domain.composition import FinalLine
 from pharmacy_desk.domain.events import StockEffectKind
@@ -13,12 +14,12 @@ from pharmacy_desk.domain.pickup_codes import AuditKind
 from pharmacy_desk.domain.refusals import RefusalCode
 from pharmacy_desk.domain.states import NotificationType as N
 from pharmacy_desk.domain.states import OrderState, PaymentMethod
-from tests.domain.factories import MARK_A, MARK_B, PC2, apply, as_ordered, assembled, ctx, ok, opened, ready
+from tests.domain.factories import MARK_A, MARK_B, PC2, apply, as_ordered, assembled, code_of, ctx, ok, opened, ready
 
 
 def _verified(order: Order) -> Order:
     assert order.pickup is not None
-    return ok(decide(order, act.VerifyPickupCode(code=order.pickup.code), ctx(PC2)))
+    return ok(decide(order, act.VerifyPickupCode(code=code_of(order)), ctx(PC2)))
 
 
 def _pay(order: Order, method: str = "cash") -> act.HandOver:
@@ -117,16 +118,17 @@ def test_composition_changed_during_assembly() -> None:
 
 
 def test_duplicate_codes_are_never_issued() -> None:
-    taken = frozenset(f"{n:04d}" for n in range(10_000) if n != 4321)
-    order = ok(decide(assembled(opened("pickup")), act.Ready(), ctx(taken_pickup_codes=taken)))
-    assert order.pickup is not None and order.pickup.code == "4321"
-    full = taken | {"4321"}
+    taken = frozenset(pickup_code_digest(f"{n:04d}", b"") for n in range(10_000) if n != 4321)
+    outcome = decide(assembled(opened("pickup")), act.Ready(), ctx(taken_pickup_digests=taken))
+    assert outcome.notifications[-1].pickup_code == "4321"
+    assert code_of(outcome.order) == "4321"
+    full = taken | {pickup_code_digest("4321", b"")}
     outcome = decide(
         assembled(opened("pickup")),
         act.Ready(),
-        ctx(taken_pickup_codes=full, rules=StoreRules(issue_code_on_ready=False)),
+        ctx(taken_pickup_digests=full, rules=StoreRules(issue_code_on_ready=False)),
     )
-    refused = decide(outcome.order, act.IssuePickupCode(), ctx(taken_pickup_codes=full))
+    refused = decide(outcome.order, act.IssuePickupCode(), ctx(taken_pickup_digests=full))
     assert refused.refusal is not None and refused.refusal.code is RefusalCode.CODE_SPACE_EXHAUSTED
 
 
@@ -171,7 +173,7 @@ def test_kuper_prepaid_pickup_needs_no_counter_payment() -> None:
 def test_wrong_codes_count_down_then_lock_out_then_the_right_code_works_later() -> None:
     order = ready(opened("pickup"))
     assert order.pickup is not None
-    right = order.pickup.code
+    right = code_of(order)
     wrong = "0000" if right != "0000" else "1111"
     tries = []
     for minute in range(5):
@@ -193,3 +195,22 @@ def test_wrong_codes_count_down_then_lock_out_then_the_right_code_works_later() 
 def test_label_printed_is_audited() -> None:
     order = ok(decide(ready(opened("pickup")), act.LabelPrinted(), ctx(PC2)))
     assert order.audit[-1].kind == "printed" and order.audit[-1].actor == "Касса 2"
+
+
+def test_the_order_never_holds_the_code_and_dumps_no_digest_but_the_stored_one() -> None:
+    key = b"relay-key"
+    outcome = decide(assembled(opened("pickup")), act.Ready(), ctx(pickup_code_key=key))
+    code = outcome.notifications[-1].pickup_code
+    assert code is not None
+    order = outcome.order
+    assert order.pickup is not None and order.pickup.digest == pickup_code_digest(code, key)
+    shown = order.model_dump_json()  # what an API answer or a stream event would carry
+    assert code not in shown and "digest" not in shown and '"issued_at"' in shown
+    stored = order.model_dump_json(context=SECRETS_CONTEXT)
+    assert order.pickup.digest in stored and f'"{code}"' not in stored
+    assert Order.model_validate_json(stored) == order
+    # the digest is keyed: the right code under another key does not open the order
+    wrong_key = decide(order, act.VerifyPickupCode(code=code), ctx(PC2, pickup_code_key=b"other"))
+    assert wrong_key.refusal is not None and wrong_key.refusal.code is RefusalCode.CODE_WRONG
+    right = decide(order, act.VerifyPickupCode(code=f" {code} "), ctx(PC2, pickup_code_key=key))
+    assert right.refusal is None and right.order.pickup is not None and right.order.pickup.verified_at is not None

@@ -16,7 +16,7 @@ from pharmacy_desk.domain.lifecycle import Context, StoreRules, apply_event, dec
 from pharmacy_desk.domain.order import Order
 from pharmacy_desk.domain.states import NotificationType as N
 from pharmacy_desk.domain.states import OrderState
-from tests.domain.factories import MARK_A, MARK_B, PC1, PC2, T0, courier, new_order, nurofen
+from tests.domain.factories import MARK_A, MARK_B, PC1, PC2, T0, code_of, courier, new_order, nurofen
 
 SEQUENCE = [N.ACCEPTED, N.IN_WORK, N.ASSEMBLED, N.READY_FOR_DELIVERY, N.PICKUP_CODE_CREATED, N.DELIVERED]
 REQUIRES = {
@@ -100,7 +100,7 @@ def _action(name: str, order: Order, composition: tuple[FinalLine, ...] | None, 
     if name == "print":
         return act.LabelPrinted()
     if name == "verify":
-        right = order.pickup.code if order.pickup else "1234"
+        right = code_of(order) if order.pickup else "1234"
         return act.VerifyPickupCode(code=right if code == "right" else "99999")
     if name == "hand":
         amount = order.totals.total_price

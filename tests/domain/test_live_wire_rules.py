@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from factories import PC1, apply, assembled, ctx, ok, opened, ready
-
 from pharmacy_desk.domain import actions as act
 from pharmacy_desk.domain.lifecycle import decide
 from pharmacy_desk.domain.states import Flow, OrderState
 from pharmacy_desk.printing.label import labels_for_order
+from tests.domain.factories import PC1, apply, assembled, ctx, ok, opened, ready
 
 
 def test_switch_to_pickup_before_ready_changes_the_flow_and_tells_the_staff() -> None:

@@ -9,13 +9,13 @@ from pharmacy_desk.domain.lifecycle import StoreRules, decide
 from pharmacy_desk.domain.pickup_codes import generate_pickup_code
 from pharmacy_desk.domain.refusals import RefusalCode
 from pharmacy_desk.domain.states import NotificationType as N
-from tests.domain.factories import PC2, T0, assembled, ctx, ok, opened, ready
+from tests.domain.factories import PC2, T0, assembled, code_of, ctx, ok, opened, ready
 
 
 def test_1_delivered_always_carries_the_composition_handed_over() -> None:
     order = ready(opened("pickup"))
     assert order.pickup is not None
-    order = ok(decide(order, act.VerifyPickupCode(code=order.pickup.code), ctx(PC2)))
+    order = ok(decide(order, act.VerifyPickupCode(code=code_of(order)), ctx(PC2)))
     pay = act.PaymentTaken(method="cash", amount=order.totals.total_price)
     outcome = decide(order, act.HandOver(payment=pay), ctx(PC2))
     (note,) = outcome.notifications
@@ -57,7 +57,7 @@ def test_4_no_handover_without_checking_the_code() -> None:
 def test_5_no_handover_without_payment() -> None:
     order = ready(opened("pickup"))
     assert order.pickup is not None
-    order = ok(decide(order, act.VerifyPickupCode(code=order.pickup.code), ctx(PC2)))
+    order = ok(decide(order, act.VerifyPickupCode(code=code_of(order)), ctx(PC2)))
     outcome = decide(order, act.HandOver(), ctx(PC2))
     assert outcome.refusal is not None and outcome.refusal.code is RefusalCode.PAYMENT_MISSING
     assert outcome.notifications == () and not outcome.changed

@@ -1,4 +1,8 @@
-"""Crash durability: the relay process is SIGKILLed three times while webhooks and actions stream in.
+"""Crash durability: relay processes are SIGKILLed while webhooks and actions stream in.
+
+One relay process killed three times (SQLite), and two relay processes behind a balancer on one
+PostgreSQL database killed ten times between them (each kill is one process; the
+other goes on serving, and the balancer sends new connections to whichever answers).
 
 Orders keep coming (both flows, the whole life of each: Kuper's webhooks and the staff's actions)
 while the relay is killed and started again on the same database. Kuper redelivers what was not
@@ -14,21 +18,26 @@ through the public API and the fake Kuper only:
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import random
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
 from pharmacy_desk.kuper import OrderCreatedAnswer, ShipmentMethod
 from pharmacy_desk.sim.harness import OrderRun, ScenarioFailed, Sim, expected_total
+from pharmacy_desk.sim.relay_process import RelayProcess, free_port
 from pharmacy_desk.sim.staff import RelayUnreachable, Staff
 from pharmacy_desk.sim.webhook_sender import WebhookSender
+from tests.e2e.balancer import Balancer
 from tests.e2e.e2e_support import Kuper, StartedRelay, run_async
 
 pytestmark = pytest.mark.slow
 
 KILLS = 3
+KILLS_OF_TWO = 10  # two processes on PostgreSQL
 NEW_ORDER_EVERY = 0.2  # seconds (about 5 orders a second, each some 10 requests)
 UP_BETWEEN_KILLS = (1.0, 2.0)  # seconds the relay runs before the next SIGKILL
 
@@ -57,14 +66,27 @@ async def _life(run: OrderRun, rng: random.Random) -> None:
         run.note(f"stopped: {exc}")
 
 
-async def _storm_of_kills(kuper: Kuper, relay: StartedRelay) -> CrashRun:
-    process = relay.process
+async def _storm_of_kills(
+    kuper: Kuper, relay: StartedRelay, processes: list[RelayProcess] | None = None, kills: int = KILLS
+) -> CrashRun:
+    """Traffic while ``kills`` SIGKILLs hit ``processes`` in turn (default: the one relay process)."""
+    processes = processes or [relay.process]
+    if len(processes) == 1:
+        return await _storm(kuper, relay, processes, kills, processes[0].url, NEW_ORDER_EVERY)
+    async with Balancer([(p.settings.host, p.settings.port) for p in processes]) as balancer:
+        # one process carries the traffic while the other restarts: a rate it can carry alone
+        return await _storm(kuper, relay, processes, kills, balancer.url, NEW_ORDER_EVERY * 2.5)
+
+
+async def _storm(
+    kuper: Kuper, relay: StartedRelay, processes: list[RelayProcess], kills: int, url: str, every: float
+) -> CrashRun:
     settings = relay.settings
-    rng = random.Random(f"crash-{settings.database_url.split(':')[0]}")
+    rng = random.Random(f"crash-{settings.database_url.split(':')[0]}-{len(processes)}")
     result = CrashRun()
     async with (
-        WebhookSender(process.url, settings.store, settings.webhook_auth) as sender,
-        Staff(process.url, settings.store, relay.device_token, patience=30.0) as staff,
+        WebhookSender(url, settings.store, settings.webhook_auth) as sender,
+        Staff(url, settings.store, relay.device_token, patience=30.0) as staff,
     ):
         sim = Sim(kuper.stub, sender, staff, settings.store, rng=rng, wait=30.0)
         lives: list[asyncio.Task[None]] = []
@@ -74,11 +96,12 @@ async def _storm_of_kills(kuper: Kuper, relay: StartedRelay) -> CrashRun:
             while not stop.is_set():
                 flow = rng.choice((ShipmentMethod.PICKUP, ShipmentMethod.BY_COURIER))
                 lives.append(asyncio.create_task(_life(sim.order(flow), rng)))
-                await asyncio.sleep(NEW_ORDER_EVERY)
+                await asyncio.sleep(every)
 
         feeder = asyncio.create_task(feed())
-        for _ in range(KILLS):
+        for kill in range(kills):
             await asyncio.sleep(rng.uniform(*UP_BETWEEN_KILLS))
+            process = processes[kill % len(processes)]
             process.kill()
             result.kills += 1
             process.spawn()
@@ -137,6 +160,8 @@ async def _number_findings(runs: list[OrderRun], sender: WebhookSender) -> list[
 
 
 def test_sigkill_loses_no_webhook_number_or_notification(kuper: Kuper, relay: StartedRelay) -> None:
+    if relay.settings.database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL: the two-process run below (ten kills) covers one process's kills too")
     started = time.monotonic()
     result = run_async(_storm_of_kills(kuper, relay))
     elapsed = time.monotonic() - started
@@ -150,3 +175,25 @@ def test_sigkill_loses_no_webhook_number_or_notification(kuper: Kuper, relay: St
     assert result.unanswered_webhooks > 0, f"the kills hit no traffic: {summary}"
     assert len(result.runs) > 20, summary
     assert result.findings == [], f"{summary}\n" + "\n".join(result.findings) + f"\n{relay.process.log_tail()}"
+
+
+def test_two_relay_processes_on_postgresql_killed_ten_times(kuper: Kuper, relay: StartedRelay, tmp_path: Path) -> None:
+    if not relay.settings.database_url.startswith("postgresql"):
+        pytest.skip("two relay processes share a PostgreSQL database (SQLite serves one process)")
+    second = RelayProcess(dataclasses.replace(relay.settings, port=free_port()), tmp_path)
+    try:
+        second.start()
+        started = time.monotonic()
+        result = run_async(_storm_of_kills(kuper, relay, [relay.process, second], KILLS_OF_TWO))
+        elapsed = time.monotonic() - started
+    finally:
+        second.stop()
+    summary = (
+        f"two processes: {len(result.runs)} orders, {result.kills} kills in {elapsed:.1f} s; webhook deliveries"
+        f" cut by a kill: {result.unanswered_webhooks}, repeats Kuper answered 202: {result.repeats_at_kuper}"
+    )
+    print(summary)
+    assert result.kills == KILLS_OF_TWO
+    assert len(result.runs) > 40, summary
+    logs = f"{relay.process.log_tail()}\n{second.log_tail()}"
+    assert result.findings == [], f"{summary}\n" + "\n".join(result.findings) + f"\n{logs}"

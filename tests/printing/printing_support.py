@@ -21,7 +21,7 @@ from pharmacy_desk.domain.composition import Line
 from pharmacy_desk.domain.events import NewOrder
 from pharmacy_desk.domain.lifecycle import StoreRules, open_order
 from pharmacy_desk.domain.order import Customer, Order
-from pharmacy_desk.domain.pickup_codes import PickupCodeState
+from pharmacy_desk.domain.pickup_codes import PickupCodeState, pickup_code_digest
 
 T0 = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -48,7 +48,7 @@ def order(flow: str = "pickup", *, code: str | None = CODE, original_id: str | N
     )
     opened = open_order(new, store=STORE_KEY, number=NUMBER, now=T0, rules=StoreRules()).order
     if flow == "pickup" and code is not None:
-        return opened.model_copy(update={"pickup": PickupCodeState(code=code, issued_at=T0)})
+        return opened.model_copy(update={"pickup": PickupCodeState(digest=pickup_code_digest(code, b""), issued_at=T0)})
     return opened
 
 

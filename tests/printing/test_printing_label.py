@@ -13,7 +13,7 @@ from pharmacy_desk.printing.label import BagLabel, labels_for_order, short_kuper
 from tests.printing.printing_support import CODE, MOSCOW, NUMBER, STORE_KEY, STORE_NAME, order
 
 
-def test_pickup_label_carries_the_order_and_the_code() -> None:
+def test_pickup_label_carries_the_order_never_the_code() -> None:
     label = BagLabel.from_order(order("pickup"), STORE_NAME, tz=MOSCOW)
 
     assert label.store_name == STORE_NAME
@@ -22,7 +22,7 @@ def test_pickup_label_carries_the_order_and_the_code() -> None:
     assert label.customer == "А. П."
     assert label.packs == 3
     assert label.flow_text == "Самовывоз"
-    assert label.pickup_code == CODE
+    assert label.pickup_code is None  # the order holds only the code's digest
     assert label.due_text == "22.11 13:00–14:00"  # 10:00–11:00 UTC in Moscow
     assert label.bag_text == ""
     assert label.details == (

@@ -19,7 +19,7 @@ from pharmacy_desk.domain import Order, StockEffect
 from pharmacy_desk.relay.config import RelayConfig
 from pharmacy_desk.relay.state import RelayState
 from pharmacy_desk.relay.storage.devices import add_device
-from pharmacy_desk.relay.storage.schema import outbox, store_events, webhooks
+from pharmacy_desk.relay.storage.schema import orders, outbox, store_events, webhooks
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "kuper" / "webhooks"
 WEBHOOK_FIXTURES = sorted(p.stem for p in FIXTURES.glob("*.json"))
@@ -145,6 +145,24 @@ class Relay:
         async with self.state.engine.connect() as conn:
             rows = await conn.execute(select(outbox).order_by(outbox.c.id))
             return [dict(row._mapping) for row in rows]
+
+    async def code_for_kuper(self, number: str, store: str = STORE) -> str:
+        """The pickup code as the outbox holds it for Kuper (what the customer is told): the only place."""
+        async with self.state.engine.connect() as conn:
+            order_id = (
+                await conn.execute(select(orders.c.id).where(orders.c.store == store, orders.c.number == number))
+            ).scalar_one()
+            bodies = (
+                await conn.execute(
+                    select(outbox.c.body)
+                    .where(outbox.c.order_id == order_id, outbox.c.event_type == "order.pickup_code_created")
+                    .order_by(outbox.c.id)
+                )
+            ).scalars()
+            codes = [json.loads(body)["payload"]["pickupCode"] for body in bodies]
+        assert codes, f"no pickup code was sent to Kuper for {number}"
+        code: str = codes[-1]
+        return code
 
     async def events(self, store: str = STORE) -> list[dict[str, Any]]:
         async with self.state.engine.connect() as conn:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
+from pharmacy_desk.domain import pickup_code_digest as pickup_code_digest_of
 from pharmacy_desk.relay.storage.devices import list_devices, revoke_device
 from pharmacy_desk.relay.storage.schema import marking_codes, orders, outbox
 from tests.relay.relay_support import (
@@ -42,9 +43,9 @@ async def refused(
     return body
 
 
-async def pickup_code(relay: Relay, number: str) -> str | None:
+async def pickup_code_digest(relay: Relay, number: str) -> str | None:
     async with relay.state.engine.connect() as conn:
-        value = (await conn.execute(select(orders.c.pickup_code).where(orders.c.number == number))).scalar_one()
+        value = (await conn.execute(select(orders.c.pickup_code_digest).where(orders.c.number == number))).scalar_one()
     return str(value) if value is not None else None
 
 
@@ -87,8 +88,10 @@ async def test_pickup_flow_code_check_payment_and_hand_over(relay: Relay) -> Non
     body = await relay.ok(number, {"kind": "ready"}, pc)
     order = body["order"]
     assert order["state"] == "awaiting_pickup"
-    code = order["pickup"]["code"]
-    assert await pickup_code(relay, number) == code
+    assert set(order["pickup"]) >= {"issued_at", "locked_until"} and "code" not in order["pickup"]
+    assert "digest" not in order["pickup"]
+    code = await relay.code_for_kuper(number)
+    assert await pickup_code_digest(relay, number) == pickup_code_digest_of(code, relay.state.pickup_key)
     await relay.ok(number, {"kind": "label_printed"}, pc)
 
     wrong = "0000" if code != "0000" else "1111"
@@ -103,7 +106,7 @@ async def test_pickup_flow_code_check_payment_and_hand_over(relay: Relay) -> Non
     paid = {"kind": "hand_over", "payment": {"method": "card", "amount": "379.98"}}
     body = await relay.ok(number, paid, pc)
     assert body["order"]["state"] == "shipped" and body["order"]["payment"]["method"] == "card"
-    assert await pickup_code(relay, number) is None
+    assert await pickup_code_digest(relay, number) is None
     events = [r["event_type"] for r in await relay.outbox_rows()]
     assert events == [
         "order.in_work",
@@ -124,7 +127,8 @@ async def test_pickup_code_locks_after_too_many_wrong_tries(relay: Relay) -> Non
     pc = await relay.device()
     await relay.ok(number, {"kind": "start_assembly"}, pc)
     await relay.ok(number, AS_ORDERED, pc)
-    code = (await relay.ok(number, {"kind": "ready"}, pc))["order"]["pickup"]["code"]
+    await relay.ok(number, {"kind": "ready"}, pc)
+    code = await relay.code_for_kuper(number)
     wrong = "0000" if code != "0000" else "1111"
     tries = [await relay.act(number, {"kind": "verify_pickup_code", "code": wrong}, pc) for _ in range(3)]
     assert [(r.json()["code"], r.json()["tries_left"]) for r in tries] == [
@@ -142,7 +146,7 @@ async def test_retried_wrong_code_counts_once(relay: Relay) -> None:
     await relay.ok(number, {"kind": "start_assembly"}, pc)
     await relay.ok(number, AS_ORDERED, pc)
     order = (await relay.ok(number, {"kind": "ready"}, pc))["order"]
-    wrong = "0000" if order["pickup"]["code"] != "0000" else "1111"
+    wrong = "0000" if await relay.code_for_kuper(number) != "0000" else "1111"
     action = {"kind": "verify_pickup_code", "code": wrong}
     first = await relay.act(number, action, pc, version=order["version"], key="try-1")
     again = await relay.act(number, action, pc, version=order["version"], key="try-1")
@@ -259,8 +263,9 @@ async def test_manual_pickup_code_is_unique_among_waiting_orders(
         await relay.ok(number, {"kind": "start_assembly"}, pc)
         await relay.ok(number, AS_ORDERED, pc)
         assert (await relay.ok(number, {"kind": "ready"}, pc))["order"]["state"] == "ready_to_ship"
-        codes.append((await relay.ok(number, {"kind": "issue_pickup_code"}, pc))["order"]["pickup"]["code"])
-        assert await pickup_code(relay, number) == codes[-1]
+        assert (await relay.ok(number, {"kind": "issue_pickup_code"}, pc))["order"]["state"] == "awaiting_pickup"
+        codes.append(await relay.code_for_kuper(number))
+        assert await pickup_code_digest(relay, number) == pickup_code_digest_of(codes[-1], relay.state.pickup_key)
     assert len(set(codes)) == 3
 
 

@@ -21,6 +21,7 @@ from pharmacy_desk.relay.config import (
     load_config,
 )
 from pharmacy_desk.relay.errors import ConfigError
+from pharmacy_desk.relay.verify_budget import PickupAttemptBudget
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -142,5 +143,6 @@ def test_readme_example_is_a_valid_configuration(tmp_path: Path) -> None:
     keys |= {f"webhook_auth.{k}" for k in WebhookAuth.model_fields}
     keys |= {f"stores[].{k}" for k in StoreConfig.model_fields}
     keys |= {f"onec.{k}" for k in OneCSettings.model_fields} | {f"onec.odata.{k}" for k in ODataSettings.model_fields}
-    keys -= {"kuper", "webhook_auth", "stores", "onec"}
+    keys |= {f"pickup_attempts.{k}" for k in PickupAttemptBudget.model_fields}
+    keys -= {"kuper", "webhook_auth", "stores", "onec", "pickup_attempts"}
     assert keys <= documented, f"undocumented keys: {sorted(keys - documented)}"

@@ -16,15 +16,17 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from relay_support import STORE, Relay, RelayFactory, new_uuid, webhook
 from sqlalchemy import select
 
+from pharmacy_desk.kuper.notifications import PickupCodePayload
 from pharmacy_desk.kuper.vocabulary import NotificationFormat
 from pharmacy_desk.kuper.webhooks import OrderCreatedPayload
 from pharmacy_desk.relay.intake.reconcile import synthetic_events
 from pharmacy_desk.relay.storage.schema import orders
 from pharmacy_desk.sim.kuper_stub import KuperStub
 from pharmacy_desk.sim.serving import serve
+from tests.relay.relay_support import STORE, Relay, RelayFactory, new_uuid, webhook
+from tests.support import eventually
 
 ORIGINAL = "H70000000001"
 
@@ -423,6 +425,20 @@ async def test_relay_down_during_created_and_canceled_then_reconciled(
         assert query["filters[storeId]"] == STORE and query["maxPageSize"] == "50" and "filters[updatedFrom]" in query
 
 
+async def _code_kuper_got(stub: KuperStub, uid: str) -> str:
+    def sent() -> str | None:
+        for received in stub.received_for(uid):
+            payload = received.notification.payload
+            if isinstance(payload, PickupCodePayload):
+                return str(payload.pickup_code)
+        return None
+
+    await eventually(lambda: sent() is not None, what="the pickup code at Kuper")
+    code = sent()
+    assert code is not None
+    return code
+
+
 async def test_pull_mode_runs_the_whole_pickup_flow_without_a_webhook(relay_factory: RelayFactory) -> None:
     stub = KuperStub(client_id="cid", client_secret="secret", notification_format=NotificationFormat.NESTED)
     stub.live_answers = True
@@ -434,7 +450,12 @@ async def test_pull_mode_runs_the_whole_pickup_flow_without_a_webhook(relay_fact
         shipment=webhook("order_created_pickup", uid)["payload"],
     )
     async with serve(stub.app) as url:
-        kuper = {"base_url": url, "client_id": "cid", "client_secret": "secret", "notification_format": "nested"}
+        kuper: dict[str, Any] = {
+            "base_url": url,
+            "client_id": "cid",
+            "client_secret": "secret",
+            "notification_format": "nested",
+        }
         kuper.update({"mode": "pull", "reconcile_minutes": 0.005, "reconcile_page_size": 1})
         store = {"key": STORE, "name": "Аптека", "number_prefix": "P-", "kuper_store_ids": ["kuper-4321"]}
         relay = await relay_factory(kuper=kuper, stores=[store])
@@ -442,7 +463,8 @@ async def test_pull_mode_runs_the_whole_pickup_flow_without_a_webhook(relay_fact
         number, pc = order["number"], await relay.device()
         await relay.ok(number, {"kind": "start_assembly"}, pc)
         await relay.ok(number, {"kind": "assembled", "composition": [{"sku": "100234", "quantity": 2}]}, pc)
-        code = (await relay.ok(number, {"kind": "ready"}, pc))["order"]["pickup"]["code"]
+        await relay.ok(number, {"kind": "ready"}, pc)
+        code = await _code_kuper_got(stub, uid)  # the relay never shows it: the customer has it from Kuper
         await relay.ok(number, {"kind": "verify_pickup_code", "code": code}, pc)
         paid = {"kind": "hand_over", "payment": {"method": "cash", "amount": "379.98"}}
         assert (await relay.ok(number, paid, pc))["order"]["state"] == "shipped"

@@ -81,7 +81,8 @@ async def test_pickup_commits_what_the_customer_took(relay_factory: RelayFactory
     await relay.ok(number, _assembled(2), pc)
     ready = await relay.ok(number, {"kind": "ready"}, pc)
     assert (await stock(relay)).available == 6  # ready, but the goods are still at the counter
-    code = ready["order"]["pickup"]["code"]
+    assert ready["order"]["state"] == "awaiting_pickup"
+    code = await relay.code_for_kuper(number)
     await relay.ok(number, {"kind": "verify_pickup_code", "code": code}, pc)
     one = {"sku": NUROFEN, "quantity": 1}
     paid = {"kind": "hand_over", "payment": {"method": "cash", "amount": "189.99"}, "composition": [one]}
@@ -101,8 +102,8 @@ async def _pharmacy_cancels(relay: Relay, number: str, uid: str, pc: dict[str, s
 
 
 async def _customer_refuses_to_pay(relay: Relay, number: str, uid: str, pc: dict[str, str]) -> None:
-    ready = await relay.ok(number, {"kind": "ready"}, pc)
-    await relay.ok(number, {"kind": "verify_pickup_code", "code": ready["order"]["pickup"]["code"]}, pc)
+    assert (await relay.ok(number, {"kind": "ready"}, pc))["order"]["state"] == "awaiting_pickup"
+    await relay.ok(number, {"kind": "verify_pickup_code", "code": await relay.code_for_kuper(number)}, pc)
     refused = await relay.act(number, {"kind": "hand_over"}, pc)
     assert refused.status_code == 422 and refused.json()["code"] == "payment_missing"
     await relay.ok(number, {"kind": "cancel", "reason": "order_not_paid", "description": "Отказ от оплаты"}, pc)

@@ -7,13 +7,17 @@ Imported as ``handover_support`` (``tests/ui`` has no ``__init__``).
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from pharmacy_desk.desk.relay_client import Accepted
 from pharmacy_desk.domain import Assembled, FinalLine, Order, OrderState, Ready, StartAssembly
 from pharmacy_desk.inventory.embedded import EmbeddedStock, import_csv
+from pharmacy_desk.relay.storage.schema import orders, outbox
 from pharmacy_desk.sim.kuper_stub import KuperStub
 from pharmacy_desk.sim.serving import serve
 from pharmacy_desk.ui.order_tools import OrderTools
@@ -97,6 +101,23 @@ async def make_ready(
     assert final.state is wanted, final.state
     await eventually(lambda: desk.service.book.version(number) == final.version)
     return number, final
+
+
+async def told_code(env: Live, number: str) -> str:
+    """The pickup code the relay queued for Kuper (what Kuper's app shows the customer): the only copy."""
+    async with env.relay.state.engine.connect() as conn:
+        bodies = (
+            await conn.execute(
+                select(outbox.c.body)
+                .join(orders, orders.c.id == outbox.c.order_id)
+                .where(orders.c.number == number, outbox.c.event_type == "order.pickup_code_created")
+                .order_by(outbox.c.id)
+            )
+        ).scalars()
+        codes = [json.loads(body)["payload"]["pickupCode"] for body in bodies]
+    assert codes, f"no pickup code queued for {number}"
+    code: str = codes[-1]
+    return code
 
 
 def a_wrong_code(code: str) -> str:

@@ -24,6 +24,7 @@ from tests.ui.handover_support import (
     make_ready,
     reserved,
     store_with_pickup,
+    told_code,
     tools,
     with_relay,
 )
@@ -46,6 +47,7 @@ async def test_wrong_codes_count_down_lock_out_and_the_right_code_opens_payment(
         first, first_order = await make_ready(desk, env, positions=TWO_PRODUCTS, total={"totalPrice": "545.48"})
         second, second_order = await make_ready(desk, env)
         assert first_order.pickup is not None and second_order.pickup is not None
+        first_code, second_code = await told_code(env, first), await told_code(env, second)
         window, view = desk.window, tools(desk).handover
         await activate(window)
 
@@ -59,17 +61,17 @@ async def test_wrong_codes_count_down_lock_out_and_the_right_code_opens_payment(
         ]
         assert not view.buttons["F9"].isEnabled()  # no code, no payment
 
-        wrong = a_wrong_code(first_order.pickup.code)
+        wrong = a_wrong_code(first_code)
         assert await enter_code(view, wrong) == "Неверный код выдачи. Осталось попыток: 2"
         assert view.last_shown is not None and view.last_shown.tone is Tone.REFUSED
         # the other order's code is wrong here too, and nothing on the screen names that order
-        assert await enter_code(view, second_order.pickup.code) == "Неверный код выдачи. Осталось попыток: 1"
+        assert await enter_code(view, second_code) == "Неверный код выдачи. Осталось попыток: 1"
         assert second not in view.feedback.text() and second not in view.code_state.text()
         locked = await enter_code(view, wrong)
         assert locked.startswith("Слишком много неверных попыток: проверка кода заблокирована до ")
         assert "заблокирована до" in view.code_state.text()
         # locked: even the right code is refused until the lock-out ends (one minute here)
-        again = await enter_code(view, first_order.pickup.code)
+        again = await enter_code(view, first_code)
         assert "заблокирована" in again
         relay_order = await desk.service.order_detail(first, refresh=True)
         assert relay_order.pickup is not None and relay_order.pickup.verified_at is None
@@ -81,7 +83,7 @@ async def test_wrong_codes_count_down_lock_out_and_the_right_code_opens_payment(
         await type_keys(second[-6:], gap=0.06)  # the last digits of the number are enough
         await eventually(lambda: view.number == second)
         assert view.isVisible() and view.code.hasFocus()
-        assert await enter_code(view, second_order.pickup.code) == "Код верный. Примите оплату: 379,98\u00a0₽"
+        assert await enter_code(view, second_code) == "Код верный. Примите оплату: 379,98\u00a0₽"
         assert view.code_state.text() == "✔ Код выдачи проверен"
         assert view.payment.text() == "Не оплачено"
         assert not view.buttons["F9"].isEnabled()
@@ -124,7 +126,7 @@ async def test_a_customer_who_refuses_to_pay_cancels_the_order_and_the_stock_com
         view = tools(desk).handover
         await activate(desk.window)
         await tools(desk).open_handover(number)
-        await enter_code(view, order.pickup.code)
+        await enter_code(view, await told_code(env, number))
         assert view.buttons["F8"].isEnabled()
 
         await press(desk.window, Qt.Key.Key_F8)

@@ -46,7 +46,7 @@ async def test_a_printed_label_reads_back_and_the_print_is_recorded(live: Callab
         assert decode(page.image)["QRCode"] == [encode_bag_label(STORE, number)]
         assert decode(page.image)["Code128"] == [number]
         text = " ".join(page.text.split())
-        assert "Аптека №12 на Ленина" in text and number in text and order.pickup.code in text
+        assert "Аптека №12 на Ленина" in text and number in text and "КОД ВЫДАЧИ" in text
         assert desk.window.status.currentMessage() == f"Этикетка {number} напечатана"
         detail = await desk.service.order_record(number)
         printed = [a for a in detail.history.actions if a.kind == "label_printed"]

@@ -6,13 +6,16 @@ queue behind :func:`~pharmacy_desk.relay.storage.orders.lock_store`):
 1. an ``idempotency_key`` seen before in this store → the stored answer, nothing applied again;
 2. no such order → 404; ``expected_version`` not the order's version → 409 with the current order
    (neither is stored: nothing was decided, the PC re-reads and asks again with a new key);
-3. :func:`~pharmacy_desk.domain.decide` with the store's rules, the pickup codes of the store's
-   waiting orders and the marking codes other orders hold;
+3. :func:`~pharmacy_desk.domain.decide` with the store's rules, the pickup code digests of the
+   store's waiting orders (and the key, :mod:`.pickup_secret`) and the marking codes other orders hold;
 4. accepted → 200: the new snapshot, one ``outbox`` row per notification (``pending``, due now; the
    body is the wire JSON built by the strict Kuper models, so an unsendable body is never stored), the marking codes and
    pickup code columns, the stream events. Refused → 422 ``{"code", "message", "tries_left"}``;
    a refusal that still changed the order (a wrong pickup code counts an attempt) saves that change.
-   Both answers are stored with the key.
+   A ``verify_pickup_code`` past the PC's or the store's attempt budget is answered 429 with
+   ``Retry-After`` before it is decided (:mod:`.verify_budget`), and not stored.
+   Both answers are stored with the key; no answer and no stored row holds a pickup code (the order
+   carries only "issued / locked until", a ``verify_pickup_code`` request is stored with its code masked).
 
 Stock effects run after the commit (see :mod:`.stock_hook`).
 """
@@ -34,6 +37,7 @@ from pharmacy_desk.relay.config import StoreConfig
 from pharmacy_desk.relay.errors import OrderChangedMeanwhile
 from pharmacy_desk.relay.outbox.kuper_wire import wire_notifications
 from pharmacy_desk.relay.outbox.worker import OutboxStatus, enqueue_notification, reset_for_retry
+from pharmacy_desk.relay.pickup_secret import stored_request
 from pharmacy_desk.relay.state import RelayState
 from pharmacy_desk.relay.storage.devices import Device
 from pharmacy_desk.relay.storage.history import outbox_record
@@ -42,11 +46,12 @@ from pharmacy_desk.relay.storage.orders import (
     lock_store,
     marking_codes_elsewhere,
     save_order,
-    taken_pickup_codes,
+    taken_pickup_digests,
 )
 from pharmacy_desk.relay.storage.schema import actions, outbox
 from pharmacy_desk.relay.stream import events as stream_events
 from pharmacy_desk.relay.timeutil import utcnow
+from pharmacy_desk.relay.verify_budget import VERIFY_KIND, Failures, Spent, burst_message, recent_failures
 
 log = logging.getLogger("pharmacy_desk.relay.counter.actions")
 
@@ -58,10 +63,21 @@ class Answer:
     status_code: int
     body: dict[str, Any]
     replayed: bool = False
+    headers: dict[str, str] | None = None
 
 
 def _problem(status: int, code: str, message: str) -> Answer:
     return Answer(status, Problem(code=code, message=message).model_dump(mode="json"))
+
+
+def _too_many(spent: Spent, device: Device) -> Answer:
+    if spent.who == "device":
+        message = f"С кассы «{device.name}» слишком много неверных кодов: проверка приостановлена"
+    else:
+        message = "В аптеке слишком много неверных кодов выдачи: проверка приостановлена"
+    minutes = max(1, -(-spent.retry_after // 60))
+    body = Problem(code="too_many_attempts", message=f"{message} (примерно на {minutes} мин.)").model_dump(mode="json")
+    return Answer(429, body, headers={"Retry-After": str(spent.retry_after)})
 
 
 def _codes_in(request: ActionRequest) -> set[str]:
@@ -106,12 +122,19 @@ class ActionService:
             order = stored.order
             if request.expected_version != order.version:
                 return Answer(409, Conflict(order=order).model_dump(mode="json"))
+            failures: Failures | None = None
+            if request.action.kind == VERIFY_KIND:
+                failures = await recent_failures(conn, store.key, self.state.config.pickup_attempts, now)
+                spent = failures.spent(self.state.config.pickup_attempts, device.id, now)
+                if spent is not None:
+                    return _too_many(spent, device)
             codes = _codes_in(request) | set(order.marking_codes)
             ctx = Context(
                 now=now,
                 actor=Actor(device_id=device.id, device_name=device.name, operator=request.operator),
                 rules=store.rules,
-                taken_pickup_codes=await taken_pickup_codes(conn, store.key, except_order=stored.id),
+                taken_pickup_digests=await taken_pickup_digests(conn, store.key, except_order=stored.id),
+                pickup_code_key=self.state.pickup_key,
                 marking_codes_elsewhere=await marking_codes_elsewhere(conn, store.key, codes, except_order=stored.id),
             )
             outcome = decide(order, request.action, ctx)
@@ -141,6 +164,11 @@ class ActionService:
                     order=OrderSummary.of(outcome.order),
                 )
                 answer = Answer(422, refused.model_dump(mode="json"))
+            alerted = (
+                failures is not None
+                and answer.status_code == 422
+                and await self._count_failure(conn, store.key, device, failures)
+            )
             if outcome.changed:
                 await save_order(conn, stored.id, order.version, outcome.order, now, previous=order)
                 await stream_events.order_changed(conn, stored.id, outcome.order)
@@ -155,17 +183,28 @@ class ActionService:
                     device_id=device.id,
                     operator=request.operator,
                     kind=request.action.kind,
-                    request=request.model_dump_json(),
+                    request=stored_request(request.model_dump_json()),
                     status_code=answer.status_code,
                     response=json.dumps(answer.body, ensure_ascii=False),
                     created_at=now,
                 )
             )
-        if outcome.changed:
+        if outcome.changed or alerted:
             self.state.committed(store.key, outbox=bool(wires))
         if effects is not None and effects.effects:
             await self.state.stock.run(store.key, effects.order, effects.effects)
         return answer
+
+    async def _count_failure(self, conn: AsyncConnection, store: str, device: Device, failures: Failures) -> bool:
+        """A refused check: alert the store when this PC's refusals reach the alert or the stop (True)."""
+        budget = self.state.config.pickup_attempts
+        count = len(failures.of(device.id)) + 1  # with this one
+        if count not in (budget.alert_after, budget.device_failures):
+            return False
+        message = burst_message(device.name, count, budget, stopped=count >= budget.device_failures)
+        log.warning("store %s: %s", store, message)
+        await stream_events.anomaly(conn, store, message)
+        return True
 
     async def retry_notification(self, store: str, outbox_id: int) -> Answer:
         """A failed notification back to pending, due now (staff's "send again")."""

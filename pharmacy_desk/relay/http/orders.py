@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Path, Query
 from fastapi.responses import JSONResponse
 
 from pharmacy_desk.api.orders import (
@@ -27,6 +27,8 @@ from pharmacy_desk.relay.storage.history import order_history, store_webhooks
 from pharmacy_desk.relay.storage.orders import get_order, list_orders
 
 router = APIRouter(tags=["Counter PCs"])
+
+MAX_ID = 2**63 - 1  # ids are 64-bit in the database: a larger one is a 400, not a database error
 
 
 @router.get("/stores/{store}/orders", response_model=OrderList, responses=AUTH_RESPONSES)
@@ -67,6 +69,11 @@ async def get_order_detail(number: str, device: DeviceDep, store_config: StoreDe
         400: {"model": Problem, "description": "The request does not fit the schema"},
         409: {"model": Conflict, "description": "expected_version is stale: the current order"},
         422: {"model": Refused, "description": "Refused by the order's rules (code, Russian message, tries left)"},
+        429: {
+            "model": Problem,
+            "description": "verify_pickup_code past the PC's or the store's attempt budget (see Retry-After)",
+            "headers": {"Retry-After": {"description": "seconds", "schema": {"type": "integer"}}},
+        },
     },
 )
 async def post_action(
@@ -74,7 +81,7 @@ async def post_action(
 ) -> JSONResponse:
     """A staff action, decided by the domain; a retried ``idempotency_key`` gets the stored answer."""
     answer = await ActionService(state).perform(store_config, device, number, body)
-    return JSONResponse(answer.body, status_code=answer.status_code)
+    return JSONResponse(answer.body, status_code=answer.status_code, headers=answer.headers)
 
 
 @router.post(
@@ -82,7 +89,9 @@ async def post_action(
     response_model=OutboxRecord,
     responses={**AUTH_RESPONSES, 409: {"model": Problem, "description": "Only a failed notification can be retried"}},
 )
-async def retry_outbox(outbox_id: int, device: DeviceDep, store_config: StoreDep, state: StateDep) -> JSONResponse:
+async def retry_outbox(
+    outbox_id: Annotated[int, Path(ge=1, le=MAX_ID)], device: DeviceDep, store_config: StoreDep, state: StateDep
+) -> JSONResponse:
     """Send a failed notification again (back to pending, due now)."""
     answer = await ActionService(state).retry_notification(store_config.key, outbox_id)
     return JSONResponse(answer.body, status_code=answer.status_code)
@@ -93,7 +102,7 @@ async def get_webhooks(
     device: DeviceDep,
     store_config: StoreDep,
     state: StateDep,
-    status: Annotated[str | None, Query(description="e.g. unknown_order, anomaly, invalid")] = None,
+    status: Annotated[str | None, Query(max_length=32, description="e.g. unknown_order, anomaly, invalid")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[WebhookRecord]:
     """The store's latest Kuper webhooks, newest first, with what became of them."""

@@ -2,7 +2,9 @@
 
 Device token, bound to the store of the path (like :mod:`.api_orders`); ``GET /health`` needs none.
 
-- ``GET /health``: ``{"status": "ok", "version"}`` (the connection dialog's first question)
+- ``GET /health``: ``{"status": "ok", "version"}``: liveness only, the process answers (the connection
+  dialog's first question); whether it can work (database writable, schema current, outbox running)
+  is ``GET /ready`` (:mod:`.ready`)
 - ``GET /stores/{store}``: name, minimum shelf life, the lifecycle's rules, stock source, policy
 - ``POST /stores/{store}/marking-codes/lookup`` ``{"codes": [...], "except_number"?}`` → ``{code: number}``
   for the codes other orders of the store hold (open ones, and shipped ones: a sold pack is never
@@ -37,7 +39,7 @@ router = APIRouter(tags=["Counter PCs"])
 
 @router.get("/health", response_model=Health, tags=["Service"])
 async def health() -> Health:
-    """The relay answers (no token needed) and its version."""
+    """Liveness: the relay process answers (no token needed), and its version. See ``/ready``."""
     return Health(version=__version__)
 
 

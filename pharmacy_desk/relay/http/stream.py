@@ -88,9 +88,12 @@ async def _events(
                     return
 
 
+_MAX_EVENT_ID = 2**63 - 1
+
+
 def _resume_point(header: str | None, query: int | None) -> int | None:
-    if header is not None and header.strip().isdigit():
-        return int(header.strip())
+    if header is not None and header.strip().isdigit() and len(header.strip()) <= 30:
+        return min(int(header.strip()), _MAX_EVENT_ID)  # past the latest id: a resync
     return query
 
 
@@ -108,7 +111,9 @@ async def stream_events(
     device: Annotated[Device, Depends(store_device)],
     state: Annotated[RelayState, Depends(relay_state)],
     last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
-    last_event_id: Annotated[int | None, Query(ge=0, description="Used when the header cannot be set")] = None,
+    last_event_id: Annotated[
+        int | None, Query(ge=0, le=2**63 - 1, description="Used when the header cannot be set")
+    ] = None,
 ) -> EventSourceResponse:
     """The store's events from the given id on, then live."""
     resume_from = _resume_point(last_event_id_header, last_event_id)

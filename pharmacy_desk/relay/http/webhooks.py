@@ -14,6 +14,8 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from pharmacy_desk.kuper.bounds import MAX_DEPTH
+from pharmacy_desk.kuper.json_depth import deeper_than
 from pharmacy_desk.relay.errors import NotAuthorizedForStore
 from pharmacy_desk.relay.http.access_log import redact_headers
 from pharmacy_desk.relay.http.auth import authenticate_webhook
@@ -72,7 +74,11 @@ _BODY_DOC: dict[str, Any] = {
 }
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"model": WebhookAck, "description": "Stored and applied (also for a redelivery)"},
-    400: {"model": WebhookError, "description": "Not JSON (nothing stored) or not a Kuper webhook (stored)"},
+    400: {
+        "model": WebhookError,
+        "description": "Not JSON or nested too deep (nothing stored), or JSON that is not an acceptable Kuper "
+        "webhook: a value out of bounds, a missing field (stored as invalid, store alerted)",
+    },
     401: {"description": "Wrong or missing credentials (empty body, nothing stored)"},
     404: {"model": WebhookError, "description": "No such store in the URL (nothing stored)"},
     413: {"model": WebhookError, "description": "Body larger than max_webhook_bytes (nothing stored)"},
@@ -116,10 +122,12 @@ async def _receive(request: Request, path_store: str | None) -> Response:
     raw = await _read_limited(request, limit)
     if raw is None:
         return _error(413, "too_large", f"body larger than {limit} bytes")
+    if deeper_than(raw, MAX_DEPTH):
+        return _error(400, "too_deep", f"body is nested deeper than {MAX_DEPTH} levels")
     try:
         text = raw.decode("utf-8-sig")
         data = json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except ValueError as exc:  # not UTF-8, not JSON, or a number of more than 4300 digits
         return _error(400, "not_json", f"body is not UTF-8 JSON: {exc}")
     request_id = next((request.headers[h] for h in IDEMPOTENCY_HEADERS if request.headers.get(h)), None)
     incoming = Incoming(

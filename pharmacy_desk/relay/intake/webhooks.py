@@ -13,9 +13,10 @@ parsing and mapping happen before it, the stock effects after the commit.
 - **Dedupe key**: sha256 of the canonical JSON (keys sorted, no spaces) of the event's identity
   (:func:`event_identity`): the body in the seeds' flat shape, the event type in its canonical spelling,
   without the ``timestamp``: the same event redelivered with a new timestamp, in the nested envelope
-  or spelled ``order.cancelled`` is the same event. When the
-  sender also gives an idempotency header (:data:`IDEMPOTENCY_HEADERS`, names assumed), its sha256
-  is kept too and either key identifies a redelivery.
+  or spelled ``order.cancelled`` is the same event. The sender's idempotency header
+  (:data:`IDEMPOTENCY_HEADERS`, names assumed) is bound to its body: its sha256 is kept with the first
+  body it came with, and the same header with **another** body is a new webhook: stored (without the
+  key), applied, and an anomaly alert tells the store the key was reused. It is never dropped.
 - **order.created**: :func:`~pharmacy_desk.domain.open_order` with our number (store prefix +
   zero-padded per-store sequence); answered ``{"status": "created", "number": ...}``. Another
   ``order.created`` for the same store and ``orderUUID`` (even with a different body) gets the same
@@ -33,9 +34,12 @@ parsing and mapping happen before it, the stock effects after the commit.
 - **pulled from Kuper** (:mod:`.reconcile`): the same path, stored with status ``reconciled`` so the
   order's history shows which changes came from the poll.
 - **unknown event type**: stored (``unknown_type``), applied as an anomaly when its order is known, 200.
-- **JSON, but not a Kuper webhook** (no ``event_type``, no ``orderUUID``, wrong value types):
-  stored as ``invalid`` with the parser's message and answered 400 with that message: it is bad
-  input, not a disagreement about state, and nothing is lost.
+- **JSON, but not a Kuper webhook we can accept** (no ``event_type``, no ``orderUUID``, wrong value
+  types, a value outside :mod:`pharmacy_desk.kuper.bounds`: negative or absurd money and quantities,
+  NUL or lone surrogates, over-long ids; or an order the mapping refuses): stored as ``invalid`` with
+  the message (ASCII-safe), answered 400 with that message, and the store gets an alert ("Купер
+  прислал заказ, который нельзя принять: …"): it is bad input, not a disagreement about state, and
+  nothing is lost. Its redeliveries get the stored answer (no new rows).
 - **no store**: the store comes from the URL, else the payload's ``storeID`` / ``storeImportKey``,
   else store-specific credentials, else the order's store, else the only configured store. When
   none fits an ``order.created``, it is stored (``unknown_store``) and answered 503 so Kuper delivers
@@ -65,6 +69,7 @@ from sqlalchemy import (
     Row,
     Text,
     bindparam,
+    case,
     cast,
     insert,
     literal_column,
@@ -92,9 +97,10 @@ from pharmacy_desk.domain import (
 from pharmacy_desk.domain.states import NotificationType
 from pharmacy_desk.kuper import names
 from pharmacy_desk.kuper.answers import OrderCreatedAnswer
+from pharmacy_desk.kuper.bounds import check_webhook_bounds, text_problem
 from pharmacy_desk.kuper.errors import WebhookFormatError
 from pharmacy_desk.kuper.mapping import event_from_webhook, new_order_from_webhook, wire_remarks
-from pharmacy_desk.kuper.vocabulary import webhook_event
+from pharmacy_desk.kuper.vocabulary import WebhookEvent, webhook_event
 from pharmacy_desk.kuper.webhooks import (
     OrderCreatedWebhook,
     OrderUpdatedWebhook,
@@ -172,7 +178,7 @@ class Incoming:
     @cached_property
     def dedupe_key(self) -> str:
         canonical = json.dumps(event_identity(self.data), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()  # a lone surrogate too
 
     @cached_property
     def request_key(self) -> str | None:
@@ -189,17 +195,17 @@ class Incoming:
     @property
     def event_type(self) -> str:
         value = self.peek.event_type
-        return value[:64] if value else "?"
+        return _column_text(value[:64]) if value else "?"
 
     @property
     def order_uuid(self) -> str | None:
         """The id the webhook row is filed under: ``orderUUID``, else ``originalOrderId``."""
-        keys = self.peek.order_keys
-        return keys[0][:200] if keys else None
+        keys = self.order_keys
+        return keys[0] if keys else None
 
     @property
     def order_keys(self) -> tuple[str, ...]:
-        return tuple(key[:200] for key in self.peek.order_keys)
+        return tuple(_column_text(key[:200]) for key in self.peek.order_keys)
 
     def payload_store_ids(self) -> list[str]:
         return list(self.peek.store_ids)
@@ -217,6 +223,14 @@ def event_identity(data: Any) -> Any:
     return flat
 
 
+def _column_text(value: str) -> str:
+    """A value for a column of a row kept as a record: NUL and lone surrogates shown as U+FFFD
+    (PostgreSQL's text cannot hold NUL; no database holds a lone surrogate)."""
+    if text_problem(value) is None:
+        return value
+    return "".join("\ufffd" if ch == "\x00" or "\ud800" <= ch <= "\udfff" else ch for ch in value)
+
+
 @dataclass
 class _Result:
     status: WebhookStatus
@@ -224,6 +238,22 @@ class _Result:
     note: str | None = None
     effects: list[tuple[Order, tuple[StockEffect, ...]]] = field(default_factory=list)
     outbox: bool = False  # notifications were queued (wake the outbox worker)
+
+
+def invalid_message(incoming: Incoming, note: str | None) -> str:
+    """The store alert (Russian) for a webhook that is JSON but cannot be accepted."""
+    if incoming.event_type == WebhookEvent.ORDER_CREATED.value:
+        return f"Купер прислал заказ, который нельзя принять: {note}"
+    return f"Купер прислал непонятный webhook: {note}"
+
+
+def reused_key_message(incoming: Incoming) -> str:
+    """The store alert (Russian) for a webhook whose idempotency header was used before for another body."""
+    what = incoming.event_type + (f" {incoming.order_uuid}" if incoming.order_uuid else "")
+    return (
+        f"Купер повторил ключ запроса {incoming.request_id!r} с другим содержимым ({what}): "
+        "webhook принят как новый, проверьте заказ"
+    )
 
 
 def _unblocking(key: str) -> str:
@@ -234,7 +264,8 @@ def _unblocking(key: str) -> str:
 # --- the look-up: one statement at the start of each webhook's transaction -----------------------
 
 _W = webhooks.c
-_REPLAY = "replay"  # a row with the same dedupe or request key: (id, status, answer)
+_REPLAY = "replay"  # a row with the same dedupe key: (id, status, answer)
+_REUSED = "reused"  # a row with the same request key but another body: this one is new
 _ORDER = "order"  # the order of this store and orderUUID: (id, snapshot, number)
 _EARLY = "early"  # events kept as unknown_order before its order.created: (id, body, received_at)
 
@@ -242,7 +273,11 @@ _EARLY = "early"  # events kept as unknown_order before its order.created: (id, 
 def _look_up_statement(*, early: bool) -> CompoundSelect[Any]:
     """Rows tagged ``kind``: the redelivery check, the order, and (``early``) its events kept before it."""
     replay = select(
-        literal_column(f"'{_REPLAY}'").label("kind"),
+        # the same body is a redelivery; only the same idempotency header (another body) is not
+        case(
+            (_W.dedupe_key == bindparam("dedupe_key"), literal_column(f"'{_REPLAY}'")),
+            else_=literal_column(f"'{_REUSED}'"),
+        ).label("kind"),
         _W.id,
         _W.status.label("text1"),
         _W.answer.label("text2"),
@@ -300,6 +335,7 @@ class _Found:
     order_snapshot: str | None = None
     order_number: str | None = None
     early: list[Row[Any]] = field(default_factory=list)
+    reused_key: bool = False  # the sender's idempotency header was seen with another body
 
     def stored_order(self) -> StoredOrder | None:
         if self.order_id is None or self.order_snapshot is None:
@@ -335,10 +371,12 @@ async def _look_up(
     replay_id: int | None = None
     for row in await conn.execute(_LOOK_UP_WITH_EARLY if early else _LOOK_UP, params):
         if row.kind == _REPLAY:
-            if replay_id is None or row.id < replay_id:  # the first row stored with either key
+            if replay_id is None or row.id < replay_id:  # the first row stored with this body
                 replay_id = row.id
                 status = WebhookStatus(row.text1)
                 found.replay = IntakeAnswer(_STATUS_CODE.get(status, 200), json.loads(row.text2), replayed=True)
+        elif row.kind == _REUSED:
+            found.reused_key = True
         elif row.kind == _ORDER:
             found.order_id, found.order_snapshot, found.order_number = int(row.id), row.text1, row.text2
         elif all(row.id != seen.id for seen in found.early):  # key1 = key2 finds a row twice
@@ -356,9 +394,12 @@ class WebhookIntake:
     async def receive(self, incoming: Incoming) -> IntakeAnswer:
         """Store, apply, answer. Raises :class:`NotAuthorizedForStore` (401, nothing stored)."""
         try:
+            check_webhook_bounds(incoming.data)
             webhook = parse_webhook(incoming.data)
-        except WebhookFormatError as exc:
-            return await self._replay(incoming) or await self._keep_invalid(incoming, exc)
+            new = new_order_from_webhook(webhook) if isinstance(webhook, OrderCreatedWebhook) else None
+        except (WebhookFormatError, ValueError, ArithmeticError) as exc:  # Kuper's data, not our failure
+            error = exc if isinstance(exc, WebhookFormatError) else WebhookFormatError(f"{incoming.event_type}: {exc}")
+            return await self._replay(incoming) or await self._keep_invalid(incoming, error)
         try:
             store = await self._route(incoming)
         except NotAuthorizedForStore:
@@ -372,8 +413,7 @@ class WebhookIntake:
         for attempt in range(_ATTEMPTS):
             now = utcnow()
             try:
-                if isinstance(webhook, OrderCreatedWebhook):
-                    new = new_order_from_webhook(webhook)
+                if new is not None and isinstance(webhook, OrderCreatedWebhook):
                     remarks = wire_remarks(webhook.payload.positions)
                     work = partial(self._created, incoming, new, remarks, store, now)
                 else:
@@ -449,12 +489,18 @@ class WebhookIntake:
             async with self.state.engine.begin() as conn:
                 await conn.execute(_INSERT_WEBHOOK, values)
                 if store and status is WebhookStatus.INVALID:
-                    await stream_events.anomaly(conn, store, f"Купер прислал непонятный webhook: {note}")
+                    await stream_events.anomaly(conn, store, invalid_message(incoming, note))
         except IntegrityError:
             replay = await self._replay(incoming)
             if replay is not None:
                 return replay
-            raise
+            if values["request_key"] is None:
+                raise
+            values["request_key"] = None  # the sender's idempotency key came with another body: keep this one too
+            async with self.state.engine.begin() as conn:
+                await conn.execute(_INSERT_WEBHOOK, values)
+                if store and status is WebhookStatus.INVALID:
+                    await stream_events.anomaly(conn, store, invalid_message(incoming, note))
         if store and status is WebhookStatus.INVALID:
             self.state.committed(store)
         return IntakeAnswer(_STATUS_CODE.get(status, 200), answer)
@@ -465,6 +511,8 @@ class WebhookIntake:
         if store is None:
             ids = incoming.payload_store_ids()
             found = next((s for s in map(self.state.config.store_for_kuper_id, ids) if s is not None), None)
+            if found is None and len(self.state.config.stores) == 1:
+                found = self.state.config.stores[0]
             store = found.key if found is not None else ""
         answer = {"error": "invalid_webhook", "message": exc.message}
         return await self._keep(
@@ -532,11 +580,22 @@ class WebhookIntake:
         }
 
     async def _store(
-        self, conn: AsyncConnection, incoming: Incoming, store: StoreConfig, result: _Result, now: datetime
+        self,
+        conn: AsyncConnection,
+        incoming: Incoming,
+        store: StoreConfig,
+        result: _Result,
+        now: datetime,
+        *,
+        reused_key: bool = False,
     ) -> _Result:
         row = self._row(
             incoming, store=store.key, status=result.status, answer=result.answer, note=result.note, now=now
         )
+        if reused_key:  # a new webhook under an idempotency key already used: kept and applied, and said
+            row["request_key"] = None
+            row["note"] = "; ".join(filter(None, [result.note, f"idempotency header reused: {incoming.request_id}"]))
+            await stream_events.anomaly(conn, store.key, reused_key_message(incoming))
         await conn.execute(_INSERT_WEBHOOK, row)
         return result
 
@@ -561,7 +620,7 @@ class WebhookIntake:
             number = found.order_number
             answer = OrderCreatedAnswer.build(number).to_wire()
             again = _Result(WebhookStatus.DUPLICATE, answer, note=f"order.created again: answered {number} again")
-            return await self._store(conn, incoming, store, again, now)
+            return await self._store(conn, incoming, store, again, now, reused_key=found.reused_key)
         number = store.number(await next_order_sequence(conn, store.key))
         outcome = open_order(new, store=store.key, number=number, now=now, rules=store.rules)
         order = outcome.order
@@ -599,7 +658,7 @@ class WebhookIntake:
         status = WebhookStatus.ANOMALY if outcome.anomalies or remarks else WebhookStatus.PROCESSED
         note = "; ".join([*(a.message for a in outcome.anomalies), *remarks]) or None
         result = _Result(status, answer, note=note, effects=[(order, tuple(effects))], outbox=queued)
-        return await self._store(conn, incoming, store, result, now)
+        return await self._store(conn, incoming, store, result, now, reused_key=found.reused_key)
 
     async def _accepted_at_creation(
         self, conn: AsyncConnection, store: StoreConfig, order: Order, order_id: int, now: datetime
@@ -626,7 +685,7 @@ class WebhookIntake:
         if found.replay is not None:
             return found.replay
         result = await self._apply_event(conn, webhook, found.stored_order(), store, now)
-        return await self._store(conn, incoming, store, result, now)
+        return await self._store(conn, incoming, store, result, now, reused_key=found.reused_key)
 
     async def _apply_event(
         self, conn: AsyncConnection, webhook: Webhook, stored: StoredOrder | None, store: StoreConfig, now: datetime

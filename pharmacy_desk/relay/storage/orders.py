@@ -1,4 +1,4 @@
-"""Orders in the database: the domain snapshot plus the columns queried by (state, pickup code, codes).
+"""Orders in the database: the domain snapshot plus the columns queried by (state, pickup code digest, codes).
 
 Everything here runs inside the caller's transaction. Writers of one store first take
 :func:`lock_store`, so on PostgreSQL the checks that span orders (pickup codes unique among waiting
@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, bindparam, delete, insert, or_, select, up
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from pharmacy_desk.domain import Order, OrderState
+from pharmacy_desk.domain import SECRETS_CONTEXT, Order, OrderState
 from pharmacy_desk.relay.errors import OrderChangedMeanwhile
 from pharmacy_desk.relay.storage.schema import marking_codes, orders, store_counters
 from pharmacy_desk.relay.storage.store_log import hold_counters
@@ -49,8 +49,13 @@ async def lock_store(conn: AsyncConnection, store: str) -> None:
         await conn.execute(_LOCK_STORE, params)
 
 
-def _pickup_code(order: Order) -> str | None:
-    return order.pickup.code if order.waits_for_pickup and order.pickup is not None else None
+def _pickup_code_digest(order: Order) -> str | None:
+    return order.pickup.digest if order.waits_for_pickup and order.pickup is not None else None
+
+
+def _snapshot(order: Order) -> str:
+    """The stored snapshot: the only dump of an order that keeps the pickup code's digest."""
+    return order.model_dump_json(context=SECRETS_CONTEXT)
 
 
 def _stored(row: object) -> StoredOrder:
@@ -104,9 +109,9 @@ async def insert_order(conn: AsyncConnection, order: Order, now: datetime) -> in
         "flow": order.flow.value,
         "state": order.state.value,
         "is_open": order.is_open,
-        "pickup_code": _pickup_code(order),
+        "pickup_code_digest": _pickup_code_digest(order),
         "version": order.version,
-        "snapshot": order.model_dump_json(),
+        "snapshot": _snapshot(order),
         "created_at": now,
         "updated_at": now,
     }
@@ -134,9 +139,9 @@ async def save_order(
         .values(
             state=order.state.value,
             is_open=order.is_open,
-            pickup_code=_pickup_code(order),
+            pickup_code_digest=_pickup_code_digest(order),
             version=order.version,
-            snapshot=order.model_dump_json(),
+            snapshot=_snapshot(order),
             updated_at=now,
         )
     )
@@ -176,17 +181,17 @@ async def sync_marking_codes(
         await conn.execute(_INSERT_CODES, [{"store": order.store, "code": code, "order_id": order_id} for code in new])
 
 
-async def taken_pickup_codes(conn: AsyncConnection, store: str, *, except_order: int) -> frozenset[str]:
-    """Codes of the store's orders waiting for pickup (other than ``except_order``)."""
+async def taken_pickup_digests(conn: AsyncConnection, store: str, *, except_order: int) -> frozenset[str]:
+    """Code digests of the store's orders waiting for pickup (other than ``except_order``)."""
     rows = await conn.execute(
-        select(orders.c.pickup_code).where(
+        select(orders.c.pickup_code_digest).where(
             orders.c.store == store,
             orders.c.is_open.is_(True),
-            orders.c.pickup_code.is_not(None),
+            orders.c.pickup_code_digest.is_not(None),
             orders.c.id != except_order,
         )
     )
-    return frozenset(row.pickup_code for row in rows)
+    return frozenset(row.pickup_code_digest for row in rows)
 
 
 async def marking_codes_elsewhere(

@@ -17,6 +17,8 @@ queries. JSON is stored as text (``Text``) so both databases keep it byte-for-by
 - ``stock_retries``: orders whose stock effect failed (the stock source was down): retried by the
   stock retry loop until the source has the order's current state.
 - ``acknowledgements``: who first acknowledged a new order (shared across the store's PCs).
+- ``relay_secrets``: keys the relay makes for itself (``pickup_code_key``: the HMAC key of the pickup
+  code digests, :mod:`.pickup_secret`).
 
 The embedded stock's tables (``inventory_*``) are on their own metadata in
 ``pharmacy_desk.inventory.embedded.tables``; the same migrations create them.
@@ -81,7 +83,8 @@ orders = Table(
     Column("flow", String(32), nullable=False),
     Column("state", String(32), nullable=False),
     Column("is_open", Boolean, nullable=False),
-    Column("pickup_code", String(16), nullable=True),  # set while the order waits for pickup
+    # the pickup code's keyed digest (never the code), set while the order waits for pickup
+    Column("pickup_code_digest", String(64), nullable=True),
     Column("version", Integer, nullable=False),
     Column("snapshot", Text, nullable=False),  # JSON of pharmacy_desk.domain.Order
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -139,6 +142,7 @@ actions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("store", "idempotency_key", name="uq_actions_store_idempotency_key"),
     Index("ix_actions_order", "order_id"),
+    Index("ix_actions_store_kind_at", "store", "kind", "created_at"),  # attempt budgets (verify_budget)
 )
 
 outbox = Table(
@@ -184,4 +188,11 @@ acknowledgements = Table(
     Column("device_name", String(100), nullable=False),
     Column("operator", String(100), nullable=True),
     Column("at", DateTime(timezone=True), nullable=False),
+)
+
+relay_secrets = Table(
+    "relay_secrets",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(128), nullable=False),  # hex
 )
