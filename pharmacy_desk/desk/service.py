@@ -358,7 +358,8 @@ class DeskService:
         marked = set(self.marked_skus)
         if catalogue is not None:
             gtins = {**catalogue.gtin_map(), **self.catalogue}
-            marked |= catalogue.marked_skus()
+            # The stock source's word decides for the SKUs it knows: an unmarked product's EAN is its scan.
+            marked = (marked - catalogue.known_skus()) | catalogue.marked_skus()
         if suggested is not None:
             batches = batches_of(suggested)
             min_days = max(min_days, suggested.min_shelf_life_days)

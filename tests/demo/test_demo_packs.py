@@ -18,7 +18,7 @@ TODAY = dt.date(2026, 11, 23)
 
 def test_the_catalogue_is_the_sample_stock_with_prices() -> None:
     catalogue = DemoCatalogue.load()
-    assert len(catalogue) == 32
+    assert len(catalogue) == 38
     nurofen = catalogue.get("100234")
     assert nurofen is not None and nurofen.name == "Нурофен таб. п/о 200мг №20"
     assert nurofen.gtin == "04600714356057" and nurofen.marked and nurofen.price == Decimal("199.99")

@@ -61,6 +61,8 @@ class OneCStub:
     # --- set-up ------------------------------------------------------------------------------
 
     def load(self, store: str, rows: Iterable[StockRow]) -> None:
+        rows = list(rows)
+        products = {r.sku: _product_fields(r) for r in rows if not r.attributes.empty}
         self.one_c.add_store(
             store,
             [
@@ -75,6 +77,7 @@ class OneCStub:
                 )
                 for r in rows
             ],
+            products,
         )
         self.warehouses[store] = str(uuid.uuid5(_NS, f"warehouse:{store}"))
 
@@ -216,3 +219,11 @@ def _error(status: int, code: str, message: str) -> Response:
         status_code=status,
         media_type="application/json; charset=utf-8",
     )
+
+
+def _product_fields(row: StockRow) -> dict[str, Any]:
+    """A row's attributes as 1C's ``ЗаписатьJSON`` writes them: Булево, Строка, Число (price a number)."""
+    fields: dict[str, Any] = {}
+    for name, value in row.attributes.model_dump(mode="json", exclude_none=True).items():
+        fields[name] = float(value) if name == "shelf_price" else value
+    return fields
