@@ -59,6 +59,7 @@ from pharmacy_desk.desk.settings import DeskSettings
 from pharmacy_desk.desk.stream import ConnectionState, ConnectionStatus, EventStream, SnapshotReason, StreamEvent
 from pharmacy_desk.domain import Action, Order, OrderState, StartAssembly
 from pharmacy_desk.domain.fefo import Batch
+from pharmacy_desk.domain.remote_sale import check_remote_sale
 
 log = logging.getLogger("pharmacy_desk.desk")
 
@@ -356,10 +357,13 @@ class DeskService:
             min_days = max(min_days, self.store_info.min_shelf_life_days)
         gtins = dict(self.catalogue)
         marked = set(self.marked_skus)
+        forbidden: dict[str, str] = {}
         if catalogue is not None:
             gtins = {**catalogue.gtin_map(), **self.catalogue}
             # The stock source's word decides for the SKUs it knows: an unmarked product's EAN is its scan.
             marked = (marked - catalogue.known_skus()) | catalogue.marked_skus()
+            found = check_remote_sale(order.ordered, catalogue.attributes())
+            forbidden = {line.sku: line.rule_ru for line in found.forbidden}
         if suggested is not None:
             batches = batches_of(suggested)
             min_days = max(min_days, suggested.min_shelf_life_days)
@@ -369,6 +373,7 @@ class DeskService:
             batches=batches,
             code_owner=lambda code: self.book.code_owner(code, except_number=number),
             marked_skus=marked,
+            forbidden=forbidden,
             min_shelf_life_days=min_days,
             today=today,
         )

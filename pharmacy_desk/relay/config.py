@@ -26,7 +26,8 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from pharmacy_desk.api.store import OutOfStockPolicy, StockKind
-from pharmacy_desk.domain import StoreRules
+from pharmacy_desk.domain import CancelReason, StoreRules
+from pharmacy_desk.domain.remote_sale import ForbiddenLinesPolicy
 from pharmacy_desk.inventory.onec.settings import OneCSettings
 from pharmacy_desk.relay.errors import ConfigError
 
@@ -79,6 +80,9 @@ class StoreConfig(_Section):
     rules: StoreRules = StoreRules()
     min_shelf_life_days: int = Field(default=0, ge=0)
     out_of_stock: OutOfStockPolicy = OutOfStockPolicy.ASK_STAFF
+    # An order with a line that may not be sold remotely (Rx…): ask the staff, or cancel it with the slug.
+    forbidden_lines: ForbiddenLinesPolicy = ForbiddenLinesPolicy.ASK_STAFF
+    forbidden_cancel_slug: CancelReason = CancelReason.OUT_OF_STOCK
     stock: StockKind = StockKind.EMBEDDED
     webhook_auth: WebhookAuth | None = None  # overrides the global one for this store
 

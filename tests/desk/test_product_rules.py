@@ -1,8 +1,9 @@
-"""Marking as the stock source says (issue 14, item 1), over a real relay on loopback.
+"""Product rules at the counter (issue 14, items 1 and 2), over a real relay on loopback.
 
-An unmarked product with a shop barcode (Пантенол spray, EAN-13) is assembled by scanning that
-barcode; a marked one still needs its DataMatrix; a stock file without the ``marked`` column keeps the
-old rule (a GTIN means marked) and the catalogue says it guessed.
+Marking as the stock source says: an unmarked product with a shop barcode (Пантенол spray, EAN-13) is
+assembled by scanning that barcode; a marked one still needs its DataMatrix; a stock file without the
+``marked`` column keeps the old rule (a GTIN means marked) and the catalogue says it guessed. An Rx
+line is blocked at assembly until it is left out.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from desk_support import STORE, RelayServer, eventually, marking_code, position
 
 from pharmacy_desk.desk.assembly_feedback import FeedbackCode
 from pharmacy_desk.desk.relay_client import RelayClient
+from pharmacy_desk.desk.service import Accepted
+from pharmacy_desk.domain import StartAssembly
 from pharmacy_desk.domain.product import Dispensing, Storage
 from pharmacy_desk.inventory.embedded import import_csv
 from pharmacy_desk.resources import sample_stock
@@ -79,3 +82,40 @@ async def test_without_the_marked_column_a_gtin_means_marked(relay: RelayServer,
     assert (panthenol.marked, panthenol.marked_given) == (True, False)  # the old rule, and it says so
     assert (bandage.marked, bandage.marked_given) == (False, False)
     assert panthenol.attributes.empty
+
+
+AMOXICLAV, AMOXICLAV_GTIN = "100301", "04603521018446"  # rx in the sample stock
+
+
+async def test_an_rx_line_is_blocked_at_the_counter_until_it_is_left_out(relay: RelayServer, desk_factory) -> None:
+    await import_csv(relay.state.engine, STORE, sample_stock())
+    positions = [
+        position(NUROFEN, "Нурофен таб. п/о 200мг №20", 1, "199.99"),
+        position(AMOXICLAV, "Амоксиклав таб. п/о 875+125мг №14", 1, "449.00"),
+    ]
+    total = {"totalPrice": "648.99", "discountTotalPrice": "648.99"}
+    number = await relay.create_order("pickup", positions=positions, total=total)
+    desk = await desk_factory()
+    await eventually(lambda: number in desk.book)
+    session = await desk.open_assembly(number)
+
+    line = session.line(AMOXICLAV)
+    assert line is not None and line.forbidden is not None and line.forbidden.startswith("рецептурный препарат")
+    assert line.suggestions == ()  # nothing to pick
+    refused = session.scan(marking_code("PACKAMOXICLAV", gtin=AMOXICLAV_GTIN))
+    assert not refused.ok and refused.code is FeedbackCode.REMOTE_SALE_FORBIDDEN
+    assert "исключите позицию или отмените заказ" in refused.message
+    assert session.line(AMOXICLAV).picked == 0  # type: ignore[union-attr]
+    assert session.scan(marking_code("PACKNUROFEN02", gtin=NUROFEN_GTIN)).ok
+    assert any("Амоксиклав" in b and "рецептурный" in b for b in session.blockers())
+
+    assert session.exclude_forbidden() == [AMOXICLAV]
+    assert session.complete, session.blockers()
+    started = await desk.act(number, StartAssembly())
+    assert isinstance(started, Accepted), started
+    assembled = await desk.act(number, session.assembled_action(), expected_version=started.order.version)
+    assert isinstance(assembled, Accepted), assembled
+    detail = await desk.order_detail(number, refresh=True)
+    amoxiclav = next(line for line in detail.composition if line.sku == AMOXICLAV)
+    assert amoxiclav.quantity == 0 and amoxiclav.change_reason == "дистанционная продажа запрещена"
+    assert "remote_sale_forbidden" in detail.flags
