@@ -26,6 +26,18 @@ from pharmacy_desk.sim.orders import Item
 
 _DEFAULT_PRICE = Decimal("99.00")  # a product of the stock file without a shelf price
 
+STALE_KUPER_PRICES: dict[str, str] = {"101500": "259.00"}
+"""Kuper still shows the old price of Аквадетрим (the shelf says 249.00): flagged ``price_above_shelf``."""
+
+SHOWCASE: tuple[tuple[str, ...], ...] = (
+    ("102110",),  # Пантенол спрей: unmarked, scanned by its EAN-13
+    (),
+    ("100301",),  # Амоксиклав: Rx, may not be sold remotely (flagged, blocked at assembly)
+    (),
+    ("101500",),  # Аквадетрим: Kuper's price above the shelf (flagged, capped at ready)
+)
+"""Products the demo's first orders include, so each product rule shows within the first minutes."""
+
 UNMARKED = frozenset({"101300", "101800", "102110"})
 """Activated charcoal, furacilin, panthenol spray: ``marked`` 0 in the sample stock, scanned by EAN-13."""
 
@@ -76,16 +88,18 @@ class DemoCatalogue:
                 continue
             attributes = row.attributes
             discount = DISCOUNTS.get(row.sku)
+            shelf = attributes.shelf_price if attributes.shelf_price is not None else _DEFAULT_PRICE
             products[row.sku] = Product(
                 sku=row.sku,
                 name=row.name,
                 gtin=row.gtin,
-                price=attributes.shelf_price if attributes.shelf_price is not None else _DEFAULT_PRICE,
+                price=Decimal(STALE_KUPER_PRICES[row.sku]) if row.sku in STALE_KUPER_PRICES else shelf,
                 discount_price=Decimal(discount) if discount else None,
                 marked=is_marked(attributes, (r.gtin for r in rows if r.sku == row.sku)),
                 attributes=attributes,
             )
         self.products: Mapping[str, Product] = products
+        self._made = 0  # orders made so far (the first ones follow SHOWCASE)
 
     @classmethod
     def load(cls, path: Path | None = None) -> DemoCatalogue:
@@ -117,9 +131,21 @@ class DemoCatalogue:
         return sum(r.quantity for r in self._rows.get(sku, ()) if (r.expiry - today).days >= 1)
 
     def random_items(self, rng: random.Random, today: dt.date | None = None) -> list[Item]:
-        """1 to 3 different products the shelf has (most orders have one or two), 1 to 2 or 3 packs each."""
+        """1 to 3 different products the shelf has (most orders have one or two), 1 to 2 or 3 packs each.
+
+        The first orders also show the product rules (:data:`SHOWCASE`): one product each that the
+        pharmacy sells by its EAN, may not sell remotely, or that Kuper prices above the shelf.
+        """
         today = today or dt.date.today()
-        stocked = [p for sku, p in sorted(self.products.items()) if p.remote_sale and self.sellable(sku, today) >= 3]
+        shown = SHOWCASE[self._made] if self._made < len(SHOWCASE) else ()
+        self._made += 1
+        stocked = [
+            p
+            for sku, p in sorted(self.products.items())
+            if p.remote_sale and self.sellable(sku, today) >= 3 and sku not in shown
+        ]
         count = min(len(stocked), rng.choices((1, 2, 3), weights=(45, 35, 20))[0])
         drugs = [p.drug() for p in rng.sample(stocked, count)]
-        return [Item(drug, rng.randint(1, drug.max_per_order)) for drug in drugs]
+        items = [Item(drug, rng.randint(1, drug.max_per_order)) for drug in drugs]
+        extra = [Item(p.drug(), 1) for sku in shown if (p := self.products.get(sku)) and self.sellable(sku, today)]
+        return [*extra, *items][:3]
