@@ -35,6 +35,7 @@ from pharmacy_desk.relay.http import store as api_store
 from pharmacy_desk.relay.http import stream as api_stream
 from pharmacy_desk.relay.http import webhooks as api_webhooks
 from pharmacy_desk.relay.http.access_log import AccessLog, LoggingTransport
+from pharmacy_desk.relay.counter.no_shows import NoShowSweeper
 from pharmacy_desk.relay.state import RelayState
 from pharmacy_desk.relay.stock.runner import StockHook, StockRunner
 from pharmacy_desk.relay.stock.wiring import StockWiring
@@ -91,6 +92,7 @@ def create_app(
             stock_wiring=wiring,
         )
         wiring.attach(state)
+        no_show_sweeper = NoShowSweeper(state, config.no_show_check_seconds)
         client: Any = None
         try:
             if migrate_schema:
@@ -99,10 +101,12 @@ def create_app(
                 raise SchemaOutOfDate("the database schema is not up to date: run `pharmacy-desk-relay migrate`")
             state.outbox_worker, client = await _start_outbox(config, state)
             await wiring.start()
+            no_show_sweeper.start()
             app.state.relay = state
             log.info("relay ready: %d store(s)", len(config.stores))
             yield
         finally:
+            await no_show_sweeper.stop()
             await wiring.retries.stop()
             await state.stock.aclose()
             await wiring.aclose()

@@ -105,6 +105,7 @@ class RelayConfig(_Section):
     stream_poll_seconds: float = Field(default=2.0, gt=0)  # fallback poll (other relay processes)
     stock_budget_seconds: float = Field(default=2.0, ge=0)  # wait this long for the stock hook
     stock_retry_seconds: float = Field(default=30.0, gt=0)  # first retry of a failed stock effect
+    no_show_check_seconds: float = Field(default=60.0, gt=0)  # how often pickup holds are checked
     max_webhook_bytes: int = Field(default=1024 * 1024, ge=1024)
     webhook_auth: WebhookAuth = WebhookAuth()
     kuper: KuperConfig = KuperConfig()
