@@ -57,8 +57,9 @@ from pharmacy_desk.desk.relay_client import (
 from pharmacy_desk.desk.ringing import NewOrderBell
 from pharmacy_desk.desk.settings import DeskSettings
 from pharmacy_desk.desk.stream import ConnectionState, ConnectionStatus, EventStream, SnapshotReason, StreamEvent
-from pharmacy_desk.domain import Action, Order, OrderState, StartAssembly
+from pharmacy_desk.domain import Action, Cancel, Order, OrderState, PickupCodePolicy, StartAssembly
 from pharmacy_desk.domain.fefo import Batch
+from pharmacy_desk.domain.no_show import NoShow, no_show
 from pharmacy_desk.domain.remote_sale import check_remote_sale
 
 log = logging.getLogger("pharmacy_desk.desk")
@@ -322,6 +323,37 @@ class DeskService:
             return None
 
     # --- assembling -------------------------------------------------------------------------------
+
+    # --- pickup orders nobody collects -------------------------------------------------------------
+
+    async def refresh_store_info(self) -> StoreInfo | None:
+        """Read the store's settings from the relay (None, the last known kept, when it is away)."""
+        info = await self._optional(self.client.store_info(), "store info")
+        if info is not None:
+            self.store_info = info
+        return self.store_info
+
+    @property
+    def pickup_policy(self) -> PickupCodePolicy:
+        """The store's pickup rules (hold, auto-cancel, slug) as the relay says, else the defaults."""
+        return self.store_info.rules.pickup if self.store_info is not None else PickupCodePolicy()
+
+    async def cancel_no_show(self, number: str, *, now: dt.datetime | None = None) -> tuple[NoShow, ActOutcome] | None:
+        """Cancel a pickup order past its hold (the store's slug, the time waited as the description).
+
+        None when the order is not past its hold (nothing is sent).
+        """
+        order = await self.order_detail(number, refresh=True)
+        policy = self.pickup_policy
+        found = no_show(order, now or dt.datetime.now(dt.UTC), policy)
+        if found is None:
+            return None
+        outcome = await self.act(
+            number,
+            Cancel(reason=policy.no_show_slug, description=found.description_ru()),
+            expected_version=order.version,
+        )
+        return found, outcome
 
     async def start_assembly(self, number: str, *, take_over: bool = False) -> ActOutcome:
         """Claim the order for this PC (refused, naming the other PC, when another one has it)."""
