@@ -38,3 +38,5 @@ async def test_the_first_demo_orders_show_the_rules() -> None:
             assert priced.price_caps == {"101500": 249}
             (panthenol,) = (await client.catalogue(["102110"])).items
             assert not panthenol.marked and panthenol.marked_given
+            info = await client.store_info()
+            assert info.rules.pickup.hold_hours == 0.1  # a pickup order left 6 minutes is «Не забрали»
