@@ -35,7 +35,7 @@ from pharmacy_desk.relay.http import store as api_store
 from pharmacy_desk.relay.http import stream as api_stream
 from pharmacy_desk.relay.http import webhooks as api_webhooks
 from pharmacy_desk.relay.http.access_log import AccessLog, LoggingTransport
-from pharmacy_desk.relay.counter.no_shows import NoShowSweeper
+from pharmacy_desk.relay.no_shows import NoShowSweeper
 from pharmacy_desk.relay.state import RelayState
 from pharmacy_desk.relay.stock.runner import StockHook, StockRunner
 from pharmacy_desk.relay.stock.wiring import StockWiring

@@ -7,9 +7,9 @@ from __future__ import annotations
 import asyncio
 import time
 
+from pharmacy_desk.api.orders import OrderSummary
 from pharmacy_desk.demo.environment import DemoEnvironment, DemoSettings
 from pharmacy_desk.desk.relay_client import RelayClient
-from pharmacy_desk.api.orders import OrderSummary
 
 
 async def _orders(client: RelayClient, count: int, timeout: float = 30.0) -> list[OrderSummary]:

@@ -13,12 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pharmacy_desk.domain.product import Dispensing, ProductAttributes, Storage
 from pharmacy_desk.inventory import Operation, StockCsvError, StockUnavailable, UnavailableKind
-from pharmacy_desk.relay.stock.cli import main as stock_main
 from pharmacy_desk.inventory.embedded import EmbeddedStock, ImportMode, StockRow, import_rows, parse_stock_csv
 from pharmacy_desk.inventory.embedded.csv_format import format_stock_csv, read_stock_csv
 from pharmacy_desk.inventory.embedded.importer import export_rows
 from pharmacy_desk.inventory.onec import OneCStock
 from pharmacy_desk.inventory.onec.stub import OneCStub
+from pharmacy_desk.relay.stock.cli import main as stock_main
 
 HEADER = "sku;name;gtin;series;expiry;quantity;location;marked;dispensing;storage;inn;form;dose;pack_size;shelf_price\n"
 NUROFEN = "100234"

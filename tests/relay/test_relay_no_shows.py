@@ -14,7 +14,7 @@ from relay_stock_support import NUROFEN, load, reservation, row, stock, stores
 from relay_support import Relay, RelayFactory
 
 from pharmacy_desk.inventory import ReservationState
-from pharmacy_desk.relay.counter.no_shows import NoShowSweeper
+from pharmacy_desk.relay.no_shows import NoShowSweeper
 
 
 def _rules(**pickup: Any) -> dict[str, Any]:
@@ -77,7 +77,7 @@ async def test_without_auto_cancel_nothing_is_canceled_and_the_slug_is_configura
     assert await sweeper.sweep(since + timedelta(hours=5)) == []
     assert (await relay.order(number, pc))["order"]["state"] == "awaiting_pickup"
 
-    from pharmacy_desk.relay.counter.no_shows import cancel_no_show  # the counter's key ends here too
+    from pharmacy_desk.relay.no_shows import cancel_no_show  # the counter's key ends here too
 
     assert not await cancel_no_show(relay.state, "apteka-12", number, now=since + timedelta(minutes=29))
     assert await cancel_no_show(relay.state, "apteka-12", number, now=since + timedelta(minutes=31))

@@ -2,7 +2,6 @@
 
 - :mod:`.actions`: staff actions decided by the domain, saved with their notifications in one transaction
 - :mod:`.acknowledgements`: "someone at this pharmacy has seen the new order", shared by the PCs
-- :mod:`.no_shows`: pickup orders nobody collected, cancelled after the store's hold (by the relay or a key)
 
 The PCs themselves (devices and their tokens) are kept by :mod:`pharmacy_desk.relay.storage.devices`.
 """

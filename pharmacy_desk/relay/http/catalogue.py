@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from pharmacy_desk.api.catalogue import Catalogue, CatalogueItem, OrderBatches
 from pharmacy_desk.api.orders import Problem
-from pharmacy_desk.domain.product import NO_ATTRIBUTES, ProductAttributes
+from pharmacy_desk.domain.product import NO_ATTRIBUTES
 from pharmacy_desk.inventory import (
     FoundSeries,
     InvalidRequest,

@@ -31,8 +31,8 @@ from pharmacy_desk.domain import OrderState
 from pharmacy_desk.domain.remote_sale import ForbiddenLinesPolicy, check_remote_sale
 from pharmacy_desk.inventory import InventoryError, StockSource, StockUnavailable
 from pharmacy_desk.relay.after_answer import BackgroundTasks, after_answer
-from pharmacy_desk.relay.storage.orders import get_order
 from pharmacy_desk.relay.stock.order_effects import cancel_as_relay, mark_order
+from pharmacy_desk.relay.storage.orders import get_order
 
 if TYPE_CHECKING:
     from pharmacy_desk.relay.state import RelayState

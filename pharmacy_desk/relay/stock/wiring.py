@@ -60,7 +60,6 @@ from pharmacy_desk.inventory.embedded.tables import batches
 from pharmacy_desk.inventory.onec import OneCStock
 from pharmacy_desk.relay.after_answer import BackgroundTasks, after_answer
 from pharmacy_desk.relay.config import RelayConfig
-from pharmacy_desk.relay.stock.remote_sale import RemoteSaleGuard
 from pharmacy_desk.relay.stock.order_effects import (
     FLAG_OUT,
     FLAG_SHORT,
@@ -68,6 +67,7 @@ from pharmacy_desk.relay.stock.order_effects import (
     cancel_out_of_stock,
     mark_order,
 )
+from pharmacy_desk.relay.stock.remote_sale import RemoteSaleGuard
 from pharmacy_desk.relay.stock.retries import Retried, StockRetries
 from pharmacy_desk.relay.storage.orders import get_order
 

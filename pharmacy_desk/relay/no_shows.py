@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 
 from pharmacy_desk.domain import Alert, AlertKind, Line, OrderState
 from pharmacy_desk.domain.no_show import NoShow, no_show, no_shows
-from pharmacy_desk.relay.stream import events as stream_events
-from pharmacy_desk.relay.storage.orders import get_order, list_orders, lock_store
 from pharmacy_desk.relay.stock.order_effects import cancel_as_relay
+from pharmacy_desk.relay.storage.orders import get_order, list_orders, lock_store
+from pharmacy_desk.relay.stream import events as stream_events
 from pharmacy_desk.relay.timeutil import utcnow
 
 if TYPE_CHECKING:
