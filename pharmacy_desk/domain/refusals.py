@@ -33,6 +33,7 @@ class RefusalCode(StrEnum):
     PAYMENT_AMOUNT = "payment_amount"
     GOODS_LEFT = "goods_left"
     UNKNOWN_REASON = "unknown_reason"
+    REMOTE_SALE_FORBIDDEN = "remote_sale_forbidden"
 
 
 MESSAGES_RU: dict[RefusalCode, str] = {
@@ -61,6 +62,7 @@ MESSAGES_RU: dict[RefusalCode, str] = {
     RefusalCode.PAYMENT_AMOUNT: "Сумма оплаты не совпадает с суммой заказа",
     RefusalCode.GOODS_LEFT: "Товар уже передан: отмена невозможна",
     RefusalCode.UNKNOWN_REASON: "Неизвестная причина отмены",
+    RefusalCode.REMOTE_SALE_FORBIDDEN: "Этот товар нельзя продать дистанционно: исключите позицию или отмените заказ",
 }
 
 

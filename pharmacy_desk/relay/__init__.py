@@ -13,9 +13,6 @@ Module map:
 - :mod:`.checks`: ``pharmacy-desk-relay check``
 - :mod:`.after_answer`: work that waits until the current answer has left
 - :mod:`.timeutil`: the relay's clock
-- :mod:`.pickup_secret`: the pickup code's key, and where the code is masked (requests, sent outbox rows)
-- :mod:`.verify_budget`: attempt budgets for ``verify_pickup_code`` per PC and per store (429)
-- :mod:`.request_guard`: ASGI middleware refusing NUL, lone surrogates and deep JSON before any route (400)
 - :mod:`.http`: routes, authentication, access log
 - :mod:`.intake`: Kuper's webhooks in
 - :mod:`.counter`: counter PCs, staff actions, acknowledgements

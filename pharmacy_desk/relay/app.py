@@ -37,14 +37,15 @@ from pharmacy_desk.relay.http import store as api_store
 from pharmacy_desk.relay.http import stream as api_stream
 from pharmacy_desk.relay.http import webhooks as api_webhooks
 from pharmacy_desk.relay.http.access_log import AccessLog, LoggingTransport
+from pharmacy_desk.relay.http.request_guard import RequestGuard
 from pharmacy_desk.relay.intake.reconcile import Reconciler
-from pharmacy_desk.relay.pickup_secret import load_pickup_key
-from pharmacy_desk.relay.request_guard import RequestGuard
 from pharmacy_desk.relay.state import RelayState
+from pharmacy_desk.relay.stock.no_shows import NoShowSweeper
 from pharmacy_desk.relay.stock.runner import StockHook, StockRunner
 from pharmacy_desk.relay.stock.wiring import StockWiring
 from pharmacy_desk.relay.storage import migrate
 from pharmacy_desk.relay.storage.db import create_engine
+from pharmacy_desk.relay.storage.pickup_secret import load_pickup_key
 
 log = logging.getLogger("pharmacy_desk.relay")
 
@@ -96,6 +97,7 @@ def create_app(
             stock_wiring=wiring,
         )
         wiring.attach(state)
+        no_show_sweeper = NoShowSweeper(state, config.no_show_check_seconds)
         client: Any = None
         reconciler: Reconciler | None = None
         try:
@@ -113,12 +115,14 @@ def create_app(
                 else:
                     reconciler = None
             await wiring.start()
+            no_show_sweeper.start()
             app.state.relay = state
             log.info("relay ready: %d store(s)", len(config.stores))
             yield
         finally:
             if reconciler is not None:
                 await reconciler.stop()
+            await no_show_sweeper.stop()
             await wiring.retries.stop()
             await state.stock.aclose()
             await wiring.aclose()

@@ -27,11 +27,11 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from pharmacy_desk.api.store import OutOfStockPolicy, StockKind
-from pharmacy_desk.domain import StoreRules
+from pharmacy_desk.domain import CancelReason, StoreRules
+from pharmacy_desk.domain.remote_sale import ForbiddenLinesPolicy
 from pharmacy_desk.inventory.onec.settings import OneCSettings
 from pharmacy_desk.kuper.vocabulary import NotificationFormat
 from pharmacy_desk.relay.errors import ConfigError
-from pharmacy_desk.relay.verify_budget import PickupAttemptBudget
 
 APP_DIR_NAME = "pharmacy-desk"
 ENV_PREFIX = "PHARMACY_DESK_RELAY__"
@@ -80,6 +80,17 @@ class KuperMode(StrEnum):
     PULL = "pull"  # polling Kuper's shipments list alone (a relay Kuper cannot reach)
 
 
+class PickupAttemptBudget(BaseModel):
+    """``[pickup_attempts]`` in the relay configuration."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    window_seconds: float = Field(default=600.0, gt=0, le=86400)
+    device_failures: int = Field(default=12, ge=1)
+    store_failures: int = Field(default=40, ge=1)
+    alert_after: int = Field(default=6, ge=1)
+
+
 class StoreConfig(_Section):
     key: str = Field(pattern=_KEY_PATTERN)
     name: str = Field(min_length=1)
@@ -89,6 +100,9 @@ class StoreConfig(_Section):
     rules: StoreRules = StoreRules()
     min_shelf_life_days: int = Field(default=0, ge=0)
     out_of_stock: OutOfStockPolicy = OutOfStockPolicy.ASK_STAFF
+    # An order with a line that may not be sold remotely (Rx…): ask the staff, or cancel it with the slug.
+    forbidden_lines: ForbiddenLinesPolicy = ForbiddenLinesPolicy.ASK_STAFF
+    forbidden_cancel_slug: CancelReason = CancelReason.OUT_OF_STOCK
     stock: StockKind = StockKind.EMBEDDED
     webhook_auth: WebhookAuth | None = None  # overrides the global one for this store
     # order.accepted: None follows rules.accept_step (sent by the staff's accept step); True: always sent
@@ -147,6 +161,7 @@ class RelayConfig(_Section):
     stream_poll_seconds: float = Field(default=2.0, gt=0)  # fallback poll (other relay processes)
     stock_budget_seconds: float = Field(default=2.0, ge=0)  # wait this long for the stock hook
     stock_retry_seconds: float = Field(default=30.0, gt=0)  # first retry of a failed stock effect
+    no_show_check_seconds: float = Field(default=60.0, gt=0)  # how often pickup holds are checked
     max_webhook_bytes: int = Field(default=1024 * 1024, ge=1024)
     webhook_auth: WebhookAuth = WebhookAuth()
     kuper: KuperConfig = KuperConfig()

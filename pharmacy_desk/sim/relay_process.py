@@ -61,6 +61,7 @@ class RelaySettings:
     notification_format: str = "seeds"
     mode: str = "push"
     reconcile_minutes: float = 5.0
+    embedded_stock: bool = False  # the store keeps its stock in the relay (load it with import_stock)
 
     @property
     def url(self) -> str:
@@ -94,6 +95,7 @@ class RelaySettings:
             f"key = {_toml_string(self.store)}",
             f"name = {_toml_string(self.store_name)}",
             f"number_prefix = {_toml_string(self.number_prefix)}",
+            *(['stock = "embedded"'] if self.embedded_stock else []),
         ]
         return "\n".join(lines) + "\n"
 
@@ -227,6 +229,10 @@ class RelayProcess:
             output = (done.stdout + done.stderr).decode(errors="replace")
             raise RelayFailed(f"pharmacy-desk-relay {' '.join(args)} failed ({done.returncode}):\n{output}")
         return done.stdout.decode(errors="replace")
+
+    def import_stock(self, path: Path) -> str:
+        """Load a stock CSV into the store's embedded stock (``stock import``); the CLI's summary."""
+        return self.cli("stock", "import", "--store", self.settings.store, str(path)).strip()
 
     def add_device(self, name: str = "Касса симулятора") -> str:
         """A new counter PC of the store; its token (the last line ``device add`` prints)."""

@@ -17,7 +17,7 @@ from httpx_sse import aconnect_sse
 from sqlalchemy import func, select
 
 from pharmacy_desk.inventory.embedded.tables import metadata as inventory_metadata
-from pharmacy_desk.relay.pickup_secret import REDACTED
+from pharmacy_desk.relay.storage.pickup_secret import REDACTED
 from pharmacy_desk.relay.storage.schema import metadata, outbox, store_events
 from pharmacy_desk.sim import checks
 from pharmacy_desk.sim.kuper_stub import KuperStub

@@ -13,6 +13,7 @@ from pharmacy_desk.inventory.onec import ODataSettings, OneCSettings
 from pharmacy_desk.relay.config import (
     ENV_CONFIG_FILE,
     KuperConfig,
+    PickupAttemptBudget,
     RelayConfig,
     StoreConfig,
     WebhookAuth,
@@ -21,7 +22,6 @@ from pharmacy_desk.relay.config import (
     load_config,
 )
 from pharmacy_desk.relay.errors import ConfigError
-from pharmacy_desk.relay.verify_budget import PickupAttemptBudget
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -34,10 +34,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from pharmacy_desk.api.orders import ActionAccepted, ActionRequest, Conflict, OrderSummary, Problem, Refused
 from pharmacy_desk.domain import Actor, Context, Outcome, decide
 from pharmacy_desk.relay.config import StoreConfig
+from pharmacy_desk.relay.counter.verify_budget import VERIFY_KIND, Failures, Spent, burst_message, recent_failures
 from pharmacy_desk.relay.errors import OrderChangedMeanwhile
 from pharmacy_desk.relay.outbox.kuper_wire import wire_notifications
 from pharmacy_desk.relay.outbox.worker import OutboxStatus, enqueue_notification, reset_for_retry
-from pharmacy_desk.relay.pickup_secret import stored_request
 from pharmacy_desk.relay.state import RelayState
 from pharmacy_desk.relay.storage.devices import Device
 from pharmacy_desk.relay.storage.history import outbox_record
@@ -48,10 +48,10 @@ from pharmacy_desk.relay.storage.orders import (
     save_order,
     taken_pickup_digests,
 )
+from pharmacy_desk.relay.storage.pickup_secret import stored_request
 from pharmacy_desk.relay.storage.schema import actions, outbox
 from pharmacy_desk.relay.stream import events as stream_events
 from pharmacy_desk.relay.timeutil import utcnow
-from pharmacy_desk.relay.verify_budget import VERIFY_KIND, Failures, Spent, burst_message, recent_failures
 
 log = logging.getLogger("pharmacy_desk.relay.counter.actions")
 

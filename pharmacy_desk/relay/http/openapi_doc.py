@@ -2,7 +2,7 @@
 
 FastAPI documents a 422 "Validation Error" on every operation with parameters; the relay answers a
 malformed request 400 ``{"code": "invalid_request", "message", "errors": [{"loc", "msg"}]}`` (its own
-handler and :mod:`~pharmacy_desk.relay.request_guard`, which may refuse any URL), keeping 422 for
+handler and :mod:`~pharmacy_desk.relay.http.request_guard`, which may refuse any URL), keeping 422 for
 "refused by the order's rules". :func:`install` rewrites the generated document once:
 
 - the automatic 422 is dropped (an operation's own 422, e.g. a refused action, stays);

@@ -82,7 +82,7 @@ from pharmacy_desk.kuper.results import SendOutcome, SendResult, describe_kuper_
 from pharmacy_desk.kuper.shipments import ShipmentState
 from pharmacy_desk.kuper.vocabulary import kuper_already_has
 from pharmacy_desk.relay.outbox.kuper_wire import switch_for
-from pharmacy_desk.relay.pickup_secret import sent_body
+from pharmacy_desk.relay.storage.pickup_secret import sent_body
 from pharmacy_desk.relay.storage.schema import orders, outbox
 from pharmacy_desk.relay.storage.store_log import append_event
 from pharmacy_desk.relay.stream import events as stream_events

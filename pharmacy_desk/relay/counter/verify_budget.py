@@ -22,25 +22,14 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from pharmacy_desk.relay.config import PickupAttemptBudget
 from pharmacy_desk.relay.storage.schema import actions
 from pharmacy_desk.relay.timeutil import as_utc
 
 VERIFY_KIND = "verify_pickup_code"
-
-
-class PickupAttemptBudget(BaseModel):
-    """``[pickup_attempts]`` in the relay configuration."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    window_seconds: float = Field(default=600.0, gt=0, le=86400)
-    device_failures: int = Field(default=12, ge=1)
-    store_failures: int = Field(default=40, ge=1)
-    alert_after: int = Field(default=6, ge=1)
 
 
 @dataclass(frozen=True)
