@@ -187,7 +187,7 @@ async def run_desk(
             window.set_reconfigure(lambda: _reconfigure(settings_file, scanner, window))
             window.tools.labels.set_saver(lambda labels: _save_labels(settings_file, labels))
         window.closing.connect(closed.set)
-        window.show()
+        window.show_as_left()
         await closed.wait()
     finally:
         await service.stop()

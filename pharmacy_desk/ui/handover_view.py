@@ -23,6 +23,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QItemSelectionModel,
     QModelIndex,
     QObject,
@@ -30,7 +31,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -38,7 +39,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -57,7 +57,7 @@ from pharmacy_desk.domain.scans import ScanError
 from pharmacy_desk.domain.states import STATE_RU
 from pharmacy_desk.ui.async_dialog import run_dialog
 from pharmacy_desk.ui.courier_card import CourierCard, DeliveryTimeline, local_time
-from pharmacy_desk.ui.key_buttons import add_key_buttons, key_shortcut
+from pharmacy_desk.ui.key_buttons import KeyButton, add_key_buttons, key_shortcut
 from pharmacy_desk.ui.outcome import Shown, Tone, shown
 from pharmacy_desk.ui.qt_async import async_slot
 from pharmacy_desk.ui.sounds import Sound, SoundPlayer
@@ -180,6 +180,7 @@ class HandoverView(QWidget):
         self.order_field.setObjectName("handoverOrder")
         self.order_field.setPlaceholderText(self.tr("Order number, or scan the bag label (F3)"))
         self.order_field.returnPressed.connect(self._find_entered)
+        self.order_field.installEventFilter(self)  # Del / Ins on an empty field are the screen's keys
         self.code = QLineEdit(self)
         self.code.setObjectName("pickupCode")
         self.code.setMaxLength(32)
@@ -241,7 +242,7 @@ class HandoverView(QWidget):
             ("F8", self.tr("F8 Refuses to pay"), self.refuse_to_pay),
             ("Esc", self.tr("Esc Queue"), self.backRequested.emit),
         )
-        self.buttons: dict[str, QPushButton] = add_key_buttons(self, bar, specs, name_prefix="handover")
+        self.buttons: dict[str, KeyButton] = add_key_buttons(self, bar, specs, name_prefix="handover")
         key_shortcut(self, Qt.Key.Key_F3, lambda: self.order_field.setFocus(Qt.FocusReason.ShortcutFocusReason))
 
         inputs = QHBoxLayout()
@@ -264,6 +265,19 @@ class HandoverView(QWidget):
         layout.addLayout(bar)
         self._show(Shown(Tone.OK, self.tr("Scan the bag label or type the order number.")), sound=None)
         self._update()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """An empty order field does not take Del / Ins for itself: they decline / restore a pack."""
+        if (
+            watched is self.order_field
+            and event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Insert)
+            and not self.order_field.text()
+        ):
+            event.ignore()
+            return True  # not overridden: the window's Del / Ins shortcut runs
+        return super().eventFilter(watched, event)
 
     # --- the order --------------------------------------------------------------------------------
 

@@ -260,11 +260,14 @@ class OrderQueueModel(QAbstractTableModel):
         return ""
 
     def _tooltip(self, summary: OrderSummary, column: int) -> str | None:
-        if column == Column.KUPER_ID:
-            return summary.kuper_id
-        if column == _COURIER and summary.courier is not None:
-            return " ".join(p for p in (summary.courier.name, summary.courier.phone) if p) or None
-        return None
+        """The whole row, one column a line: what a narrow screen hides or elides is read here."""
+        texts = list(self._texts(summary))
+        texts[_TIME_LEFT] = self._time_left_text(seconds_left(summary, self._clock()))
+        texts[Column.KUPER_ID] = summary.kuper_id
+        if summary.courier is not None:
+            phone = summary.courier.phone
+            texts[_COURIER] = " ".join(p for p in (texts[_COURIER], phone) if p)
+        return "\n".join(f"{self._headers[i]}: {text}" for i, text in enumerate(texts) if text)
 
     def _sort_value(self, summary: OrderSummary, column: int) -> Any:
         if column == _TIME_LEFT:

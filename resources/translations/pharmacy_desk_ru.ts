@@ -2,6 +2,68 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ru_RU">
 <context>
+    <name>AlertArea</name>
+    <message>
+        <source>Couriers are waiting</source>
+        <translation>Ждут курьеры</translation>
+    </message>
+    <message>
+        <source>New orders</source>
+        <translation>Новые заказы</translation>
+    </message>
+    <message>
+        <source>Canceled during assembly</source>
+        <translation>Отменены во время сборки</translation>
+    </message>
+    <message>
+        <source>Actions not accepted</source>
+        <translation>Действия не приняты</translation>
+    </message>
+    <message>
+        <source>Stock problems</source>
+        <translation>Проблемы с остатками</translation>
+    </message>
+    <message>
+        <source>Kuper did not accept</source>
+        <translation>Купер не принял</translation>
+    </message>
+    <message>
+        <source>Cash register</source>
+        <translation>Касса</translation>
+    </message>
+    <message>
+        <source>Attention</source>
+        <translation>Внимание</translation>
+    </message>
+    <message>
+        <source>Information</source>
+        <translation>Информация</translation>
+    </message>
+    <message>
+        <source>Remove these alerts</source>
+        <translation>Убрать эти оповещения</translation>
+    </message>
+    <message>
+        <source>No alerts</source>
+        <translation>Оповещений нет</translation>
+    </message>
+    <message>
+        <source>All alerts (%1)</source>
+        <translation>Все оповещения (%1)</translation>
+    </message>
+    <message>
+        <source>+%1 more</source>
+        <translation>+ ещё %1</translation>
+    </message>
+</context>
+<context>
+    <name>AlertList</name>
+    <message>
+        <source>Enter — open the order · Del — remove the alert · Esc — close</source>
+        <translation>Enter — открыть заказ · Del — убрать оповещение · Esc — закрыть</translation>
+    </message>
+</context>
+<context>
     <name>Alerts</name>
     <message>
         <source>Pharmacy desk</source>
@@ -34,6 +96,10 @@
     <message>
         <source>Courier arrived</source>
         <translation>Курьер прибыл</translation>
+    </message>
+    <message>
+        <source>Kuper did not accept «%1»: %2</source>
+        <translation>Купер не принял уведомление «%1»: %2</translation>
     </message>
 </context>
 <context>
@@ -106,8 +172,8 @@
         <translation>Esc К очереди</translation>
     </message>
     <message>
-        <source>Scan the packs of the order. F5 starts the assembly.</source>
-        <translation>Сканируйте упаковки заказа. F5 — начать сборку.</translation>
+        <source>Order %1 is open</source>
+        <translation>Открыт заказ %1</translation>
     </message>
     <message>
         <source>Pickup</source>
@@ -195,17 +261,14 @@
     </message>
 </context>
 <context>
-    <name>Banner</name>
-    <message>
-        <source>Dismiss</source>
-        <translation>Закрыть</translation>
-    </message>
-</context>
-<context>
     <name>CancelDialog</name>
     <message>
         <source>Cancel order %1</source>
         <translation>Отмена заказа %1</translation>
+    </message>
+    <message>
+        <source>Choose the reason</source>
+        <translation>Выберите причину</translation>
     </message>
     <message>
         <source>What happened, for Kuper and the customer (optional)</source>
@@ -960,8 +1023,12 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <source>Pharmacy desk — Kuper orders</source>
-        <translation>Аптечная касса — заказы Купера</translation>
+        <source>Pharmacy desk</source>
+        <translation>Аптечная касса</translation>
+    </message>
+    <message>
+        <source>Kuper orders</source>
+        <translation>Заказы Купера</translation>
     </message>
     <message>
         <source>&amp;Desk</source>
@@ -998,6 +1065,10 @@
     <message>
         <source>Order %1: a saved action was not accepted: %2</source>
         <translation>Заказ %1: сохранённое действие не принято: %2</translation>
+    </message>
+    <message>
+        <source>Resolve…</source>
+        <translation>Разобрать…</translation>
     </message>
     <message>
         <source>Action not sent</source>
@@ -1125,6 +1196,14 @@ Drop the order&apos;s unsent actions and continue from its current state?</sourc
     <message>
         <source>Sent again: %1</source>
         <translation>Отправлено снова: %1</translation>
+    </message>
+    <message>
+        <source>The order is being assembled</source>
+        <translation>Заказ собирают</translation>
+    </message>
+    <message>
+        <source>%1 is assembling order %2 right now. Cancel it anyway? That PC is told at once and shown which packs to put back on the shelf.</source>
+        <translation>%1 сейчас собирает заказ %2. Всё равно отменить? Там сразу узнают об этом и увидят, какие упаковки вернуть на полку.</translation>
     </message>
     <message>
         <source>Order %1 canceled</source>

@@ -11,14 +11,14 @@ from ui_support import RecordingPlayer
 from pharmacy_desk.desk.order_book import AlertEvent
 from pharmacy_desk.desk.settings import SoundSettings
 from pharmacy_desk.domain import AlertKind
-from pharmacy_desk.ui.alerts import Alerts, BannerArea
+from pharmacy_desk.ui.alerts import AlertArea, Alerts
 from pharmacy_desk.ui.sounds import SilentPlayer, Sound, make_player
 
 
 def test_the_bell_repeats_and_gets_louder_until_acknowledged(qtbot: QtBot) -> None:
     window = QWidget()
     qtbot.addWidget(window)
-    banners = BannerArea(window)
+    banners = AlertArea(window)
     player = RecordingPlayer()
     now = [1000.0]
     alerts = Alerts(
@@ -42,7 +42,7 @@ def test_the_bell_repeats_and_gets_louder_until_acknowledged(qtbot: QtBot) -> No
     alerts.on_ringing(frozenset())
     assert banners.get(alerts.RING_KEY) is None and not alerts._timer.isActive()
     alerts.on_alert(AlertEvent(AlertKind.ANOMALY, "anomaly", "Купер прислал странное", number="A12-000003", event_id=7))
-    banner = banners.get("alert:7")
+    banner = banners.get("other:A12-000003")
     assert banner is not None and "A12-000003" in banner.text
     alerts.close()
 
