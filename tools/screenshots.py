@@ -36,7 +36,7 @@ from pharmacy_desk.ui.scanner_filter import ScannerFilter
 from pharmacy_desk.ui.sounds import SilentPlayer
 
 ROOT = Path(__file__).resolve().parents[1]
-SIZE = (1500, 920)
+SIZE = (1366, 768)  # the most common store-PC screen: every screen is laid out for it first
 
 
 async def until(check: Callable[[], object], timeout: float = 30.0) -> None:

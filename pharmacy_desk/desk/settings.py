@@ -66,6 +66,9 @@ class DeskSettings(BaseModel):
     stream_idle_timeout_seconds: float = Field(default=45.0, gt=0, le=600)  # > 2 relay heartbeats (15 s)
     sound: SoundSettings = SoundSettings()
     labels: LabelSettings = LabelSettings()
+    # Large type: the counter app's text at 125 % or 150 %, laid out to still fit the screen. Use it
+    # instead of Windows' 125 % / 150 % display scaling, which leaves a 1366×768 screen 1093×614 points.
+    text_size_percent: Literal[100, 125, 150] = 100
 
     @field_validator("relay_url")
     @classmethod

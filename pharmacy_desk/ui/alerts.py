@@ -308,11 +308,7 @@ class AlertArea(QFrame):
             if action is not None:
                 self.action.setText(action.text)
             self.close_button.setVisible(self._top is not AlertGroup.NEW_ORDERS)
-        others = total - (len(groups[0][1]) if groups else 0)
-        self.all.setText(
-            self.tr("All alerts (%1)").replace("%1", str(total))
-            + (" " + self.tr("+%1 more").replace("%1", str(others)) if others else "")
-        )
+        self.all.setText(self.tr("All alerts: %1 ▾").replace("%1", str(total)))
         self.all.setVisible(total > 0)
         if self.popup.isVisible():
             self._fill_popup()

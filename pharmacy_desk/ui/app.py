@@ -62,6 +62,15 @@ def make_application(argv: Sequence[str]) -> QApplication:
     return app
 
 
+def apply_text_size(app: QApplication, percent: int) -> None:
+    """The large-type setting: the base font at ``percent`` % of :data:`BASE_POINT_SIZE` (never smaller)."""
+    font = app.font()
+    wanted = BASE_POINT_SIZE * percent / 100
+    if abs(font.pointSizeF() - wanted) > 0.01 and (percent != 100 or font.pointSizeF() < wanted):
+        font.setPointSizeF(wanted)
+        app.setFont(font)
+
+
 class ErrorHooks:
     """``sys.excepthook`` and the loop's exception handler: log every error, show one box at a time."""
 
@@ -180,6 +189,7 @@ async def run_desk(
     closed = closed or asyncio.Event()
     player = player or make_player(conn.settings.sound)
     await service.start()
+    apply_text_size(app, conn.settings.text_size_percent)
     try:
         bridge = DeskBridge(service)
         window = MainWindow(service, bridge, player, scanner, batches_for=batches_for)

@@ -250,7 +250,7 @@ class OrderDetailDialog(QDialog):
         self.print_label = print_label
         self.detail: OrderDetail | None = None
         self.setWindowTitle(self.tr("Order %1").replace("%1", number))
-        self.resize(1100, 760)
+        self.fit_to(parent)
         self._loading = False
         self._again = False
 
@@ -359,6 +359,15 @@ class OrderDetailDialog(QDialog):
         task = spawn(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def fit_to(self, parent: QWidget | None) -> None:
+        """1100×760, or less: never larger than the window it opens over (a 1280×720 screen)."""
+        width, height = 1100, 760
+        if parent is not None:
+            window = parent.window()
+            width = min(width, max(640, window.width() - 40))
+            height = min(height, max(480, window.height() - 40))
+        self.resize(width, height)
 
     async def load(self) -> bool:
         """Fetch the order and its history now; False (and a message) when the relay did not answer."""

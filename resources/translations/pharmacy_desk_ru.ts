@@ -48,12 +48,8 @@
         <translation>Оповещений нет</translation>
     </message>
     <message>
-        <source>All alerts (%1)</source>
-        <translation>Все оповещения (%1)</translation>
-    </message>
-    <message>
-        <source>+%1 more</source>
-        <translation>+ ещё %1</translation>
+        <source>All alerts: %1 ▾</source>
+        <translation>Все оповещения: %1 ▾</translation>
     </message>
 </context>
 <context>
@@ -141,11 +137,11 @@
     </message>
     <message>
         <source>F5 Start assembly</source>
-        <translation>F5 Начать сборку</translation>
+        <translation>F5 Начать</translation>
     </message>
     <message>
         <source>F6 Fewer packs</source>
-        <translation>F6 Меньше упаковок</translation>
+        <translation>F6 Меньше</translation>
     </message>
     <message>
         <source>F7 Missing</source>
@@ -157,7 +153,7 @@
     </message>
     <message>
         <source>Del Take pack out</source>
-        <translation>Del Убрать упаковку</translation>
+        <translation>Del Убрать</translation>
     </message>
     <message>
         <source>F8 Assembled</source>
@@ -169,7 +165,7 @@
     </message>
     <message>
         <source>Esc Queue</source>
-        <translation>Esc К очереди</translation>
+        <translation>Esc Очередь</translation>
     </message>
     <message>
         <source>Order %1 is open</source>
@@ -1480,7 +1476,7 @@ Drop the order&apos;s unsent actions and continue from its current state?</sourc
     </message>
     <message>
         <source>Scan the selected line</source>
-        <translation>Сканировать выбранную строку</translation>
+        <translation>Сканировать строку</translation>
     </message>
     <message>
         <source>Customer tells the code</source>

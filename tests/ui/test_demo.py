@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ui_support import RecordingPlayer, activate, eventually
+from ui_support import RecordingPlayer, activate, check_fits, eventually, settle
 
 from pharmacy_desk.demo.app import DemoDesk, open_demo_desk
 from pharmacy_desk.demo.environment import DemoEnvironment, DemoSettings
@@ -50,9 +50,13 @@ async def test_the_demo_shows_orders_assembles_one_with_the_virtual_scanner_and_
         assert workdir is not None and workdir.is_dir() and env.stock_loaded
         window, book = demo.window, demo.service.book
         window.show()
+        window.resize(1366, 768)
         await activate(window)
         assert window.windowTitle().endswith("— демо") and window.banners.get("demo") is not None
         await eventually(lambda: len(book) >= 2, timeout=15)
+        await settle()
+        check_fits(window, (1366, 768))  # the virtual scanner dock is a share of the screen, not extra width
+        assert demo.scanner.width() < 400 and demo.scanner.isVisible()
         pickup = next(s for s in book.orders() if s.flow is Flow.PICKUP)
         number = pickup.number
 

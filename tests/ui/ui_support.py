@@ -17,7 +17,7 @@ from typing import Any
 from desk_support import STORE, RelayServer
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
-from PySide6.QtCore import QEvent, QObject, Qt, SignalInstance
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, SignalInstance
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
@@ -29,6 +29,7 @@ from pharmacy_desk.desk.settings import DeskSettings, SoundSettings
 from pharmacy_desk.desk.stream import ConnectionState
 from pharmacy_desk.domain import Order
 from pharmacy_desk.domain.fefo import Batch
+from pharmacy_desk.ui.key_buttons import KeyButton
 from pharmacy_desk.ui.main_window import MainWindow
 from pharmacy_desk.ui.scanner_filter import ScannerFilter
 from pharmacy_desk.ui.sounds import Sound
@@ -196,6 +197,36 @@ async def press(window: QWidget, key: Qt.Key) -> None:
 
 async def _batches_for(order: Order) -> Mapping[str, Sequence[Batch]]:
     return {line.sku: BATCHES[line.sku] for line in order.ordered if line.sku in BATCHES}
+
+
+def outside(window: QWidget) -> list[str]:
+    """Visible children of ``window`` that do not lie wholly inside it."""
+    bounds = QRect(0, 0, window.width(), window.height())
+    found = []
+    for child in window.findChildren(QWidget):
+        if child.isWindow() or not child.isVisibleTo(window) or child.width() <= 0 or child.height() <= 0:
+            continue
+        rect = QRect(child.mapTo(window, QPoint(0, 0)), child.size())
+        if not bounds.contains(rect):
+            found.append(f"{type(child).__name__}#{child.objectName()} at {rect.getRect()}")
+    return found
+
+
+def cut_keys(window: QWidget) -> list[str]:
+    return [b.key for b in window.findChildren(KeyButton) if b.isVisibleTo(window) and b.key_elided]
+
+
+async def settle() -> None:
+    """Let Qt lay the widgets out (the qasync loop processes Qt's events while it sleeps)."""
+    for _ in range(3):
+        await asyncio.sleep(0.03)
+
+
+def check_fits(window: QWidget, size: tuple[int, int]) -> None:
+    """``window`` keeps ``size``, no visible child lies outside it, no key button has its key cut."""
+    assert (window.width(), window.height()) == size, "the window was forced to another size"
+    assert outside(window) == []
+    assert cut_keys(window) == []
 
 
 FAST_BACKOFF = Backoff(initial=0.05, factor=2.0, cap=0.3, jitter=0.5)
