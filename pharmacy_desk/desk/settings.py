@@ -47,7 +47,8 @@ class LabelSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     format: Literal["58mm", "80mm", "a4"] = "58mm"
-    auto_print: bool = False  # print the label when this PC makes an order ready
+    auto_print: bool = True  # print the label when this PC makes an order ready (when a printer is there)
+    shelf_cells: int = Field(default=0, ge=0, le=999)  # numbered cells of the pick-up shelf; 0: none
     printer: str = ""  # the printer's name; empty: the system's default printer
     store_name: str = Field(default="", max_length=100)  # printed on top of the label; empty: the store key
 

@@ -42,6 +42,7 @@ from pharmacy_desk.desk.scanner import ScannedCode, manual_entry
 from pharmacy_desk.desk.service import ActOutcome, DeskService, Queued
 from pharmacy_desk.domain import Action, Flow, OrderState, Ready, StartAssembly
 from pharmacy_desk.domain.money import rubles
+from pharmacy_desk.domain.shelf import shelf_cell
 from pharmacy_desk.ui.assembly_lines import SKU_ROLE, AssemblyLinesModel, batch_text
 from pharmacy_desk.ui.async_dialog import run_dialog
 from pharmacy_desk.ui.key_buttons import KeyButton, add_key_buttons, key_shortcut
@@ -245,6 +246,9 @@ class AssemblyView(QWidget):
                 selected_has_packs=line is not None and line.picked > 0,
                 series_pending=bool(self._series_pending),
                 assembled_elsewhere_by=self._assembled_elsewhere_by(),
+                shelf_cell=shelf_cell(self.summary.number, self.service.settings.labels.shelf_cells)
+                if self.summary is not None
+                else None,
             )
         self.prompt.setText(self.step.prompt)
         for key, button in self.buttons.items():

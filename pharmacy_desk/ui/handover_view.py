@@ -1,7 +1,8 @@
 """The hand-over screen: a customer at the counter with a pickup code, or a courier for a delivery bag.
 
-Find the order: scan the bag's label (its QR), or type the order number (the last digits are enough)
-in the order field. Then, for a pickup order:
+Find the order: scan the bag's label (its QR), or type in the order field our number (the last digits
+are enough), Kuper's number or the last four digits of the customer's phone — never the pickup code.
+Then, for a pickup order:
 
 1. type the code the customer says, Enter: the relay checks it (:class:`~pharmacy_desk.domain.VerifyPickupCode`),
    counts the failures and locks the order out after too many; a wrong code says only that, with the
@@ -47,6 +48,7 @@ from PySide6.QtWidgets import (
 from pharmacy_desk.desk.handover import Blocker, HandoverLine, HandoverSession, PaymentMethodName
 from pharmacy_desk.desk.order_book import BookChange
 from pharmacy_desk.desk.queue_rules import utc_now
+from pharmacy_desk.desk.order_lookup import find_order
 from pharmacy_desk.desk.relay_client import Accepted, Refused, RelayError, Stale
 from pharmacy_desk.desk.scanner import ScannedCode, read_code
 from pharmacy_desk.desk.service import ActOutcome, DeskService
@@ -178,7 +180,9 @@ class HandoverView(QWidget):
 
         self.order_field = QLineEdit(self)
         self.order_field.setObjectName("handoverOrder")
-        self.order_field.setPlaceholderText(self.tr("Order number, or scan the bag label (F3)"))
+        self.order_field.setPlaceholderText(
+            self.tr("Order or Kuper number, phone's last 4 digits, or scan the bag (F3)")
+        )
         self.order_field.returnPressed.connect(self._find_entered)
         self.order_field.installEventFilter(self)  # Del / Ins on an empty field are the screen's keys
         self.code = QLineEdit(self)
@@ -342,16 +346,9 @@ class HandoverView(QWidget):
     # --- finding the order ------------------------------------------------------------------------
 
     def resolve(self, text: str) -> str | None:
-        """The order a typed number means: exact, or the one order whose number ends with it."""
-        wanted = text.strip().casefold()
-        if not wanted:
-            return None
-        summaries = self.service.book.orders()
-        for summary in summaries:
-            if summary.number.casefold() == wanted:
-                return summary.number
-        found = [s.number for s in summaries if s.number.casefold().endswith(wanted)]
-        return found[0] if len(found) == 1 else None
+        """The one order ``text`` means: our number (or its last digits), Kuper's number, the last four
+        digits of the customer's phone (:func:`~pharmacy_desk.desk.order_lookup.find_order`; never the code)."""
+        return find_order(self.service.book, text).unique
 
     @async_slot()
     async def _find_entered(self) -> None:
@@ -362,7 +359,15 @@ class HandoverView(QWidget):
         if isinstance(parsed, BagLabel):
             await self.open_label(parsed)
             return
-        number = self.resolve(text)
+        found = find_order(self.service.book, text)
+        number = found.unique
+        if number is None and found.numbers:
+            listed = ", ".join(found.numbers[:6])
+            self._show(
+                Shown(Tone.REFUSED, self.tr("Several orders match: %1. Type more digits").replace("%1", listed)),
+                Sound.ERROR,
+            )
+            return
         if number is None:
             self._show(
                 Shown(Tone.REFUSED, self.tr("No order %1 in the queue").replace("%1", text.strip())), Sound.ERROR

@@ -318,7 +318,8 @@ class OrderQueueModel(QAbstractTableModel):
         return self._stages[stage]
 
     def search_text(self, row: int) -> str:
-        """Lower-case text a search matches: number, Kuper id, and what the full snapshot adds."""
+        """Lower-case text a search matches: number, Kuper id, and what the full snapshot adds (Kuper's
+        number, the customer's name and phone; not the pickup code)."""
         summary = self._rows[row]
         detail = self.book.detail(summary.number)
         cached = self._search_cache.get(summary.number)
@@ -328,8 +329,7 @@ class OrderQueueModel(QAbstractTableModel):
         if detail is not None:
             parts += [detail.original_order_id or "", detail.customer.name or "", detail.customer.phone or ""]
             parts.append("".join(ch for ch in detail.customer.phone or "" if ch.isdigit()))
-            if detail.pickup is not None:
-                parts.append(detail.pickup.code)
+            # never the pickup code: whoever heard a code must not be able to find its order by it
         text = " ".join(parts).lower()
         self._search_cache[summary.number] = (summary.version, detail is not None, text)
         return text

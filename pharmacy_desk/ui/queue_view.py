@@ -102,7 +102,7 @@ class QueueView(QWidget):
         self.search = QLineEdit(self)
         self.search.setObjectName("search")
         self.search.setClearButtonEnabled(True)
-        self.search.setPlaceholderText(self.tr("Search: number, code, customer, last phone digits (Ctrl+F)"))
+        self.search.setPlaceholderText(self.tr("Search: number, Kuper number, customer, last phone digits (Ctrl+F)"))
         self.search.textChanged.connect(self.proxy.set_search)
 
         self.table = QTableView(self)

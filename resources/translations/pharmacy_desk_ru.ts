@@ -548,8 +548,8 @@
         <translation>Выдача</translation>
     </message>
     <message>
-        <source>Order number, or scan the bag label (F3)</source>
-        <translation>Номер заказа или скан этикетки пакета (F3)</translation>
+        <source>Order or Kuper number, phone&apos;s last 4 digits, or scan the bag (F3)</source>
+        <translation>Номер заказа или Купера, 4 последние цифры телефона, или скан пакета (F3)</translation>
     </message>
     <message>
         <source>Pickup code</source>
@@ -606,6 +606,10 @@
     <message>
         <source>The order is not waiting for the customer: %1</source>
         <translation>Заказ не ждёт покупателя: %1</translation>
+    </message>
+    <message>
+        <source>Several orders match: %1. Type more digits</source>
+        <translation>Подходят несколько заказов: %1. Введите больше цифр</translation>
     </message>
     <message>
         <source>No order %1 in the queue</source>
@@ -993,6 +997,14 @@
         <translation>Печатать этикетку, когда заказ готов (на этой кассе)</translation>
     </message>
     <message>
+        <source>no numbered cells</source>
+        <translation>ячейки не нумеруются</translation>
+    </message>
+    <message>
+        <source>The label prints the bag&apos;s cell in large digits (never the pickup code)</source>
+        <translation>На этикетке крупно печатается ячейка пакета (код выдачи — никогда)</translation>
+    </message>
+    <message>
         <source>as on the sign, e.g. Аптека №12</source>
         <translation>как на вывеске, например Аптека №12</translation>
     </message>
@@ -1007,6 +1019,10 @@
     <message>
         <source>Pharmacy name</source>
         <translation>Название аптеки</translation>
+    </message>
+    <message>
+        <source>Shelf cells</source>
+        <translation>Ячеек на полке</translation>
     </message>
 </context>
 <context>
@@ -1343,8 +1359,8 @@ Drop the order&apos;s unsent actions and continue from its current state?</sourc
         <translation>Все</translation>
     </message>
     <message>
-        <source>Search: number, code, customer, last phone digits (Ctrl+F)</source>
-        <translation>Поиск: номер, код, покупатель, последние цифры телефона (Ctrl+F)</translation>
+        <source>Search: number, Kuper number, customer, last phone digits (Ctrl+F)</source>
+        <translation>Поиск: номер, номер Купера, покупатель, последние цифры телефона (Ctrl+F)</translation>
     </message>
 </context>
 <context>

@@ -93,7 +93,7 @@ async def test_auto_print_when_this_pc_makes_the_order_ready(live: Callable[[], 
         labels = tools(desk).labels
         path = tmp_path / "auto.pdf"
         labels.printer = lambda: pdf_printer(path)  # type: ignore[method-assign]  # the PC's printer, as a PDF
-        labels.apply(LabelSettings(auto_print=True))
+        labels.apply(LabelSettings(auto_print=True, printer="Этикетки"))  # a printer is configured
 
         await desk.window.open_order(number)
         await eventually(lambda: desk.window.assembly.number == number)
