@@ -35,6 +35,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QStackedWi
 
 from pharmacy_desk.desk.alert_book import AlertGroup
 from pharmacy_desk.desk.assembly import AssemblySession
+from pharmacy_desk.desk.conflicts import explain
 from pharmacy_desk.desk.offline_queue import QueueConflict
 from pharmacy_desk.desk.order_book import AlertEvent, BookChange
 from pharmacy_desk.desk.qt_bridge import DeskBridge
@@ -321,9 +322,7 @@ class MainWindow(QMainWindow):
         self.banners.put(
             f"conflict:{conflict.number}",
             AlertGroup.CONFLICT,
-            self.tr("Order %1: a saved action was not accepted: %2")
-            .replace("%1", conflict.number)
-            .replace("%2", conflict.message),
+            explain(conflict),  # who changed the order, what changed, what to do now
             number=conflict.number,
             action=self.tr("Resolve…"),
             on_action=lambda: self._resolve_conflict(conflict),
@@ -336,9 +335,9 @@ class MainWindow(QMainWindow):
         box = QMessageBox(
             QMessageBox.Icon.Warning,
             self.tr("Action not sent"),
-            self.tr("Order %1: %2\n\nDrop the order's unsent actions and continue from its current state?")
-            .replace("%1", conflict.number)
-            .replace("%2", conflict.message),
+            self.tr("%1\n\nDrop the order's unsent actions and continue from its current state?").replace(
+                "%1", explain(conflict)
+            ),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             self,
         )

@@ -1075,8 +1075,12 @@
         <translation>Чтобы сканировать упаковки, откройте заказ (Enter на заказе)</translation>
     </message>
     <message>
-        <source>Order %1: a saved action was not accepted: %2</source>
-        <translation>Заказ %1: сохранённое действие не принято: %2</translation>
+        <source>%1
+
+Drop the order&apos;s unsent actions and continue from its current state?</source>
+        <translation>%1
+
+Удалить неотправленные действия по заказу и продолжить с его текущего состояния?</translation>
     </message>
     <message>
         <source>Resolve…</source>
@@ -1085,14 +1089,6 @@
     <message>
         <source>Action not sent</source>
         <translation>Действие не отправлено</translation>
-    </message>
-    <message>
-        <source>Order %1: %2
-
-Drop the order&apos;s unsent actions and continue from its current state?</source>
-        <translation>Заказ %1: %2
-
-Отменить неотправленные действия по заказу и продолжить с его текущего состояния?</translation>
     </message>
 </context>
 <context>

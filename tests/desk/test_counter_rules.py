@@ -7,10 +7,12 @@ from book_support import NOW, line, order, summary
 
 from pharmacy_desk.desk.alert_book import AlertBook, AlertGroup
 from pharmacy_desk.desk.assembly import AssemblySession
+from pharmacy_desk.desk.conflicts import explain
 from pharmacy_desk.desk.next_step import FIRST_F5, FIRST_F8, assembly_step, starts_on_scan
+from pharmacy_desk.desk.offline_queue import QueueConflict, QueuedAction
 from pharmacy_desk.desk.order_book import OrderBook
 from pharmacy_desk.desk.order_lookup import find_order
-from pharmacy_desk.domain import Customer, OrderState
+from pharmacy_desk.domain import Assembled, Cancellation, CancelReason, Customer, OrderState
 from pharmacy_desk.domain.pickup_codes import PickupCodeState
 from pharmacy_desk.domain.shelf import shelf_cell
 from pharmacy_desk.domain.states import Flow
@@ -111,3 +113,15 @@ def test_shelf_cells_come_from_the_number() -> None:
     assert shelf_cell("A12-000042", 0) is None
     assert shelf_cell("A12-000039", 40) == "40"
     assert shelf_cell("D-000001", 100) == "002"
+
+
+def test_a_replay_conflict_says_who_changed_the_order_what_and_what_now() -> None:
+    queued = QueuedAction(1, "apteka-12", "A12-000001", Assembled(composition=()), 3, "key", None, NOW)
+    cancel = Cancellation(reason=CancelReason.STORE_CLOSED, slug="store_closed", by_kuper=False, at=NOW)
+    canceled = order("A12-000001", state=OrderState.CANCELED, cancellation=cancel)
+    said = explain(QueueConflict("A12-000001", queued, "stale_version", "Заказ изменился", current_order=canceled))
+    assert "другая касса аптеки отменил(а) заказ (Аптека закрыта)" in said
+    assert "«собрано»" in said and "Верните на полку: Нурофен — 2 уп." in said
+    by_kuper = cancel.model_copy(update={"by_kuper": True})
+    gone = canceled.model_copy(update={"cancellation": by_kuper})
+    assert "Купер" in explain(QueueConflict("A12-000001", queued, "stale_version", "x", current_order=gone))

@@ -6,6 +6,7 @@ import asyncio
 
 from desk_support import RelayServer, eventually, marking_code
 
+from pharmacy_desk.desk.conflicts import explain
 from pharmacy_desk.desk.offline_queue import QueueConflict
 from pharmacy_desk.desk.relay_client import Accepted, Unreachable
 from pharmacy_desk.desk.service import Queued
@@ -65,6 +66,8 @@ async def test_queued_while_offline_replayed_in_order_with_a_conflict(relay: Rel
     assert conflict.code == "stale_version" and "изменился" in conflict.message
     assert [item.action.kind for item in conflict.blocked] == ["assembled"]
     assert conflict.current_order is not None and conflict.current_order.assembler.device_name == "Касса 2"  # type: ignore[union-attr]
+    said = explain(conflict)  # what the pharmacist reads: who, what, what now
+    assert "собирает Касса 2" in said and "«начать сборку»" in said and "верните на полку" in said
     # c continued regardless
     await eventually(lambda: desk.book.get(c).state is OrderState.COLLECTING)  # type: ignore[union-attr]
     assert [(i.number, i.status) for i in await desk.queued()] == [(b, "conflict"), (b, "conflict")]
