@@ -29,7 +29,7 @@ from typing import Any
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from pharmacy_desk.desk.credentials import CredentialsUnavailable, TokenStore, token_store
+from pharmacy_desk.desk.credentials import CredentialsUnavailable, FileTokenStore, TokenStore, token_store
 from pharmacy_desk.desk.qt_bridge import DeskBridge
 from pharmacy_desk.desk.service import DeskService
 from pharmacy_desk.desk.settings import DeskSettings, LabelSettings, SettingsError, SettingsFile
@@ -123,13 +123,21 @@ class Connection:
     token: str
 
 
-def open_token_store() -> tuple[TokenStore | None, str | None]:
-    """The token store, or None and the desk's message when there is no usable keyring."""
+def open_token_store(config_dir: Path | None = None) -> tuple[TokenStore | None, str | None]:
+    """The token store and, when it is not the keyring, the dialog's note (None and the reason when the
+    keyring errors). ``config_dir``: where the token file goes when there is no keyring at all."""
     try:
-        return token_store(), None
+        store = token_store(config_dir=config_dir)
     except CredentialsUnavailable as exc:
         log.warning("%s", exc.message_en)
         return None, exc.message_ru
+    if isinstance(store, FileTokenStore) and store.fallback is not None:
+        log.warning("no usable keyring (%s): the device token is kept in %s (0600)", store.fallback, store.path)
+        note = QApplication.translate(
+            "ConnectDialog", "No password store on this PC: the token is kept in the file %1, readable only by you."
+        )
+        return store, note.replace("%1", str(store.path))
+    return store, None
 
 
 def _read_token(store: TokenStore, key: str) -> str:
@@ -148,7 +156,7 @@ async def connection(
     While the dialog is open the scanner filter is off: a token scanned from a QR code lands in the field.
     """
     settings = settings_file.load()
-    store, problem = open_token_store()
+    store, problem = open_token_store(settings_file.path.parent)
     token = ""
     if settings.is_configured and store is not None:
         try:

@@ -333,6 +333,10 @@
         <source>Continue without saving the token</source>
         <translation>Продолжить без сохранения токена</translation>
     </message>
+    <message>
+        <source>No password store on this PC: the token is kept in the file %1, readable only by you.</source>
+        <translation>На этом компьютере нет хранилища паролей: токен хранится в файле %1, доступном только вам.</translation>
+    </message>
 </context>
 <context>
     <name>CourierCard</name>
