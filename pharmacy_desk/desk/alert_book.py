@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from pharmacy_desk.api.orders import OrderSummary
 from pharmacy_desk.domain import OrderState
 from pharmacy_desk.domain.states import TERMINAL_STATES
-from pharmacy_desk.relay.views import OrderSummary
 
 
 class AlertGroup(StrEnum):

@@ -35,8 +35,8 @@ from PySide6.QtWidgets import (
 from pharmacy_desk.api.orders import OrderSummary
 from pharmacy_desk.desk.assembly import AssemblyIncomplete, AssemblySession
 from pharmacy_desk.desk.assembly_feedback import FeedbackCode, ScanFeedback
-from pharmacy_desk.desk.queue_rules import seconds_left, utc_now
 from pharmacy_desk.desk.next_step import Step, assembly_step, starts_on_scan
+from pharmacy_desk.desk.queue_rules import seconds_left, utc_now
 from pharmacy_desk.desk.relay_client import Accepted
 from pharmacy_desk.desk.scanner import ScannedCode, manual_entry
 from pharmacy_desk.desk.service import ActOutcome, DeskService, Queued

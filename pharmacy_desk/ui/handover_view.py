@@ -47,8 +47,8 @@ from PySide6.QtWidgets import (
 
 from pharmacy_desk.desk.handover import Blocker, HandoverLine, HandoverSession, PaymentMethodName
 from pharmacy_desk.desk.order_book import BookChange
-from pharmacy_desk.desk.queue_rules import utc_now
 from pharmacy_desk.desk.order_lookup import find_order
+from pharmacy_desk.desk.queue_rules import utc_now
 from pharmacy_desk.desk.relay_client import Accepted, Refused, RelayError, Stale
 from pharmacy_desk.desk.scanner import ScannedCode, read_code
 from pharmacy_desk.desk.service import ActOutcome, DeskService

@@ -294,7 +294,7 @@ async def test_a_restart_raises_no_alert_for_orders_whose_reservation_did_not_ch
 async def _retries_waiting(relay: Relay) -> int:
     from sqlalchemy import func, select
 
-    from pharmacy_desk.relay.schema import stock_retries
+    from pharmacy_desk.relay.storage.schema import stock_retries
 
     async with relay.state.engine.connect() as conn:
         return int((await conn.execute(select(func.count()).select_from(stock_retries))).scalar_one())

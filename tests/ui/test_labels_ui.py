@@ -49,7 +49,10 @@ async def test_a_printed_label_reads_back_and_the_print_is_recorded(live: Callab
         assert decode(page.image)["QRCode"] == [encode_bag_label(STORE, number)]
         assert decode(page.image)["Code128"] == [number]
         text = " ".join(page.text.split())
-        assert "Аптека №12 на Ленина" in text and number in text and order.pickup.code in text
+        assert "Аптека №12 на Ленина" in text and number in text
+        # no secret on paper: the customer's pickup code is in neither the label's text nor its codes
+        assert order.pickup.code not in text
+        assert all(order.pickup.code not in payload for codes in decode(page.image).values() for payload in codes)
         assert desk.window.status.currentMessage() == f"Этикетка {number} напечатана"
         detail = await desk.service.order_record(number)
         printed = [a for a in detail.history.actions if a.kind == "label_printed"]

@@ -9,8 +9,8 @@ from desk_support import new_uuid
 from PySide6.QtCore import Qt
 from ui_support import Live, activate, eventually, press, type_keys
 
-from pharmacy_desk.desk.queue_rules import Stage
 from pharmacy_desk.desk.alert_book import AlertGroup
+from pharmacy_desk.desk.queue_rules import Stage
 from pharmacy_desk.desk.stream import ConnectionState
 from pharmacy_desk.domain import OrderState
 from pharmacy_desk.domain.keyboard_layout import us_to_ru
