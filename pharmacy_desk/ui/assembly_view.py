@@ -57,6 +57,7 @@ _TONE_STYLE = {
     Tone.PENDING: "background:#ffe9b3;color:#6b4500;padding:10px;font-weight:bold;",
     Tone.REFUSED: "background:#c62828;color:#ffffff;padding:14px;font-weight:bold;",
 }
+_KEEP = frozenset({OrderState.NEW, OrderState.ACCEPTED, OrderState.COLLECTING})  # kept across a restart
 PROMPT_STYLE = "background:#e3f2fd;color:#0d3c61;padding:6px;font-weight:bold;border:1px solid #64b5f6;"
 
 
@@ -251,6 +252,8 @@ class AssemblyView(QWidget):
                 else None,
             )
         self.prompt.setText(self.step.prompt)
+        if self.session is not None and self.busy is Busy.IDLE and state in _KEEP:
+            self.service.save_assembly(self.session)  # survives an app restart on this PC
         for key, button in self.buttons.items():
             reason = self.step.refusals.get(key, "")
             button.setEnabled(not reason)
@@ -550,6 +553,7 @@ class AssemblyView(QWidget):
         self._show(message, sound=Sound.ERROR if message.tone is Tone.REFUSED else None)
         if message.tone is Tone.OK and action.kind == "assembled" and self.session is not None:
             self.service.remember(self.session)
+            self.service.forget_assembly(number)  # the relay has the composition now
         current = self.service.book.get(number)
         if current is not None and self.number == number:
             self.set_summary(current)

@@ -23,6 +23,7 @@ from ui_support import (
     type_keys,
 )
 
+from pharmacy_desk.desk.scanner import manual_entry
 from pharmacy_desk.domain import OrderState
 from pharmacy_desk.domain.bag_label import encode_bag_label
 from pharmacy_desk.ui.line_dialogs import ReasonDialog
@@ -163,3 +164,42 @@ async def test_del_declines_a_pack_on_the_hand_over_whatever_has_the_focus(live:
         assert view.session is not None and view.session.declined_packs == 1 and view.session.amount != before
         await press(desk.window, Qt.Key.Key_Insert)
         assert view.session.declined_packs == 0
+
+
+async def test_an_assembly_in_progress_survives_an_app_restart(live: Callable[[], Live]) -> None:
+    three = [
+        position(NUROFEN_SKU, "Нурофен таб. п/о 200мг №20", 2, "199.99"),
+        position(ASPIRIN_SKU, "Аспирин 500мг №10", 1, "99.50"),
+    ]
+    async with live() as env:
+        token = await env.relay.device("Касса 1")
+        first = await env.open_desk("Касса 1", token=token)
+        data_dir = first.service.settings.data_path
+        number = await env.relay.create_order(positions=three, total={"totalPrice": "499.48"})
+        await eventually(lambda: number in first.number_rows)
+        await first.window.open_order(number)
+        view = first.window.assembly
+        view.handle_scan(manual_entry(pack("SERIALNUROF01", expiry="271231")))
+        await eventually(lambda: view.session is not None and view.session.picked == 1)
+        view.handle_scan(manual_entry(ASPIRIN_EAN))
+        await eventually(lambda: view.session is not None and view.session.picked == 2)  # 2 of 3
+        before = view.session.line(NUROFEN_SKU) if view.session is not None else None
+        assert before is not None
+        # the app is closed mid-assembly (a crash, a reboot, the end of a shift)
+        first.window.close()
+        await first.service.stop()
+        env.desks.remove(first)
+
+        again = await env.open_desk("Касса 1", token=token, data_dir=data_dir)
+        await eventually(lambda: number in again.number_rows)
+        await again.window.open_order(number)
+        restored = again.window.assembly
+        assert restored.session is not None and restored.session.picked == 2 and restored.session.required == 3
+        nurofen = restored.session.line(NUROFEN_SKU)
+        assert nurofen is not None and nurofen.packs == before.packs  # the same pack, its code as sent to Kuper
+        assert "осталось 1" in restored.prompt.text()  # it goes on where it stopped, no F5 again
+        restored.handle_scan(manual_entry(pack("SERIALNUROF02", expiry="271231")))
+        await eventually(lambda: restored.session is not None and restored.session.complete)
+        await restored.do_assembled()
+        await eventually(lambda: state(again, number) is OrderState.ASSEMBLED)
+        assert not again.service.assemblies.path(number).exists()  # the relay has it now

@@ -254,13 +254,22 @@ class Live:
         await cancel_pending()
         await self.relay.stop()
 
-    async def open_desk(self, name: str = "Касса 1", *, operator: str | None = None, **kwargs: Any) -> Desk:
-        token = await self.relay.device(name)
+    async def open_desk(
+        self,
+        name: str = "Касса 1",
+        *,
+        operator: str | None = None,
+        data_dir: Path | None = None,
+        token: str | None = None,
+        **kwargs: Any,
+    ) -> Desk:
+        """A counter PC; ``data_dir`` and ``token`` of an earlier one: that PC started again."""
+        token = token or await self.relay.device(name)
         settings = DeskSettings(
             relay_url=self.relay.base_url,
             store=STORE,
             device_name=name,
-            data_dir=self.tmp_path / f"desk-{len(self.desks)}",
+            data_dir=data_dir or self.tmp_path / f"desk-{len(self.desks)}",
             request_timeout_seconds=3,
             stream_idle_timeout_seconds=3,
             sound=SoundSettings(new_order_repeat_seconds=30),
