@@ -3,10 +3,14 @@ hand-over (never by the pickup code), the next step on the assembly screen, shel
 
 from __future__ import annotations
 
+from decimal import Decimal
+from pathlib import Path
+
 from book_support import NOW, line, order, summary
 
 from pharmacy_desk.desk.alert_book import AlertBook, AlertGroup
 from pharmacy_desk.desk.assembly import AssemblySession
+from pharmacy_desk.desk.assembly_store import AssemblyStore, restore
 from pharmacy_desk.desk.conflicts import explain
 from pharmacy_desk.desk.next_step import FIRST_F5, FIRST_F8, assembly_step, starts_on_scan
 from pharmacy_desk.desk.offline_queue import QueueConflict, QueuedAction
@@ -125,3 +129,32 @@ def test_a_replay_conflict_says_who_changed_the_order_what_and_what_now() -> Non
     by_kuper = cancel.model_copy(update={"by_kuper": True})
     gone = canceled.model_copy(update={"cancellation": by_kuper})
     assert "Купер" in explain(QueueConflict("A12-000001", queued, "stale_version", "x", current_order=gone))
+
+
+def test_a_saved_assembly_is_restored_with_its_substitutes_and_reasons(tmp_path: Path) -> None:
+    lines = (line("100234", 2, name="Нурофен"), line("200100", 1, name="Аспирин"))
+    catalogue = {"4600000000008": "200100", "4600000000015": "100234"}
+    session = AssemblySession(order(lines=lines), catalogue=catalogue)
+    assert session.scan("4600000000015").ok
+    session.declare_short("100234", "нет в наличии")
+    session.substitute(
+        "200100",
+        sku="300300",
+        name="Аспирин Кардио",
+        price=Decimal("120.00"),
+        reason="замена",
+        gtins=("4600000000022",),
+    )
+    assert session.scan("4600000000022").ok
+    store = AssemblyStore(tmp_path)
+    store.save(session)
+
+    fresh = AssemblySession(order(lines=lines), catalogue=catalogue)  # the app started again
+    saved = store.load(fresh.order.number)
+    assert saved is not None and restore(fresh, saved) == 2
+    assert fresh.final_lines() == session.final_lines() and fresh.complete
+    store.forget(fresh.order.number)
+    assert store.load(fresh.order.number) is None
+    store.path("A12-000009").parent.mkdir(parents=True, exist_ok=True)
+    store.path("A12-000009").write_text("{broken", encoding="utf-8")
+    assert store.load("A12-000009") is None  # ignored (logged): scanned again, nothing else lost
