@@ -261,6 +261,8 @@ class DeskService:
             result = await self.client.post_action(
                 number, action, expected_version=version, idempotency_key=key, operator=operator
             )
+            if not isinstance(result, Unreachable):
+                self.stream.poke()  # the relay answers: the stream need not wait out its back-off
             if isinstance(result, Accepted | Stale):
                 self.book.apply_order(result.order)
             elif isinstance(result, Refused) and result.order is not None:
@@ -457,6 +459,7 @@ class DeskService:
                 log.exception("offline queue replay failed")
                 continue
             if report.sent or report.conflicts:
+                self.stream.poke()
                 log.info("offline queue: %d sent, %d conflicts", report.sent, report.conflicts)
             self.queue_changed.emit(await queue.count())
 

@@ -6,6 +6,7 @@ import asyncio
 
 from desk_support import RelayServer, eventually, marking_code
 
+from pharmacy_desk.desk.backoff import Backoff
 from pharmacy_desk.desk.conflicts import explain
 from pharmacy_desk.desk.offline_queue import QueueConflict
 from pharmacy_desk.desk.relay_client import Accepted, Unreachable
@@ -76,3 +77,17 @@ async def test_queued_while_offline_replayed_in_order_with_a_conflict(relay: Rel
     assert getattr(blocked, "code", None) == "queue_conflict"
     assert await desk.discard_queued(b) == 2
     assert waiting[-1] == 0
+
+
+async def test_on_the_relay_s_first_answer_the_stream_reconnects_without_waiting_out_its_back_off(
+    relay: RelayServer, desk_factory
+) -> None:
+    number = await relay.create_order()
+    desk = await desk_factory("Касса 1", backoff=Backoff(initial=60.0, factor=1.0, cap=60.0, jitter=0.0))
+    await eventually(lambda: number in desk.book)
+    await relay.stop()
+    await eventually(lambda: desk.connection.state is not ConnectionState.CONNECTED)
+    assert desk.connection.retry_in == 60.0  # left alone, the stream would wait a minute
+    await relay.start()
+    assert isinstance(await desk.act(number, StartAssembly()), Accepted)  # the relay answers an action
+    await eventually(lambda: desk.connection.state is ConnectionState.CONNECTED, timeout=5)
