@@ -295,6 +295,7 @@ class MainWindow(QMainWindow):
         if alert.kind is not AlertKind.CANCELED_DURING_ASSEMBLY or number is None:
             return
         session = self._sessions.pop(number, None)
+        self.service.forget_assembly(number)  # nothing to restore: the order is gone
         if session is None:  # another PC was assembling it: tell, do not interrupt
             text = alert.message if number in alert.message else f"{number}: {alert.message}"
             self.banners.put(f"canceled:{number}", AlertGroup.CANCELED, text, number=number)
