@@ -257,7 +257,7 @@ class StockWiring:
         done = _DONE_RU[outcome.kind]
         # An alert only for news: the source had been away for this order (the staff were told), or the
         # call moved packs. The start-up reconciliation of an order that was right raises none.
-        news = FLAG_UNAVAILABLE in order.flags or effect_changed(outcome.result)
+        news = retried.after_failure or FLAG_UNAVAILABLE in order.flags or effect_changed(outcome.result)
         await mark_order(
             self.state,
             order.store,
