@@ -325,16 +325,20 @@ class SelfTest:
     def check_keyring(self) -> str:
         import keyring
 
-        from pharmacy_desk.desk.credentials import keyring_problem
+        from pharmacy_desk.desk.credentials import FALLBACK_TOKEN_FILE, keyring_problem
+        from pharmacy_desk.desk.settings import default_config_dir
 
         problem = keyring_problem()
-        if problem is not None:
-            raise CheckFailed(f"no usable keyring ({problem}): PHARMACY_DESK_TOKEN_FILE is the fallback")
+        if problem is not None:  # where the token is kept then: the fallback file (not a failure on Linux)
+            where = default_config_dir() / FALLBACK_TOKEN_FILE
+            if sys.platform == "win32":
+                raise CheckFailed(f"no usable keyring ({problem}): the token would be kept in {where}")
+            return f"token kept in the file {where} (0600): no usable keyring ({problem})"
         backend = keyring.get_keyring()
         name = f"{type(backend).__module__}.{type(backend).__name__}"
         if sys.platform == "win32" and "Windows" not in name:
             raise CheckFailed(f"the keyring is {name}, not the Windows Credential Manager")
-        return name
+        return f"token kept in the keyring {name}"
 
     def check_sound(self) -> str:
         from pharmacy_desk.desk.settings import SoundSettings

@@ -1,4 +1,5 @@
-"""Screenshots of the real counter app on demo data, for the README (``docs/screenshots/*.png``).
+"""Screenshots of the real counter app on demo data, for the README (``docs/screenshots/*.png``), each at
+1366×768, the most common store-PC screen (the order detail as it opens over that window).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshots.py [--out docs/screenshots]
 
@@ -36,7 +37,7 @@ from pharmacy_desk.ui.scanner_filter import ScannerFilter
 from pharmacy_desk.ui.sounds import SilentPlayer
 
 ROOT = Path(__file__).resolve().parents[1]
-SIZE = (1500, 920)
+SIZE = (1366, 768)  # the most common store-PC screen: every screen is laid out for it first
 
 
 async def until(check: Callable[[], object], timeout: float = 30.0) -> None:
@@ -67,7 +68,6 @@ async def pickup_flow(demo: DemoDesk, out: Path) -> None:
     number = next(s.number for s in book.orders() if s.flow is Flow.PICKUP and s.state is OrderState.NEW)
     await window.open_order(number)
     await until(lambda: demo.scanner.order is not None and demo.scanner.order.number == number)
-    await window.assembly.do_start()
     packs = [p for p in demo.scanner.packs if p.kind in (PackKind.MARKED, PackKind.EAN)]
     for pack in packs[:-1]:
         await scan(demo, pack)
@@ -130,7 +130,7 @@ async def delivery_detail(demo: DemoDesk, out: Path) -> None:
     await until(lambda: demo.tools.detail_dialog is not None and demo.tools.detail_dialog.detail is not None)
     dialog = demo.tools.detail_dialog
     assert dialog is not None
-    dialog.resize(1300, 940)
+    dialog.fit_to(demo.window)  # as it opens over a 1366×768 window
     row = next(i for i, entry in enumerate(dialog.history.entries) if entry.retryable)
     dialog.select_row(row)
     await asyncio.sleep(0.5)  # the courier's photo: loaded, or the initials when offline

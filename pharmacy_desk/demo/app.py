@@ -24,11 +24,11 @@ from PySide6.QtWidgets import QWidget
 
 from pharmacy_desk.demo.environment import DemoEnvironment, DemoSettings
 from pharmacy_desk.demo.virtual_scanner import VirtualScanner
+from pharmacy_desk.desk.alert_book import AlertGroup
 from pharmacy_desk.desk.order_book import BookChange
 from pharmacy_desk.desk.qt_bridge import DeskBridge
 from pharmacy_desk.desk.service import DeskService
 from pharmacy_desk.desk.settings import DeskSettings, LabelSettings
-from pharmacy_desk.ui.alerts import BannerKind
 from pharmacy_desk.ui.app import AppRun, run_app
 from pharmacy_desk.ui.main_window import MainWindow
 from pharmacy_desk.ui.order_tools import OrderTools
@@ -39,6 +39,7 @@ from pharmacy_desk.ui.tasks import cancel_pending, spawn
 log = logging.getLogger("pharmacy_desk.demo")
 
 DEMO_BANNER = "demo"
+DOCK_WIDTH = 300
 _NOISY_LOGGERS = ("pharmacy_desk.relay.http", "httpx", "uvicorn.error", "alembic")
 
 
@@ -102,13 +103,14 @@ async def open_demo_desk(
     )
     window.setWindowTitle(window.windowTitle() + " — " + dock.demo_title())
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    window.resizeDocks([dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)  # a share of the screen, not extra width
     window.orderOpened.connect(dock.show_order)
     tools.handover.orderShown.connect(dock.show_order)
     window.queue.table.selectionModel().currentRowChanged.connect(
         lambda *_: _list_selected(window, dock) if window.stack.currentWidget() is window.queue else None
     )
     bridge.bookChanged.connect(lambda change: _follow(change, dock))
-    window.banners.show_banner(DEMO_BANNER, dock.demo_banner(), BannerKind.INFO)
+    window.banners.put(DEMO_BANNER, AlertGroup.INFO, dock.demo_banner())
     desk = DemoDesk(env, service, bridge, window, tools, dock, player)
     try:
         yield desk
@@ -148,7 +150,7 @@ async def run_demo_desk(
 ) -> int:
     async with open_demo_desk(env, scanner_filter, operator=operator) as desk:
         desk.window.closing.connect(closed.set)
-        desk.window.show()
+        desk.window.showMaximized()
         if exit_after is not None:
             QTimer.singleShot(round(exit_after * 1000), desk.window.close)
         print(

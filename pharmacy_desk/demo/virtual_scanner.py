@@ -164,7 +164,7 @@ class VirtualScanner(QDockWidget):
         customer_buttons.addWidget(self.say_code)
         customer_buttons.addWidget(self.say_wrong)
 
-        body.setMinimumWidth(380)
+        body.setMinimumWidth(240)  # a share of a 1366 px screen: the lines wrap
         layout = QVBoxLayout(body)
         layout.addWidget(self.heading)
         layout.addWidget(hint)

@@ -475,6 +475,26 @@ class AssemblySession:
             raise KeyError(f"{sku} is not an ordered line")
         return state
 
+    # --- kept across a restart (:mod:`.assembly_store`) ---------------------------------------------
+
+    def line_states(self) -> list[_LineState]:
+        return list(self._lines.values())
+
+    def put_back(self, sku: str, packs: Sequence[Pack], reason: str | None) -> int:
+        """Packs saved before a restart, back into line ``sku`` (as many as there is room for); how many."""
+        state = self._lines.get(sku)
+        if state is None:
+            return 0
+        taken = 0
+        for pack in packs:
+            if self._room(state) <= 0:
+                break
+            state.packs.append(pack)
+            taken += 1
+        if reason is not None and state.replaces is None:
+            state.reason = reason
+        return taken
+
     # --- the result -------------------------------------------------------------------------------
 
     def final_lines(self) -> tuple[FinalLine, ...]:

@@ -1,4 +1,4 @@
-"""The device token: in the OS keyring, or, only when asked for explicitly, in a 0600 file.
+"""The device token: in the OS keyring, else in a file only the user can read — never in memory only.
 
 Where the token goes (:func:`token_store`):
 
@@ -8,9 +8,11 @@ Where the token goes (:func:`token_store`):
    refused when others may read it (``chmod 600`` it).
 2. otherwise the OS keyring (:class:`KeyringTokenStore`, service name ``pharmacy-desk``, account
    ``device-token:<store>``): Windows Credential Manager, macOS Keychain, Secret Service / KWallet.
-3. no usable keyring backend (``keyring.backends.fail.Keyring``, the null backend, a keyring that errors)
-   and no file asked for → :class:`CredentialsUnavailable`, whose message (Russian, then English) says
-   what to do. The token is never written to a plain file by accident.
+3. no usable keyring backend (``keyring.backends.fail.Keyring``, the null backend) and no file asked
+   for → the token file in the app's config directory (:data:`FALLBACK_TOKEN_FILE`, same 0600 / 0700
+   rules; :attr:`FileTokenStore.fallback` says why). Asking again for the token at every start, as a
+   memory-only token did, is worse on a store PC than a file only the user can read. A keyring that
+   *errors* (locked, D-Bus failing) is reported (:class:`CredentialsUnavailable`), never bypassed.
 
 Keyring calls may block (D-Bus): call these from a worker thread in the UI (``asyncio.to_thread``).
 """
@@ -29,8 +31,11 @@ import keyring.backends.fail
 import keyring.errors
 from keyring.backends.chainer import ChainerBackend
 
+from pharmacy_desk.desk.settings import default_config_dir
+
 SERVICE_NAME = "pharmacy-desk"
 ENV_TOKEN_FILE = "PHARMACY_DESK_TOKEN_FILE"
+FALLBACK_TOKEN_FILE = "device-token"  # in the config directory, when there is no keyring
 
 NO_KEYRING_RU = (
     "Не найдено защищённое хранилище паролей системы (keyring), токен кассы сохранить негде. "
@@ -126,9 +131,12 @@ def _unavailable(exc: Exception) -> CredentialsUnavailable:
 class FileTokenStore:
     """The token alone in a file only its owner may read (the explicit ``PHARMACY_DESK_TOKEN_FILE`` opt-in)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, fallback: str | None = None) -> None:
         self.path = path
+        self.fallback = fallback  # why the keyring is not used (None: the file was asked for)
         self.description = f"файл {path} (только для текущего пользователя)"
+        if fallback is not None:
+            self.description += ": хранилища паролей системы нет"
 
     def get(self, store: str) -> str | None:
         try:
@@ -164,10 +172,15 @@ def _posix() -> bool:
     return sys.platform != "win32"
 
 
-def token_store(environ: Mapping[str, str] | None = None) -> TokenStore:
-    """The file when ``PHARMACY_DESK_TOKEN_FILE`` asks for it, else the keyring (or :class:`CredentialsUnavailable`)."""
+def token_store(environ: Mapping[str, str] | None = None, *, config_dir: Path | None = None) -> TokenStore:
+    """The file when ``PHARMACY_DESK_TOKEN_FILE`` asks for it, else the keyring, else (no keyring at all) the
+    token file in ``config_dir`` (default: the app's config directory)."""
     env = os.environ if environ is None else environ
     file = env.get(ENV_TOKEN_FILE, "").strip()
     if file:
         return FileTokenStore(Path(file).expanduser())
+    problem = keyring_problem()
+    if problem is not None:
+        folder = config_dir if config_dir is not None else default_config_dir()
+        return FileTokenStore(folder / FALLBACK_TOKEN_FILE, fallback=problem)
     return KeyringTokenStore()

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from pharmacy_desk.desk.assembly import AssemblySession
+from pharmacy_desk.desk.assembly_store import AssemblyStore, restore
 from pharmacy_desk.desk.backoff import Backoff
 from pharmacy_desk.desk.hooks import Hook
 from pharmacy_desk.desk.offline_queue import QUEUE_FILE_NAME, OfflineQueue, QueueConflict, QueuedAction
@@ -72,6 +73,7 @@ relay's answer before the customer leaves) and issuing a code (the relay draws i
 _STATES_WITH_CODES = frozenset(
     {OrderState.ASSEMBLED, OrderState.READY_TO_SHIP, OrderState.AWAITING_PICKUP, OrderState.PAID, OrderState.SHIPPING}
 )
+_STILL_ASSEMBLING = frozenset({OrderState.NEW, OrderState.ACCEPTED, OrderState.COLLECTING})
 _DETAIL_FETCHES = 4
 _KEEP_CLOSED_SECONDS = 8 * 3600.0
 
@@ -142,6 +144,7 @@ class DeskService:
             sleep=sleep,
         )
         self.replay_interval = replay_interval
+        self.assemblies = AssemblyStore(settings.data_path)  # assemblies in progress, kept across a restart
         self.queue: OfflineQueue | None = None
 
         self.book_changed = self.book.changed
@@ -260,6 +263,8 @@ class DeskService:
             result = await self.client.post_action(
                 number, action, expected_version=version, idempotency_key=key, operator=operator
             )
+            if not isinstance(result, Unreachable):
+                self.stream.poke()  # the relay answers: the stream need not wait out its back-off
             if isinstance(result, Accepted | Stale):
                 self.book.apply_order(result.order)
             elif isinstance(result, Refused) and result.order is not None:
@@ -399,7 +404,7 @@ class DeskService:
         if suggested is not None:
             batches = batches_of(suggested)
             min_days = max(min_days, suggested.min_shelf_life_days)
-        return AssemblySession(
+        session = AssemblySession(
             order,
             catalogue=gtins,
             batches=batches,
@@ -409,6 +414,22 @@ class DeskService:
             min_shelf_life_days=min_days,
             today=today,
         )
+        if order.state in _STILL_ASSEMBLING:
+            saved = self.assemblies.load(number)
+            if saved is not None:
+                restored = restore(session, saved)
+                log.info("assembly of %s restored on this PC: %d packs", number, restored)
+        else:
+            self.assemblies.forget(number)
+        return session
+
+    def save_assembly(self, session: AssemblySession) -> None:
+        """Keep the session's packs, series and reasons on this PC (read back by :meth:`open_assembly`)."""
+        if session.order.state in _STILL_ASSEMBLING or session.picked:
+            self.assemblies.save(session)
+
+    def forget_assembly(self, number: str) -> None:
+        self.assemblies.forget(number)
 
     async def _optional(self, call: Awaitable[T], what: str) -> T | None:
         try:
@@ -476,6 +497,7 @@ class DeskService:
                 log.exception("offline queue replay failed")
                 continue
             if report.sent or report.conflicts:
+                self.stream.poke()
                 log.info("offline queue: %d sent, %d conflicts", report.sent, report.conflicts)
             self.queue_changed.emit(await queue.count())
 

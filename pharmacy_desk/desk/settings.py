@@ -47,7 +47,8 @@ class LabelSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     format: Literal["58mm", "80mm", "a4"] = "58mm"
-    auto_print: bool = False  # print the label when this PC makes an order ready
+    auto_print: bool = True  # print the label when this PC makes an order ready (when a printer is there)
+    shelf_cells: int = Field(default=0, ge=0, le=999)  # numbered cells of the pick-up shelf; 0: none
     printer: str = ""  # the printer's name; empty: the system's default printer
     store_name: str = Field(default="", max_length=100)  # printed on top of the label; empty: the store key
 
@@ -66,6 +67,9 @@ class DeskSettings(BaseModel):
     stream_idle_timeout_seconds: float = Field(default=45.0, gt=0, le=600)  # > 2 relay heartbeats (15 s)
     sound: SoundSettings = SoundSettings()
     labels: LabelSettings = LabelSettings()
+    # Large type: the counter app's text at 125 % or 150 %, laid out to still fit the screen. Use it
+    # instead of Windows' 125 % / 150 % display scaling, which leaves a 1366×768 screen 1093×614 points.
+    text_size_percent: Literal[100, 125, 150] = 100
 
     @field_validator("relay_url")
     @classmethod

@@ -122,6 +122,7 @@ class EventStream:
         self.offline_after = offline_after
         self.cursor = EventCursor(last_event_id)
         self._sleep = sleep
+        self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._status = ConnectionStatus(ConnectionState.STOPPED, _STATE_RU[ConnectionState.STOPPED])
         self.connections = 0  # successful connections so far (for tests and the log)
@@ -176,7 +177,27 @@ class EventStream:
             state = ConnectionState.OFFLINE if failures >= self.offline_after else ConnectionState.RECONNECTING
             log.info("event stream: %s; next attempt in %.1f s", detail, delay)
             self._set(state, failures=failures, retry_in=delay, detail=detail)
-            await self._sleep(delay)
+            await self._nap(delay)
+
+    def poke(self) -> None:
+        """The relay answered something else (an action, the offline queue): reconnect now, not after the
+        back-off, so «На связи» shows as soon as the relay is back."""
+        if self._status.state is not ConnectionState.CONNECTED:
+            self._wake.set()
+
+    async def _nap(self, delay: float) -> None:
+        """The back-off's sleep, cut short by :meth:`poke`."""
+        self._wake.clear()
+        nap = asyncio.ensure_future(self._sleep(delay))
+        woken = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({nap, woken}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (nap, woken):
+                if not task.done():
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
 
     async def _connect_once(self) -> None:
         headers = {} if self.cursor.last_id is None else {"Last-Event-ID": str(self.cursor.last_id)}

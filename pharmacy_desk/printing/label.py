@@ -10,9 +10,11 @@ Decisions:
   on every label, delivery or pickup, so scanning any bag opens its order at the counter. The pickup
   code is the customer's secret that staff must hear from the customer and check in the app
   (docs/kuper-protocol.md §5, mistake 4): a scanner must never be able to "type" it off the bag.
-- **Pickup labels print the code in large digits** so staff find the bag on the shelf by the code the
-  customer says; printing is recorded in the code's audit (the ``LabelPrinted`` action). A pickup
-  label printed before the code exists (it is created after ``order.ready_for_delivery``) says so.
+- **No pickup code on paper, ever.** Anyone who sees the bag or the shelf would know it, and "hear the
+  code from the customer" would become "read it off the bag". The big figure right of the QR is the
+  **shelf cell** (:func:`~pharmacy_desk.domain.shelf.shelf_cell`, when the store numbers its cells),
+  else the order number's last four digits; staff find the bag by the number, the customer's phone or
+  the cell, and check the code the customer says in the app. Printing is recorded (``LabelPrinted``).
 - **Kuper id, short form:** Kuper's ``originalOrderId`` (the number the courier's and customer's apps
   show) when known, else the first 8 characters of the UUID part of ``orderUUID``.
 - **Packs** are the order's total (the split over bags is not known); "bag k of n" is printed when
@@ -27,6 +29,7 @@ from datetime import datetime, tzinfo
 
 from pharmacy_desk.domain.bag_label import encode_bag_label
 from pharmacy_desk.domain.order import Order
+from pharmacy_desk.domain.shelf import running_digits, shelf_cell
 from pharmacy_desk.domain.states import Flow
 
 __all__ = ["BagLabel", "labels_for_order", "short_kuper_id"]
@@ -61,7 +64,7 @@ class BagLabel:
     qr_payload: str  # PDESK1:<store_key>:<number>
     due_from: datetime | None = None  # local time
     due_to: datetime | None = None
-    pickup_code: str | None = None  # pickup orders only, once created
+    shelf_cell: str | None = None  # where the bag waits, when the store numbers its cells
     bag: int = 1
     bags: int = 1
 
@@ -71,7 +74,14 @@ class BagLabel:
 
     @classmethod
     def from_order(
-        cls, order: Order, store_name: str, *, bag: int = 1, bags: int = 1, tz: tzinfo | None = None
+        cls,
+        order: Order,
+        store_name: str,
+        *,
+        bag: int = 1,
+        bags: int = 1,
+        tz: tzinfo | None = None,
+        shelf_cells: int = 0,
     ) -> BagLabel:
         """The label of bag ``bag`` of ``bags`` for ``order`` (raises ValueError for a bad store key/number)."""
         return cls(
@@ -84,10 +94,16 @@ class BagLabel:
             qr_payload=encode_bag_label(order.store, order.number),
             due_from=_local(order.due_from, tz),
             due_to=_local(order.due_to, tz),
-            pickup_code=None,  # the relay never gives the code out: it is the customer's proof (issue 13)
+            shelf_cell=shelf_cell(order.number, shelf_cells),
             bag=bag,
             bags=bags,
         )
+
+    @property
+    def number_tail(self) -> str:
+        """The order number's last four digits (``0042``): the big figure when there is no shelf cell."""
+        digits = running_digits(self.number)
+        return digits[-4:] if digits else self.number[-4:]
 
     @property
     def is_pickup(self) -> bool:
@@ -139,10 +155,18 @@ class BagLabel:
 
 
 def labels_for_order(
-    order: Order, store_name: str, *, bags: int | None = None, tz: tzinfo | None = None
+    order: Order,
+    store_name: str,
+    *,
+    bags: int | None = None,
+    tz: tzinfo | None = None,
+    shelf_cells: int = 0,
 ) -> list[BagLabel]:
     """One label per bag: ``bag 1 of n`` … ``bag n of n`` (``n``: the order's packs unless given)."""
     bags = order.packs if bags is None else bags
     if bags < 1:
         raise ValueError("at least one bag")
-    return [BagLabel.from_order(order, store_name, bag=k, bags=bags, tz=tz) for k in range(1, bags + 1)]
+    return [
+        BagLabel.from_order(order, store_name, bag=k, bags=bags, tz=tz, shelf_cells=shelf_cells)
+        for k in range(1, bags + 1)
+    ]

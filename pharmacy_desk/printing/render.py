@@ -126,12 +126,16 @@ def _banner(canvas: _Canvas, box: QRectF, label: BagLabel, fmt: LabelFormat) -> 
 
 
 def _figure(canvas: _Canvas, box: QRectF, label: BagLabel, fmt: LabelFormat) -> None:
-    """Right of the QR: the pickup code in large digits, or the due time of a delivery."""
-    if label.is_pickup:
-        caption, figure = "КОД ВЫДАЧИ", label.pickup_code or "—"
-        note = "" if label.pickup_code else "ещё не создан"
+    """Right of the QR: the shelf cell in large digits, else the number's tail (pickup) or the due time
+    (delivery). Never the pickup code (see :mod:`pharmacy_desk.printing.label`)."""
+    note = ""
+    if label.shelf_cell is not None:
+        caption, figure = "ЯЧЕЙКА", label.shelf_cell
+        note = f"срок {label.due_short}" if not label.is_pickup else ""
+    elif label.is_pickup:
+        caption, figure = "ЗАКАЗ", label.number_tail
     else:
-        caption, figure, note = "СРОК", label.due_short, ""
+        caption, figure = "СРОК", label.due_short
     line = fmt.body * LINE * canvas.scale
     canvas.text(QRectF(box.left(), box.top(), box.width(), line), caption, fmt.body, bold=True)
     rest = QRectF(box.left(), box.top() + line, box.width(), box.height() - line * (2 if note else 1))

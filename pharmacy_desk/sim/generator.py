@@ -3,8 +3,10 @@
 New orders arrive at random (a Poisson process at ``rate`` orders a minute), both flows mixed. For
 each order Kuper behaves as in docs/kuper-protocol.md §4, reacting to the notifications that reach the
 fake Kuper: in the delivery flow it assigns a courier after ``order.in_work`` (usually), the courier
-arrives (sometimes), and after ``order.ready_for_delivery`` Kuper charges the customer and the
-courier takes the bag and delivers it. Now and then a customer cancels before the order is ready.
+arrives (sometimes); after ``order.ready_for_delivery`` a courier is found if none was, comes to the
+counter, and only then Kuper charges the customer and the courier takes the bag and delivers it (no bag
+leaves without a courier: until one comes the order stays «Готов»). Now and then a customer cancels
+before the order is ready.
 
 With ``play_staff`` the generator also plays the pharmacy (assembly, sometimes a missing pack, the
 customer at the counter with the code); without it, people at the counter app do that part.
@@ -152,15 +154,30 @@ class OrderGenerator:
             return
         if await self._notified(run, E.ORDER_IN_WORK) is E.ORDER_CANCELED:
             return
+        assigned = arrived = False
         if rng.random() < self.settings.courier_share:
             await self._pause()
             await run.kuper(order.courier_assigned(courier_name(rng)))
+            assigned = True
             if rng.random() < self.settings.arrival_share:
                 await self._pause()
                 await run.kuper(order.courier_arrived())
+                arrived = True
                 self.say(f"{run.number}: the courier arrived")
         if await self._notified(run, E.ORDER_READY_FOR_DELIVERY) is E.ORDER_CANCELED:
             return
+        # Nobody takes a bag without a courier: one is found (later, as Kuper does), comes to the
+        # counter, and only then the bag is received and delivered. Until then the order stays ready.
+        if not assigned:
+            for _ in range(3):
+                await self._pause()
+            await run.kuper(order.courier_assigned(courier_name(rng)))
+        if not arrived:
+            await self._pause()
+            await self._pause()
+            await run.kuper(order.courier_arrived())
+            self.say(f"{run.number}: the courier arrived")
+        await self._pause()  # the courier at the counter, the bag handed over
         total = checks.total_of(run.received, E.ORDER_READY_FOR_DELIVERY) or order.total
         for webhook in (order.paid(total), order.received(), order.delivering(), order.delivered()):
             await self._pause()

@@ -7,7 +7,11 @@
 - **Tray**: a notification per new order and per courier, when the platform has a tray (an offscreen
   or tray-less desktop has none: then only the window flashes).
 - **Flash**: ``QApplication.alert`` on the main window (taskbar / dock attention).
-- **Banners**: a strip above the screens; one per key, replaced when the same key comes again.
+- **Alert area** (:class:`AlertArea`): one line of fixed height above the screens, so nothing under it
+  moves. It shows the most urgent group of :class:`~pharmacy_desk.desk.alert_book.AlertBook` (its
+  alerts merged in one line, the group's action button), and «Все оповещения (N)» opens the list of
+  every alert (Enter opens its order, Del removes it). An alert of an order goes by itself when its
+  cause is gone (:meth:`AlertArea.follow`, fed by the book's changes).
 """
 
 from __future__ import annotations
@@ -15,27 +19,33 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QKeyEvent, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QSystemTrayIcon,
     QVBoxLayout,
     QWidget,
 )
 
-from pharmacy_desk.desk.order_book import AlertEvent
+from pharmacy_desk.desk.alert_book import AlertBook, AlertGroup, AlertItem
+from pharmacy_desk.desk.order_book import AlertEvent, BookChange, NotificationStatus
 from pharmacy_desk.desk.settings import SoundSettings
 from pharmacy_desk.domain import AlertKind
 from pharmacy_desk.ui.sounds import Sound, SoundPlayer
 
 ESCALATE_AFTER_SECONDS = 180.0
+STOCK_ALERT_KIND = "stock"  # the relay's alerts about an order's stock (relay.stock_orders.ALERT_KIND)
 MAX_LISTED = 6  # ringing orders named in the banner; the rest are counted
 
 
@@ -45,11 +55,22 @@ class BannerKind(StrEnum):
     ALARM = "alarm"
 
 
-_BANNER_STYLE = {
-    BannerKind.INFO: "background:#e3f2fd;color:#0d3c61;border:2px solid #64b5f6;",
-    BannerKind.WARN: "background:#fff3cd;color:#5c4400;border:2px solid #ffb300;",
-    BannerKind.ALARM: "background:#ff9800;color:#000000;border:3px solid #e65100;font-weight:bold;",
+_ALARM = "background:#ff9800;color:#000000;border:3px solid #e65100;font-weight:bold;"
+_WARN = "background:#fff3cd;color:#5c4400;border:2px solid #ffb300;font-weight:bold;"
+_INFO = "background:#e3f2fd;color:#0d3c61;border:2px solid #64b5f6;"
+_CALM = "background:#f2f2f2;color:#666666;border:1px solid #dddddd;"
+GROUP_STYLE: dict[AlertGroup, str] = {
+    AlertGroup.COURIER: _ALARM,
+    AlertGroup.NEW_ORDERS: _ALARM,
+    AlertGroup.CANCELED: _WARN,
+    AlertGroup.CONFLICT: _WARN,
+    AlertGroup.STOCK: _WARN,
+    AlertGroup.KUPER_REFUSED: _WARN,
+    AlertGroup.REGISTER: _WARN,
+    AlertGroup.OTHER: _WARN,
+    AlertGroup.INFO: _INFO,
 }
+ROW_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 
 
 def app_icon() -> QIcon:
@@ -65,52 +86,136 @@ def app_icon() -> QIcon:
     return QIcon(pixmap)
 
 
-class Banner(QFrame):
-    actionClicked = Signal()
-    dismissed = Signal()
+@dataclass(frozen=True, slots=True)
+class AlertAction:
+    text: str
+    run: Callable[[], object]
 
-    def __init__(self, text: str, kind: BannerKind, action: str | None, parent: QWidget | None = None) -> None:
+
+class AlertList(QFrame):
+    """The popup list of every alert: Enter opens the order (or runs the alert's action), Del removes it."""
+
+    activated = Signal(str)  # key
+    removeRequested = Signal(str)  # key
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent, Qt.WindowType.Popup)
+        self.setObjectName("alertList")
+        self.setFrameShape(QFrame.Shape.Box)
+        self.list = QListWidget(self)
+        self.list.setWordWrap(True)
+        self.list.setObjectName("alertListItems")
+        self.list.itemActivated.connect(self._activated)
+        self.list.installEventFilter(self)
+        hint = QLabel(self.tr("Enter — open the order · Del — remove the alert · Esc — close"), self)
+        hint.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(hint)
+
+    def fill(self, items: list[tuple[str, str]]) -> None:
+        self.list.clear()
+        for key, text in items:
+            item = QListWidgetItem(text)
+            item.setData(ROW_ROLE, key)
+            self.list.addItem(item)
+        if self.list.count():
+            self.list.setCurrentRow(0)
+
+    def keys(self) -> list[str]:
+        return [str(self.list.item(i).data(ROW_ROLE)) for i in range(self.list.count())]
+
+    def _activated(self, item: QListWidgetItem) -> None:
+        self.activated.emit(str(item.data(ROW_ROLE)))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.list and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            item = self.list.currentItem()
+            if event.key() == Qt.Key.Key_Delete and item is not None:
+                self.removeRequested.emit(str(item.data(ROW_ROLE)))
+                return True
+        return False
+
+
+class AlertArea(QFrame):
+    """One line of fixed height: the most urgent group of alerts, merged; the list of all on click."""
+
+    openOrder = Signal(str)
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None, *, book: AlertBook | None = None) -> None:
         super().__init__(parent)
-        self.kind = kind
-        self.action_text = action
-        self.setObjectName(f"banner-{kind.value}")
-        self.setStyleSheet(f"QFrame#{self.objectName()} {{{_BANNER_STYLE[kind]}}}")
-        self.label = QLabel(text, self)
-        self.label.setWordWrap(True)
-        font = self.label.font()
-        font.setPointSizeF(font.pointSizeF() * 1.2)
-        font.setBold(kind is not BannerKind.INFO)
+        self.setObjectName("alertArea")
+        self.book = book or AlertBook()
+        self._actions: dict[str, AlertAction] = {}
+        self._titles = {
+            AlertGroup.COURIER: self.tr("Couriers are waiting"),
+            AlertGroup.NEW_ORDERS: self.tr("New orders"),
+            AlertGroup.CANCELED: self.tr("Canceled during assembly"),
+            AlertGroup.CONFLICT: self.tr("Actions not accepted"),
+            AlertGroup.STOCK: self.tr("Stock problems"),
+            AlertGroup.KUPER_REFUSED: self.tr("Kuper did not accept"),
+            AlertGroup.REGISTER: self.tr("Cash register"),
+            AlertGroup.OTHER: self.tr("Attention"),
+            AlertGroup.INFO: self.tr("Information"),
+        }
+        self.label = QLabel(self)
+        self.label.setObjectName("alertText")
+        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        font = QFont(self.label.font())
+        font.setPointSizeF(font.pointSizeF() * 1.15)
         self.label.setFont(font)
+        self.action = QPushButton(self)
+        self.action.setObjectName("alertAction")
+        self.action.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.action.clicked.connect(self._run_top_action)
+        self.all = QPushButton(self)
+        self.all.setObjectName("alertAll")
+        self.all.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.all.clicked.connect(self.show_list)
+        self.close_button = QPushButton("✕", self)
+        self.close_button.setObjectName("alertDismiss")
+        self.close_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.close_button.setToolTip(self.tr("Remove these alerts"))
+        self.close_button.clicked.connect(self.dismiss_top)
         layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 2, 4, 2)
         layout.addWidget(self.label, 1)
-        self.action: QPushButton | None = None
-        if action is not None:
-            self.action = QPushButton(action, self)
-            self.action.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            self.action.clicked.connect(self.actionClicked)
-            layout.addWidget(self.action)
-        close = QPushButton("✕", self)
-        close.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        close.setFixedWidth(40)
-        close.setToolTip(self.tr("Dismiss"))
-        close.clicked.connect(self.dismissed)
-        layout.addWidget(close)
+        layout.addWidget(self.action)
+        layout.addWidget(self.all)
+        layout.addWidget(self.close_button)
+        self.popup = AlertList(self)
+        self.popup.activated.connect(self._list_activated)
+        self.popup.removeRequested.connect(self._list_remove)
+        metrics = QFontMetrics(font)
+        self.setFixedHeight(max(metrics.height() + 22, self.action.sizeHint().height() + 12))
+        self._top: AlertGroup | None = None
+        self._redraw()
 
-    @property
-    def text(self) -> str:
-        return self.label.text()
+    # --- the alerts -------------------------------------------------------------------------------
 
-    def set_text(self, text: str) -> None:
-        if text != self.label.text():
-            self.label.setText(text)
-
-
-class BannerArea(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-        self._banners: dict[str, Banner] = {}
+    def put(
+        self,
+        key: str,
+        group: AlertGroup,
+        text: str,
+        *,
+        number: str | None = None,
+        action: str | None = None,
+        on_action: Callable[[], object] | None = None,
+    ) -> AlertItem:
+        """Add or replace the alert ``key``; ``action``/``on_action``: its button («Открыть», «Увидел (F2)»)."""
+        if action is not None and on_action is not None:
+            self._actions[key] = AlertAction(action, on_action)
+        else:
+            self._actions.pop(key, None)
+        if self.book.put(key, group, text, number=number):
+            self._redraw()
+        item = self.book.get(key)
+        assert item is not None
+        return item
 
     def show_banner(
         self,
@@ -120,31 +225,152 @@ class BannerArea(QWidget):
         *,
         action: str | None = None,
         on_action: Callable[[], object] | None = None,
-    ) -> Banner:
-        current = self._banners.get(key)
-        if current is not None and current.kind is kind and current.action_text == action:
-            current.set_text(text)  # the same banner again: only its text changes
-            return current
-        self.remove(key)
-        banner = Banner(text, kind, action, self)
-        banner.dismissed.connect(lambda: self.remove(key))
-        if on_action is not None:
-            banner.actionClicked.connect(on_action)
-        self._banners[key] = banner
-        self._layout.addWidget(banner)
-        return banner
+    ) -> AlertItem:
+        """The banner-era call: an information (``INFO``) or "attention" alert; keys ``register…`` are the
+        cash register's group."""
+        if key.startswith("register"):
+            group = AlertGroup.REGISTER
+        else:
+            group = AlertGroup.INFO if kind is BannerKind.INFO else AlertGroup.OTHER
+        return self.put(key, group, text, action=action, on_action=on_action)
 
     def remove(self, key: str) -> None:
-        banner = self._banners.pop(key, None)
-        if banner is not None:
-            banner.hide()
-            banner.deleteLater()
+        self._actions.pop(key, None)
+        if self.book.remove(key):
+            self._redraw()
 
-    def get(self, key: str) -> Banner | None:
-        return self._banners.get(key)
+    def get(self, key: str) -> AlertItem | None:
+        return self.book.get(key)
 
     def keys(self) -> list[str]:
-        return list(self._banners)
+        return [item.key for item in self.book.items()]
+
+    def action_of(self, key: str) -> AlertAction | None:
+        return self._actions.get(key)
+
+    def trigger(self, key: str) -> bool:
+        """Run alert ``key``'s action (its button), or open its order; False when it has neither."""
+        item = self.book.get(key)
+        if item is None:
+            return False
+        action = self._actions.get(key)
+        if action is not None:
+            action.run()
+            return True
+        if item.number is not None:
+            self.openOrder.emit(item.number)
+            return True
+        return False
+
+    def follow(self, change: object) -> None:
+        """The book changed: alerts whose cause is gone go (connect to the bridge's ``bookChanged``)."""
+        assert isinstance(change, BookChange)
+        gone = self.book.follow((*change.added, *change.changed))
+        gone += self.book.forget_orders(change.removed)
+        for key in gone:
+            self._actions.pop(key, None)
+        if gone:
+            self._redraw()
+
+    # --- drawing ----------------------------------------------------------------------------------
+
+    @property
+    def top_group(self) -> AlertGroup | None:
+        return self._top
+
+    def top_text(self) -> str:
+        """The whole line for the most urgent group (the label shows it elided)."""
+        groups = self.book.groups()
+        if not groups:
+            return ""
+        group, items = groups[0]
+        if len(items) == 1:
+            return items[0].text
+        return f"{self._titles[group]} ({len(items)}): " + " · ".join(item.text for item in items)
+
+    def _redraw(self) -> None:
+        groups = self.book.groups()
+        self._top = groups[0][0] if groups else None
+        total = len(self.book)
+        if self._top is None:
+            self.setStyleSheet(f"QFrame#alertArea {{{_CALM}}}")
+            self.label.setText(self.tr("No alerts"))
+            self.label.setToolTip("")
+            self.action.hide()
+            self.close_button.hide()
+        else:
+            self.setStyleSheet(f"QFrame#alertArea {{{GROUP_STYLE[self._top]}}}")
+            text = self.top_text()
+            self._set_elided(text)
+            self.label.setToolTip(text)
+            action = self._top_action()
+            self.action.setVisible(action is not None)
+            if action is not None:
+                self.action.setText(action.text)
+            self.close_button.setVisible(self._top is not AlertGroup.NEW_ORDERS)
+        self.all.setText(self.tr("All alerts: %1 ▾").replace("%1", str(total)))
+        self.all.setVisible(total > 0)
+        if self.popup.isVisible():
+            self._fill_popup()
+        self.changed.emit()
+
+    def _set_elided(self, text: str) -> None:
+        room = max(40, self.label.width())
+        line = " ".join(text.split())
+        self.label.setText(QFontMetrics(self.label.font()).elidedText(line, Qt.TextElideMode.ElideRight, room))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._top is not None:
+            self._set_elided(self.top_text())
+
+    def _top_action(self) -> AlertAction | None:
+        groups = self.book.groups()
+        if not groups:
+            return None
+        for item in groups[0][1]:
+            action = self._actions.get(item.key)
+            if action is not None:
+                return action
+        return None
+
+    def _run_top_action(self) -> None:
+        action = self._top_action()
+        if action is not None:
+            action.run()
+
+    def dismiss_top(self) -> None:
+        groups = self.book.groups()
+        if not groups or groups[0][0] is AlertGroup.NEW_ORDERS:
+            return
+        for item in groups[0][1]:
+            self.remove(item.key)
+
+    # --- the list ---------------------------------------------------------------------------------
+
+    def _fill_popup(self) -> None:
+        self.popup.fill([(item.key, f"{self._titles[item.group]}: {item.text}") for item in self.book.items()])
+
+    def show_list(self) -> None:
+        if not len(self.book):
+            return
+        self._fill_popup()
+        width = max(420, min(self.width(), 900))
+        self.popup.resize(width, min(420, 60 + 48 * len(self.book)))
+        self.popup.move(self.mapToGlobal(QPoint(self.width() - width, self.height())))
+        self.popup.show()
+        self.popup.list.setFocus(Qt.FocusReason.PopupFocusReason)
+
+    def _list_activated(self, key: str) -> None:
+        self.popup.hide()
+        self.trigger(key)
+
+    def _list_remove(self, key: str) -> None:
+        item = self.book.get(key)
+        if item is not None and item.group is not AlertGroup.NEW_ORDERS:
+            self.remove(key)
+        if not len(self.book):
+            self.popup.hide()
 
 
 class Alerts(QObject):
@@ -158,7 +384,7 @@ class Alerts(QObject):
     def __init__(
         self,
         window: QWidget,
-        banners: BannerArea,
+        banners: AlertArea,
         player: SoundPlayer,
         settings: SoundSettings,
         *,
@@ -202,10 +428,10 @@ class Alerts(QObject):
         listed = ", ".join(numbers[:MAX_LISTED])
         if len(numbers) > MAX_LISTED:
             listed += " " + self.tr("and %1 more").replace("%1", str(len(numbers) - MAX_LISTED))
-        self.banners.show_banner(
+        self.banners.put(
             self.RING_KEY,
+            AlertGroup.NEW_ORDERS,
             self.tr("New orders: %1. Press F2 when you have seen them.").replace("%1", listed),
-            BannerKind.ALARM,
             action=self.tr("Seen (F2)"),
             on_action=self.acknowledgeRequested.emit,
         )
@@ -234,10 +460,11 @@ class Alerts(QObject):
         assert isinstance(alert, AlertEvent)
         number = alert.number
         if alert.kind is AlertKind.COURIER_ARRIVED and number is not None:
-            self.banners.show_banner(
+            self.banners.put(
                 f"courier:{number}",
+                AlertGroup.COURIER,
                 self.tr("The courier has arrived for order %1").replace("%1", number),
-                BannerKind.ALARM,
+                number=number,
                 action=self.tr("Open"),
                 on_action=lambda: self.openOrder.emit(number),
             )
@@ -246,9 +473,24 @@ class Alerts(QObject):
             self._notify(self.tr("Courier arrived"), number)
             QApplication.alert(self.window, 0)
         elif alert.kind in (AlertKind.ANOMALY, AlertKind.CANCELED_AFTER_HANDOVER) or alert.kind is None:
-            key = f"alert:{alert.event_id}" if alert.event_id is not None else f"alert:{alert.message}"
-            text = f"{number}: {alert.message}" if number else alert.message
-            self.banners.show_banner(key, text, BannerKind.WARN)
+            # one alert per order and kind: the newest message replaces the one before
+            group = AlertGroup.STOCK if alert.raw_kind == STOCK_ALERT_KIND else AlertGroup.OTHER
+            if number is not None:
+                key = f"{group.value}:{number}"
+            else:
+                key = f"alert:{alert.event_id}" if alert.event_id is not None else f"alert:{alert.message}"
+            text = f"{number}: {alert.message}" if number and number not in alert.message else alert.message
+            self.banners.put(key, group, text, number=number)
+
+    def on_notification(self, status: object) -> None:
+        """A notification to Kuper failed for good (an alert), or went through after all (the alert goes)."""
+        assert isinstance(status, NotificationStatus)
+        key = f"kuper:{status.outbox_id}"
+        if status.status == "failed":
+            text = self.tr("Kuper did not accept «%1»: %2").replace("%1", status.event_type)
+            self.banners.put(key, AlertGroup.KUPER_REFUSED, text.replace("%2", status.last_error or "—"))
+        elif status.status == "sent":
+            self.banners.remove(key)
 
     def courier_banner_done(self, number: str) -> None:
         self.banners.remove(f"courier:{number}")

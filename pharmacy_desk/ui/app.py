@@ -29,7 +29,7 @@ from typing import Any
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from pharmacy_desk.desk.credentials import CredentialsUnavailable, TokenStore, token_store
+from pharmacy_desk.desk.credentials import CredentialsUnavailable, FileTokenStore, TokenStore, token_store
 from pharmacy_desk.desk.qt_bridge import DeskBridge
 from pharmacy_desk.desk.service import DeskService
 from pharmacy_desk.desk.settings import DeskSettings, LabelSettings, SettingsError, SettingsFile
@@ -60,6 +60,15 @@ def make_application(argv: Sequence[str]) -> QApplication:
         font.setPointSizeF(BASE_POINT_SIZE)
         app.setFont(font)
     return app
+
+
+def apply_text_size(app: QApplication, percent: int) -> None:
+    """The large-type setting: the base font at ``percent`` % of :data:`BASE_POINT_SIZE` (never smaller)."""
+    font = app.font()
+    wanted = BASE_POINT_SIZE * percent / 100
+    if abs(font.pointSizeF() - wanted) > 0.01 and (percent != 100 or font.pointSizeF() < wanted):
+        font.setPointSizeF(wanted)
+        app.setFont(font)
 
 
 class ErrorHooks:
@@ -114,13 +123,21 @@ class Connection:
     token: str
 
 
-def open_token_store() -> tuple[TokenStore | None, str | None]:
-    """The token store, or None and the desk's message when there is no usable keyring."""
+def open_token_store(config_dir: Path | None = None) -> tuple[TokenStore | None, str | None]:
+    """The token store and, when it is not the keyring, the dialog's note (None and the reason when the
+    keyring errors). ``config_dir``: where the token file goes when there is no keyring at all."""
     try:
-        return token_store(), None
+        store = token_store(config_dir=config_dir)
     except CredentialsUnavailable as exc:
         log.warning("%s", exc.message_en)
         return None, exc.message_ru
+    if isinstance(store, FileTokenStore) and store.fallback is not None:
+        log.warning("no usable keyring (%s): the device token is kept in %s (0600)", store.fallback, store.path)
+        note = QApplication.translate(
+            "ConnectDialog", "No password store on this PC: the token is kept in the file %1, readable only by you."
+        )
+        return store, note.replace("%1", str(store.path))
+    return store, None
 
 
 def _read_token(store: TokenStore, key: str) -> str:
@@ -139,7 +156,7 @@ async def connection(
     While the dialog is open the scanner filter is off: a token scanned from a QR code lands in the field.
     """
     settings = settings_file.load()
-    store, problem = open_token_store()
+    store, problem = open_token_store(settings_file.path.parent)
     token = ""
     if settings.is_configured and store is not None:
         try:
@@ -180,6 +197,7 @@ async def run_desk(
     closed = closed or asyncio.Event()
     player = player or make_player(conn.settings.sound)
     await service.start()
+    apply_text_size(app, conn.settings.text_size_percent)
     try:
         bridge = DeskBridge(service)
         window = MainWindow(service, bridge, player, scanner, batches_for=batches_for)
@@ -187,7 +205,7 @@ async def run_desk(
             window.set_reconfigure(lambda: _reconfigure(settings_file, scanner, window))
             window.tools.labels.set_saver(lambda labels: _save_labels(settings_file, labels))
         window.closing.connect(closed.set)
-        window.show()
+        window.show_as_left()
         await closed.wait()
     finally:
         await service.stop()

@@ -7,10 +7,15 @@ posts the actions (or queues them offline). This widget shows and forwards.
 Keys: F5 start assembly, F8 assembled, F9 ready, F6 fewer packs, F7 line missing, F4 substitute,
 Del take the line's last pack out, 1…9 the series of the pack just scanned, F3 the manual code
 field, Esc back to the queue.
+
+The first scan of a new order starts the assembly (F5 is then not needed). Under the lines, always in
+the same place, the next step and its key (:func:`~pharmacy_desk.desk.next_step.assembly_step`); a key
+that does not apply is disabled with the reason on hover, and pressed anyway it says that reason.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Callable
 from enum import StrEnum
@@ -22,7 +27,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -31,15 +35,18 @@ from PySide6.QtWidgets import (
 from pharmacy_desk.api.orders import OrderSummary
 from pharmacy_desk.desk.assembly import AssemblyIncomplete, AssemblySession
 from pharmacy_desk.desk.assembly_feedback import FeedbackCode, ScanFeedback
+from pharmacy_desk.desk.next_step import Step, assembly_step, starts_on_scan
 from pharmacy_desk.desk.queue_rules import seconds_left, utc_now
+from pharmacy_desk.desk.relay_client import Accepted
 from pharmacy_desk.desk.scanner import ScannedCode, manual_entry
-from pharmacy_desk.desk.service import ActOutcome, DeskService
-from pharmacy_desk.domain import Action, Flow, Ready, StartAssembly
+from pharmacy_desk.desk.service import ActOutcome, DeskService, Queued
+from pharmacy_desk.domain import Action, Flow, OrderState, Ready, StartAssembly
 from pharmacy_desk.domain.money import rubles
 from pharmacy_desk.domain.remote_sale import FORBIDDEN_REASON
+from pharmacy_desk.domain.shelf import shelf_cell
 from pharmacy_desk.ui.assembly_lines import SKU_ROLE, AssemblyLinesModel, batch_text
 from pharmacy_desk.ui.async_dialog import run_dialog
-from pharmacy_desk.ui.key_buttons import add_key_buttons, key_shortcut
+from pharmacy_desk.ui.key_buttons import KeyButton, add_key_buttons, key_shortcut
 from pharmacy_desk.ui.line_dialogs import LineChoiceDialog, ReasonDialog, SubstituteDialog
 from pharmacy_desk.ui.outcome import Shown, Tone, shown
 from pharmacy_desk.ui.qt_async import async_slot
@@ -51,6 +58,8 @@ _TONE_STYLE = {
     Tone.PENDING: "background:#ffe9b3;color:#6b4500;padding:10px;font-weight:bold;",
     Tone.REFUSED: "background:#c62828;color:#ffffff;padding:14px;font-weight:bold;",
 }
+_KEEP = frozenset({OrderState.NEW, OrderState.ACCEPTED, OrderState.COLLECTING})  # kept across a restart
+PROMPT_STYLE = "background:#e3f2fd;color:#0d3c61;padding:6px;font-weight:bold;border:1px solid #64b5f6;"
 
 
 class Busy(StrEnum):
@@ -81,6 +90,10 @@ class AssemblyView(QWidget):
         self.last_shown: Shown | None = None
         self._series_pending: list[ScanFeedback] = []  # packs waiting for their series, oldest first
         self.busy = Busy.IDLE
+        self.step = Step("")
+        self._started: set[str] = set()  # orders this screen started (the book may lag, or the start is queued)
+        self._starting: asyncio.Task[None] | None = None
+        self._after_start: list[ScannedCode] = []  # scans that came while the first scan's start was sent
 
         self.title = QLabel(self)
         self.title.setObjectName("orderTitle")
@@ -106,7 +119,7 @@ class AssemblyView(QWidget):
         self.feedback = QLabel(self)
         self.feedback.setObjectName("feedback")
         self.feedback.setWordWrap(True)
-        self.feedback.setMinimumHeight(64)
+        self.feedback.setFixedHeight(76)  # two lines; it never pushes the buttons
         ffont = self.feedback.font()
         ffont.setPointSizeF(ffont.pointSizeF() * 1.4)
         self.feedback.setFont(ffont)
@@ -128,6 +141,11 @@ class AssemblyView(QWidget):
         tfont.setBold(True)
         self.totals.setFont(tfont)
 
+        self.prompt = QLabel(self)
+        self.prompt.setObjectName("nextStep")
+        self.prompt.setWordWrap(True)
+        self.prompt.setStyleSheet(PROMPT_STYLE)
+
         bar = QHBoxLayout()
         specs: tuple[tuple[str, str, Callable[[], object]], ...] = (
             ("F5", self.tr("F5 Start assembly"), self.start_assembly),
@@ -139,7 +157,7 @@ class AssemblyView(QWidget):
             ("F9", self.tr("F9 Ready"), self.ready),
             ("Esc", self.tr("Esc Queue"), self.backRequested.emit),
         )
-        self.buttons: dict[str, QPushButton] = add_key_buttons(self, bar, specs, name_prefix="button")
+        self.buttons: dict[str, KeyButton] = add_key_buttons(self, bar, specs, name_prefix="button")
         key_shortcut(self, Qt.Key.Key_F3, lambda: self.manual.setFocus(Qt.FocusReason.ShortcutFocusReason))
 
         layout = QVBoxLayout(self)
@@ -151,7 +169,9 @@ class AssemblyView(QWidget):
         layout.addWidget(self.feedback)
         layout.addWidget(self.manual)
         layout.addWidget(self.totals)
+        layout.addWidget(self.prompt)
         layout.addLayout(bar)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._refresh_step())
 
     # --- the order --------------------------------------------------------------------------------
 
@@ -166,9 +186,10 @@ class AssemblyView(QWidget):
         self.set_summary(summary or OrderSummary.of(session.order))
         self._update_series()
         self._update_totals()
-        self._show(Shown(Tone.OK, self.tr("Scan the packs of the order. F5 starts the assembly.")), sound=None)
+        self._show(Shown(Tone.OK, self.tr("Order %1 is open").replace("%1", session.order.number)), sound=None)
         if self.lines.rowCount() > 0:
             self._select_row(0)
+        self._refresh_step()
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def clear(self) -> None:
@@ -200,12 +221,76 @@ class AssemblyView(QWidget):
             if order.comment:
                 parts.append(self.tr("Comment: %1").replace("%1", order.comment))
         self.details.setText(" · ".join(parts))
+        self._refresh_step()
+
+    # --- the next step ----------------------------------------------------------------------------
+
+    @property
+    def state(self) -> OrderState | None:
+        if self.summary is not None:
+            state = self.summary.state
+            if starts_on_scan(state) and self.summary.number in self._started:
+                return OrderState.COLLECTING  # started here; the relay's answer (or the queue) follows
+            return state
+        return self.session.order.state if self.session is not None else None
+
+    def _refresh_step(self) -> None:
+        state = self.state
+        if state is None:
+            self.step = Step("")
+        else:
+            sku = self._selected_sku()
+            line = self.session.line(sku) if self.session is not None and sku is not None else None
+            self.step = assembly_step(
+                state,
+                self.session,
+                busy=self.busy is Busy.ACTING or self._starting is not None,
+                selected_has_packs=line is not None and line.picked > 0,
+                series_pending=bool(self._series_pending),
+                assembled_elsewhere_by=self._assembled_elsewhere_by(),
+                shelf_cell=shelf_cell(self.summary.number, self.service.settings.labels.shelf_cells)
+                if self.summary is not None
+                else None,
+            )
+        self.prompt.setText(self.step.prompt)
+        if self.session is not None and self.busy is Busy.IDLE and state in _KEEP:
+            self.service.save_assembly(self.session)  # survives an app restart on this PC
+        for key, button in self.buttons.items():
+            reason = self.step.refusals.get(key, "")
+            button.setEnabled(not reason)
+            button.set_reason(reason)
+
+    def _assembled_elsewhere_by(self) -> str | None:
+        """Who assembles the order when it was not started on this screen and nothing is scanned here."""
+        summary, session = self.summary, self.session
+        if summary is None or summary.assembler is None or summary.state is not OrderState.COLLECTING:
+            return None
+        if summary.number in self._started or (session is not None and session.picked > 0):
+            return None
+        return summary.assembler.label
+
+    def allowed(self, key: str) -> bool:
+        """Whether ``key`` applies now; if not, the screen says why (and beeps)."""
+        reason = self.step.refusals.get(key)
+        if reason is None:
+            return True
+        self._show(Shown(Tone.REFUSED, reason), sound=Sound.ERROR)
+        return False
 
     # --- scanning ---------------------------------------------------------------------------------
 
     def handle_scan(self, code: ScannedCode) -> ScanFeedback | None:
         """A code from the scanner (or the manual field): the session decides, the screen tells."""
         if self.session is None:
+            return None
+        if self._starting is not None:  # the first scan's start is being sent: this one waits for it
+            self._after_start.append(code)
+            return None
+        state = self.state
+        if state is not None and starts_on_scan(state):
+            self._after_start = [code]
+            self._starting = spawn(self._start_then_scan())
+            self._refresh_step()
             return None
         feedback = self.session.scan(code.text)
         if feedback.code is FeedbackCode.UNKNOWN_PRODUCT:
@@ -214,6 +299,18 @@ class AssemblyView(QWidget):
             return feedback
         self._after_feedback(feedback)
         return feedback
+
+    async def _start_then_scan(self) -> None:
+        """The first scan of a new order: start the assembly (Kuper: in work), then count the scans."""
+        try:
+            started = await self._start()
+        finally:
+            self._starting = None
+        codes, self._after_start = self._after_start, []
+        if started:
+            for code in codes:
+                self.handle_scan(code)
+        self._refresh_step()
 
     def _after_feedback(self, feedback: ScanFeedback) -> None:
         if feedback.code is FeedbackCode.SERIES_NEEDED and feedback.ok and feedback.series_choices:
@@ -226,6 +323,7 @@ class AssemblyView(QWidget):
         self._update_series()
         self._update_totals()
         self._show_feedback(feedback)
+        self._refresh_step()
 
     def _show_feedback(self, feedback: ScanFeedback) -> None:
         self.last_feedback = feedback
@@ -305,11 +403,13 @@ class AssemblyView(QWidget):
 
     @async_slot()
     async def declare_short(self) -> None:
-        await self._reason_for(missing=False)
+        if self.allowed("F6"):
+            await self._reason_for(missing=False)
 
     @async_slot()
     async def mark_missing(self) -> None:
-        await self._reason_for(missing=True)
+        if self.allowed("F7"):
+            await self._reason_for(missing=True)
 
     async def _reason_for(self, *, missing: bool) -> None:
         sku = self._selected_sku()
@@ -342,9 +442,12 @@ class AssemblyView(QWidget):
         self.lines.refresh()
         self._update_totals()
         self._show(Shown(Tone.OK, f"{line.name}: {reason}"), sound=None)
+        self._refresh_step()
 
     @async_slot()
     async def substitute(self) -> None:
+        if not self.allowed("F4"):
+            return
         sku = self._selected_sku()
         line = self.session.line(sku) if self.session is not None and sku is not None else None
         if self.session is None or line is None or line.replaces is not None:
@@ -365,10 +468,11 @@ class AssemblyView(QWidget):
         self.lines.refresh()
         self._update_totals()
         self._show(Shown(Tone.OK, self.tr("Substitute added: scan its packs")), sound=None)
+        self._refresh_step()
 
     def remove_pack(self) -> None:
         sku = self._selected_sku()
-        if self.session is None or sku is None:
+        if self.session is None or sku is None or not self.allowed("Del"):
             return
         feedback = self.session.remove_pack(sku)
         self._series_pending = [f for f in self._series_pending if f.marking_code != feedback.marking_code]
@@ -377,6 +481,7 @@ class AssemblyView(QWidget):
         self._update_totals()
         tone = Tone.OK if feedback.ok else Tone.REFUSED
         self._show(Shown(tone, feedback.message), sound=None if feedback.ok else Sound.ERROR)
+        self._refresh_step()
 
     def _ask_line(self, feedback: ScanFeedback) -> None:
         session = self.session
@@ -397,18 +502,31 @@ class AssemblyView(QWidget):
 
     @async_slot()
     async def start_assembly(self) -> None:
-        await self.do_start()
+        if self.allowed("F5"):
+            await self.do_start()
 
     @async_slot()
     async def assembled(self) -> None:
-        await self.do_assembled()
+        if self.allowed("F8"):
+            await self.do_assembled()
 
     @async_slot()
     async def ready(self) -> None:
-        await self.do_ready()
+        if self.allowed("F9"):
+            await self.do_ready()
 
     async def do_start(self) -> None:
-        await self._act(StartAssembly(), self.tr("Assembly started: Kuper is told the order is in work"))
+        await self._start()
+
+    async def _start(self) -> bool:
+        """Start the assembly; True when it is started (or queued to be, offline)."""
+        number = self.number
+        outcome = await self._act(StartAssembly(), self.tr("Assembly started: Kuper is told the order is in work"))
+        ok = isinstance(outcome, Accepted | Queued)
+        if ok and number is not None:
+            self._started.add(number)
+            self._refresh_step()
+        return ok
 
     async def do_assembled(self) -> None:
         if self.session is None:
@@ -428,24 +546,24 @@ class AssemblyView(QWidget):
         action: Action = self.session.ready_action() if self.session.complete else Ready()
         await self._act(action, self.tr("Ready: Kuper has the final composition"))
 
-    async def _act(self, action: Action, done: str) -> None:
+    async def _act(self, action: Action, done: str) -> ActOutcome | None:
         number = self.number
         if number is None or self.busy is Busy.ACTING:
-            return
+            return None
         self.busy = Busy.ACTING
-        for button in self.buttons.values():
-            button.setEnabled(False)
+        self._refresh_step()
         try:
             outcome: ActOutcome = await self.service.act(number, action)
         finally:
             self.busy = Busy.IDLE
-            for button in self.buttons.values():
-                button.setEnabled(True)
         message = shown(outcome, done)
         self._show(message, sound=Sound.ERROR if message.tone is Tone.REFUSED else None)
         if message.tone is Tone.OK and action.kind == "assembled" and self.session is not None:
             self.service.remember(self.session)
+            self.service.forget_assembly(number)  # the relay has the composition now
         current = self.service.book.get(number)
         if current is not None and self.number == number:
             self.set_summary(current)
+        self._refresh_step()
         self.actionFinished.emit(action.kind, outcome)
+        return outcome

@@ -1,15 +1,24 @@
-"""Await a dialog instead of running a nested ``exec()``: the asyncio loop keeps running meanwhile."""
+"""Await a dialog instead of running a nested ``exec()``: the asyncio loop keeps running meanwhile.
+
+When the dialog closes, the focus goes back where it was (the queue, the assembly lines...), in the
+window the dialog came from: scans and keys work again at once, without a click.
+"""
 
 from __future__ import annotations
 
 import asyncio
 
-from PySide6.QtWidgets import QDialog
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 
 async def run_dialog(dialog: QDialog) -> int:
     """Open ``dialog`` (window-modal) and wait for its ``finished`` result (``QDialog.DialogCode``)."""
     future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    focus = QApplication.focusWidget()
+    parent = dialog.parentWidget()
+    home = parent.window() if parent is not None else None
 
     def done(result: int) -> None:
         if not future.done():
@@ -23,3 +32,17 @@ async def run_dialog(dialog: QDialog) -> int:
         dialog.finished.disconnect(done)
         if dialog.isVisible():  # the caller was cancelled: do not leave the dialog behind
             dialog.reject()
+        restore_focus(focus, home)
+
+
+def restore_focus(focus: QWidget | None, home: QWidget | None) -> None:
+    """Give the focus back to ``focus`` (if it is still there and shown), else to ``home``'s window."""
+    if focus is not None and shiboken6.isValid(focus) and focus.isVisible() and not isinstance(focus.window(), QDialog):
+        window = focus.window()
+        window.activateWindow()
+        focus.setFocus(Qt.FocusReason.PopupFocusReason)
+        return
+    if home is not None and shiboken6.isValid(home) and home.isVisible():
+        home.activateWindow()
+        target = home.focusWidget()
+        (target or home).setFocus(Qt.FocusReason.PopupFocusReason)

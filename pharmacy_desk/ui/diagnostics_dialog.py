@@ -70,6 +70,7 @@ class Row:
 
 class DiagnosticsDialog(QDialog):
     bundleSaved = Signal(str)  # the zip's path
+    _state_en = ""  # the connection state in English, for about.txt
 
     def __init__(
         self,
@@ -186,7 +187,8 @@ class DiagnosticsDialog(QDialog):
             self.values[key].setText(value)
 
     def _show_status(self, status: ConnectionStatus) -> None:
-        self._set("State", f"{status.message} ({status.state.value})")
+        self._set("State", status.message)  # Russian on screen; the English state goes to about.txt
+        self._state_en = status.state.value
         self._set("Last error", status.detail or "—")
         self._set("Last event", str(status.last_event_id) if status.last_event_id is not None else "—")
 
@@ -204,7 +206,11 @@ class DiagnosticsDialog(QDialog):
         lines: list[str] = []
         for title, rows in self._sections:
             lines.append(f"[{title}]")
-            lines += [f"{row.key}: {row.about or self.values[row.key].text()}" for row in rows]
+            for row in rows:
+                value = row.about or self.values[row.key].text()
+                if row.key == "State" and self._state_en:
+                    value += f" ({self._state_en})"
+                lines.append(f"{row.key}: {value}")
             lines.append("")
         return "\n".join(lines)
 

@@ -1,7 +1,8 @@
 """The hand-over screen: a customer at the counter with a pickup code, or a courier for a delivery bag.
 
-Find the order: scan the bag's label (its QR), or type the order number (the last digits are enough)
-in the order field. Then, for a pickup order:
+Find the order: scan the bag's label (its QR), or type in the order field our number (the last digits
+are enough), Kuper's number or the last four digits of the customer's phone — never the pickup code.
+Then, for a pickup order:
 
 1. type the code the customer says, Enter: the relay checks it (:class:`~pharmacy_desk.domain.VerifyPickupCode`),
    counts the failures and locks the order out after too many; a wrong code says only that, with the
@@ -23,6 +24,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QItemSelectionModel,
     QModelIndex,
     QObject,
@@ -30,7 +32,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -38,7 +40,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -46,6 +47,7 @@ from PySide6.QtWidgets import (
 
 from pharmacy_desk.desk.handover import Blocker, HandoverLine, HandoverSession, PaymentMethodName
 from pharmacy_desk.desk.order_book import BookChange
+from pharmacy_desk.desk.order_lookup import find_order
 from pharmacy_desk.desk.queue_rules import utc_now
 from pharmacy_desk.desk.relay_client import Accepted, Refused, RelayError, Stale
 from pharmacy_desk.desk.scanner import ScannedCode, read_code
@@ -57,7 +59,7 @@ from pharmacy_desk.domain.scans import ScanError
 from pharmacy_desk.domain.states import STATE_RU
 from pharmacy_desk.ui.async_dialog import run_dialog
 from pharmacy_desk.ui.courier_card import CourierCard, DeliveryTimeline, local_time
-from pharmacy_desk.ui.key_buttons import add_key_buttons, key_shortcut
+from pharmacy_desk.ui.key_buttons import KeyButton, add_key_buttons, key_shortcut
 from pharmacy_desk.ui.outcome import Shown, Tone, shown
 from pharmacy_desk.ui.qt_async import async_slot
 from pharmacy_desk.ui.sounds import Sound, SoundPlayer
@@ -178,8 +180,11 @@ class HandoverView(QWidget):
 
         self.order_field = QLineEdit(self)
         self.order_field.setObjectName("handoverOrder")
-        self.order_field.setPlaceholderText(self.tr("Order number, or scan the bag label (F3)"))
+        self.order_field.setPlaceholderText(
+            self.tr("Order or Kuper number, phone's last 4 digits, or scan the bag (F3)")
+        )
         self.order_field.returnPressed.connect(self._find_entered)
+        self.order_field.installEventFilter(self)  # Del / Ins on an empty field are the screen's keys
         self.code = QLineEdit(self)
         self.code.setObjectName("pickupCode")
         self.code.setMaxLength(32)
@@ -241,7 +246,7 @@ class HandoverView(QWidget):
             ("F8", self.tr("F8 Refuses to pay"), self.refuse_to_pay),
             ("Esc", self.tr("Esc Queue"), self.backRequested.emit),
         )
-        self.buttons: dict[str, QPushButton] = add_key_buttons(self, bar, specs, name_prefix="handover")
+        self.buttons: dict[str, KeyButton] = add_key_buttons(self, bar, specs, name_prefix="handover")
         key_shortcut(self, Qt.Key.Key_F3, lambda: self.order_field.setFocus(Qt.FocusReason.ShortcutFocusReason))
 
         inputs = QHBoxLayout()
@@ -264,6 +269,19 @@ class HandoverView(QWidget):
         layout.addLayout(bar)
         self._show(Shown(Tone.OK, self.tr("Scan the bag label or type the order number.")), sound=None)
         self._update()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """An empty order field does not take Del / Ins for itself: they decline / restore a pack."""
+        if (
+            watched is self.order_field
+            and event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Insert)
+            and not self.order_field.text()
+        ):
+            event.ignore()
+            return True  # not overridden: the window's Del / Ins shortcut runs
+        return super().eventFilter(watched, event)
 
     # --- the order --------------------------------------------------------------------------------
 
@@ -328,16 +346,9 @@ class HandoverView(QWidget):
     # --- finding the order ------------------------------------------------------------------------
 
     def resolve(self, text: str) -> str | None:
-        """The order a typed number means: exact, or the one order whose number ends with it."""
-        wanted = text.strip().casefold()
-        if not wanted:
-            return None
-        summaries = self.service.book.orders()
-        for summary in summaries:
-            if summary.number.casefold() == wanted:
-                return summary.number
-        found = [s.number for s in summaries if s.number.casefold().endswith(wanted)]
-        return found[0] if len(found) == 1 else None
+        """The one order ``text`` means: our number (or its last digits), Kuper's number, the last four
+        digits of the customer's phone (:func:`~pharmacy_desk.desk.order_lookup.find_order`; never the code)."""
+        return find_order(self.service.book, text).unique
 
     @async_slot()
     async def _find_entered(self) -> None:
@@ -348,7 +359,15 @@ class HandoverView(QWidget):
         if isinstance(parsed, BagLabel):
             await self.open_label(parsed)
             return
-        number = self.resolve(text)
+        found = find_order(self.service.book, text)
+        number = found.unique
+        if number is None and found.numbers:
+            listed = ", ".join(found.numbers[:6])
+            self._show(
+                Shown(Tone.REFUSED, self.tr("Several orders match: %1. Type more digits").replace("%1", listed)),
+                Sound.ERROR,
+            )
+            return
         if number is None:
             self._show(
                 Shown(Tone.REFUSED, self.tr("No order %1 in the queue").replace("%1", text.strip())), Sound.ERROR

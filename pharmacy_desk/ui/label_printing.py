@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLineEdit,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -74,7 +75,7 @@ class LabelPrinting(QObject):
         return self.settings.store_name or self.service.settings.store
 
     def labels(self, order: Order, bags: int = 1) -> list[BagLabel]:
-        return labels_for_order(order, self.store_name(), bags=bags)
+        return labels_for_order(order, self.store_name(), bags=bags, shelf_cells=self.settings.shelf_cells)
 
     def printer(self) -> QPrinter:
         """The printer of the settings (else the system's default), in high resolution."""
@@ -139,9 +140,14 @@ class LabelPrinting(QObject):
             painter.end()
         return image
 
+    def has_printer(self) -> bool:
+        """A printer is configured: named in the settings, or the system has a default one."""
+        return bool(self.settings.printer) or not QPrinterInfo.defaultPrinter().isNull()
+
     async def auto_print(self, order: Order) -> bool:
-        """Print when the setting asks for it (this PC just made ``order`` ready)."""
-        if not self.settings.auto_print:
+        """Print when this PC just made ``order`` ready, the setting is on and a printer is configured
+        (no printer: nothing is said; Ctrl+P still previews and prints to PDF)."""
+        if not self.settings.auto_print or not self.has_printer():
             return False
         return await self.print_order(order)
 
@@ -178,6 +184,11 @@ class LabelSettingsDialog(QDialog):
         self.printer.setCurrentIndex(max(0, self.printer.findData(settings.printer)))
         self.auto_print = QCheckBox(self.tr("Print the label when an order is made ready on this PC"), self)
         self.auto_print.setChecked(settings.auto_print)
+        self.shelf_cells = QSpinBox(self)
+        self.shelf_cells.setRange(0, 999)
+        self.shelf_cells.setValue(settings.shelf_cells)
+        self.shelf_cells.setSpecialValueText(self.tr("no numbered cells"))
+        self.shelf_cells.setToolTip(self.tr("The label prints the bag's cell in large digits (never the pickup code)"))
         self.store_name = QLineEdit(settings.store_name, self)
         self.store_name.setMaxLength(100)
         self.store_name.setPlaceholderText(self.tr("as on the sign, e.g. Аптека №12"))
@@ -190,6 +201,7 @@ class LabelSettingsDialog(QDialog):
         form.addRow(self.tr("Paper"), self.format)
         form.addRow(self.tr("Printer"), self.printer)
         form.addRow(self.tr("Pharmacy name"), self.store_name)
+        form.addRow(self.tr("Shelf cells"), self.shelf_cells)
         form.addRow("", self.auto_print)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -201,4 +213,5 @@ class LabelSettingsDialog(QDialog):
             auto_print=self.auto_print.isChecked(),
             printer=str(self.printer.currentData() or ""),
             store_name=self.store_name.text().strip(),
+            shelf_cells=self.shelf_cells.value(),
         )

@@ -1,14 +1,20 @@
-"""The main window: banners, the queue and assembly screens, the status bar; it routes the desk's signals.
+"""The main window: the alert area, the queue and assembly screens, the status bar; it routes the desk's signals.
 
 Wiring (all signals of :class:`~pharmacy_desk.desk.qt_bridge.DeskBridge`):
 
-- ``bookChanged`` → the queue model (rows), the assembly screen's header;
+- ``bookChanged`` → the queue model (rows), the assembly screen's header, the alert area (alerts whose
+  cause is gone go by themselves);
 - ``ringingChanged`` → the bell (:class:`~.alerts.Alerts`) and the bold rows;
-- ``alertRaised`` → banners, the courier call, and "put back on the shelf" when an order this PC is
-  assembling is canceled, or the relay canceled a pickup order nobody collected (``no_show``);
+- ``alertRaised`` → the alert area, the courier call, and "put back on the shelf" when an order this PC
+  is assembling is canceled, or the relay canceled a pickup order nobody collected (``no_show``);
+- ``notificationChanged`` → the alert area (notifications Kuper refused);
 - ``connectionChanged`` (connected) → the store's pickup hold for the queue's «Не забрали» tab, where
   F8 cancels the selected order (:meth:`MainWindow.cancel_no_show`);
 - ``connectionChanged`` / ``queueChanged`` / ``queueConflict`` → the status bar.
+
+Screen: laid out for 1366×768 first. The window opens maximized, or at the size the user left it
+(``window.json`` in the desk's data directory); the alert area has a fixed height, so nothing under it
+moves when alerts come and go.
 
 Scans (:class:`~.scanner_filter.ScannerFilter`): a bag label opens its order from anywhere; any other
 code goes to the open assembly screen. F2 acknowledges the ringing orders.
@@ -19,13 +25,19 @@ it routes the scans meant for the hand-over (and bag labels of ready orders) bef
 
 from __future__ import annotations
 
+import base64
+import json
+import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QStackedWidget, QVBoxLayout, QWidget
 
+from pharmacy_desk.desk.alert_book import AlertGroup
 from pharmacy_desk.desk.assembly import AssemblySession
+from pharmacy_desk.desk.conflicts import explain
 from pharmacy_desk.desk.offline_queue import QueueConflict
 from pharmacy_desk.desk.order_book import AlertEvent, BookChange
 from pharmacy_desk.desk.qt_bridge import DeskBridge
@@ -37,7 +49,7 @@ from pharmacy_desk.domain import AlertKind, Order
 from pharmacy_desk.domain.bag_label import BagLabel
 from pharmacy_desk.domain.fefo import Batch
 from pharmacy_desk.domain.scans import ScanError
-from pharmacy_desk.ui.alerts import Alerts, BannerArea, BannerKind, app_icon
+from pharmacy_desk.ui.alerts import AlertArea, Alerts, BannerKind, app_icon
 from pharmacy_desk.ui.assembly_view import AssemblyView
 from pharmacy_desk.ui.async_dialog import run_dialog
 from pharmacy_desk.ui.diagnostics_dialog import add_help_menu
@@ -53,6 +65,9 @@ from pharmacy_desk.ui.status_bar import StatusBar
 from pharmacy_desk.ui.tasks import spawn
 
 BatchesFor = Callable[[Order], Awaitable[Mapping[str, Sequence[Batch]]]]
+GEOMETRY_FILE = "window.json"
+
+log = logging.getLogger("pharmacy_desk.ui")
 
 
 class MainWindow(QMainWindow):
@@ -80,7 +95,8 @@ class MainWindow(QMainWindow):
         self._sessions: dict[str, AssemblySession] = {}
         self._returned: set[str] = set()  # no-show orders whose return-to-shelf list was shown
         self.return_dialog: ReturnToShelfDialog | None = None
-        title = self.tr("Pharmacy desk — Kuper orders")
+        QApplication.setApplicationDisplayName(self.tr("Pharmacy desk"))  # the system adds it to the title
+        title = self.tr("Kuper orders")
         if service.settings.device_name:
             title += f" — {service.settings.device_name}"
         self.setWindowTitle(title)
@@ -92,7 +108,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.queue)
         self.stack.addWidget(self.assembly)
-        self.banners = BannerArea(self)
+        self.banners = AlertArea(self)
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.addWidget(self.banners)
@@ -108,12 +124,15 @@ class MainWindow(QMainWindow):
         bridge.ringingChanged.connect(self.model.set_ringing)
         bridge.alertRaised.connect(self.alerts.on_alert)
         bridge.alertRaised.connect(self._alert)
+        bridge.bookChanged.connect(self.banners.follow)
+        bridge.notificationChanged.connect(self.alerts.on_notification)
         bridge.connectionChanged.connect(self.status.set_connection)
         bridge.queueChanged.connect(self.status.set_queued)
         bridge.queueConflict.connect(self._queue_conflict)
         self.status.conflictClicked.connect(self._resolve_conflict)
         self.alerts.acknowledgeRequested.connect(self.acknowledge_ringing)
         self.alerts.openOrder.connect(self.open_order)
+        self.banners.openOrder.connect(self.open_order)
         self.queue.openRequested.connect(self.open_order)
         self.queue.startRequested.connect(self.start_and_open)
         self.queue.cancelNoShowRequested.connect(self.cancel_no_show)
@@ -140,7 +159,33 @@ class MainWindow(QMainWindow):
         self.status.set_connection(service.connection)
         self.model.set_ringing(service.bell.ringing)
         self.alerts.on_ringing(service.bell.ringing)
-        self.resize(1280, 800)
+        self.resize(1280, 720)
+
+    # --- the window's size ------------------------------------------------------------------------
+
+    @property
+    def geometry_path(self) -> Path:
+        return self.service.settings.data_path / GEOMETRY_FILE
+
+    def show_as_left(self) -> None:
+        """Show at the size the user left the window, else maximized (the store PC's whole screen)."""
+        try:
+            saved = json.loads(self.geometry_path.read_text(encoding="utf-8"))
+            restored = self.restoreGeometry(QByteArray(base64.b64decode(saved["geometry"])))
+        except (OSError, ValueError, KeyError, TypeError):
+            restored = False
+        if restored:
+            self.show()
+        else:
+            self.showMaximized()
+
+    def save_geometry(self) -> None:
+        data = {"geometry": base64.b64encode(bytes(self.saveGeometry().data())).decode("ascii")}
+        try:
+            self.geometry_path.parent.mkdir(parents=True, exist_ok=True)
+            self.geometry_path.write_text(json.dumps(data), encoding="utf-8")
+        except OSError as exc:
+            log.warning("could not remember the window's size: %s", exc)
 
     def set_reconfigure(self, reconfigure: Callable[[], Awaitable[bool]]) -> None:
         """Enable "Connection settings…": ``reconfigure()`` runs the connection dialog, True when saved."""
@@ -260,8 +305,10 @@ class MainWindow(QMainWindow):
         if alert.kind is not AlertKind.CANCELED_DURING_ASSEMBLY or number is None:
             return
         session = self._sessions.pop(number, None)
+        self.service.forget_assembly(number)  # nothing to restore: the order is gone
         if session is None:  # another PC was assembling it: tell, do not interrupt
-            self.banners.show_banner(f"canceled:{number}", f"{number}: {alert.message}", BannerKind.WARN)
+            text = alert.message if number in alert.message else f"{number}: {alert.message}"
+            self.banners.put(f"canceled:{number}", AlertGroup.CANCELED, text, number=number)
             return
         items = items_from_session(session.lines()) if session.picked else items_from_alert(alert.to_return_to_shelf)
         if self.assembly.session is session:
@@ -319,12 +366,13 @@ class MainWindow(QMainWindow):
     def _queue_conflict(self, conflict: object) -> None:
         assert isinstance(conflict, QueueConflict)
         self.status.set_conflict(conflict)
-        self.banners.show_banner(
+        self.banners.put(
             f"conflict:{conflict.number}",
-            self.tr("Order %1: a saved action was not accepted: %2")
-            .replace("%1", conflict.number)
-            .replace("%2", conflict.message),
-            BannerKind.WARN,
+            AlertGroup.CONFLICT,
+            explain(conflict),  # who changed the order, what changed, what to do now
+            number=conflict.number,
+            action=self.tr("Resolve…"),
+            on_action=lambda: self._resolve_conflict(conflict),
         )
         self.player.play(Sound.ERROR)
 
@@ -334,9 +382,9 @@ class MainWindow(QMainWindow):
         box = QMessageBox(
             QMessageBox.Icon.Warning,
             self.tr("Action not sent"),
-            self.tr("Order %1: %2\n\nDrop the order's unsent actions and continue from its current state?")
-            .replace("%1", conflict.number)
-            .replace("%2", conflict.message),
+            self.tr("%1\n\nDrop the order's unsent actions and continue from its current state?").replace(
+                "%1", explain(conflict)
+            ),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             self,
         )
@@ -350,6 +398,8 @@ class MainWindow(QMainWindow):
     # --- closing ----------------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.isVisible():
+            self.save_geometry()
         self._forget_key_handler()
         self.alerts.close()
         self.closing.emit()

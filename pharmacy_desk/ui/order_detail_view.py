@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QTableView,
@@ -41,7 +42,7 @@ from pharmacy_desk.desk.qt_bridge import DeskBridge
 from pharmacy_desk.desk.relay_client import Accepted, OrderDetail, RelayError
 from pharmacy_desk.desk.service import DeskService
 from pharmacy_desk.desk.timeline import HistoryEntry, Source, history_entries
-from pharmacy_desk.domain import Cancel, CancelReason, Flow, Order, goods_left
+from pharmacy_desk.domain import Cancel, CancelReason, Flow, Order, OrderState, goods_left
 from pharmacy_desk.domain.money import rubles
 from pharmacy_desk.domain.states import CANCEL_REASON_RU, STATE_RU, TERMINAL_STATES
 from pharmacy_desk.ui.async_dialog import run_dialog
@@ -192,14 +193,19 @@ class CancelDialog(QDialog):
         self.setObjectName("cancelDialog")
         self.setWindowTitle(self.tr("Cancel order %1").replace("%1", number))
         self.reason = QComboBox(self)
+        self.reason.setPlaceholderText(self.tr("Choose the reason"))
         for reason, text in CANCEL_REASON_RU.items():
             self.reason.addItem(text, reason.value)
+        self.reason.setCurrentIndex(-1)  # no reason chosen for the pharmacist: Enter cannot send a false one
         self.description = QPlainTextEdit(self)
         self.description.setPlaceholderText(self.tr("What happened, for Kuper and the customer (optional)"))
         self.description.setMaximumHeight(100)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setEnabled(False)
+        self.reason.currentIndexChanged.connect(lambda index: self.ok.setEnabled(index >= 0))
         form = QFormLayout()
         form.addRow(self.tr("Reason"), self.reason)
         form.addRow(self.tr("Description"), self.description)
@@ -212,8 +218,16 @@ class CancelDialog(QDialog):
         self.reason.setCurrentIndex(self.reason.findData(reason.value))
         self.description.setPlainText(description)
 
-    def action(self) -> Cancel:
-        return Cancel(reason=CancelReason(self.reason.currentData()), description=self.description.toPlainText()[:500])
+    def action(self) -> Cancel | None:
+        """The cancellation, or None while no reason is chosen."""
+        data = self.reason.currentData()
+        if self.reason.currentIndex() < 0 or data is None:
+            return None
+        return Cancel(reason=CancelReason(data), description=self.description.toPlainText()[:500])
+
+    def accept(self) -> None:
+        if self.action() is not None:  # Enter with no reason chosen does nothing
+            super().accept()
 
 
 class OrderDetailDialog(QDialog):
@@ -236,7 +250,7 @@ class OrderDetailDialog(QDialog):
         self.print_label = print_label
         self.detail: OrderDetail | None = None
         self.setWindowTitle(self.tr("Order %1").replace("%1", number))
-        self.resize(1100, 760)
+        self.fit_to(parent)
         self._loading = False
         self._again = False
 
@@ -345,6 +359,15 @@ class OrderDetailDialog(QDialog):
         task = spawn(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def fit_to(self, parent: QWidget | None) -> None:
+        """1100×760, or less: never larger than the window it opens over (a 1280×720 screen)."""
+        width, height = 1100, 760
+        if parent is not None:
+            window = parent.window()
+            width = min(width, max(640, window.width() - 40))
+            height = min(height, max(480, window.height() - 40))
+        self.resize(width, height)
 
     async def load(self) -> bool:
         """Fetch the order and its history now; False (and a message) when the relay did not answer."""
@@ -512,12 +535,37 @@ class OrderDetailDialog(QDialog):
 
     @async_slot()
     async def cancel_order(self) -> None:
+        if not await self._confirm_cancel_during_assembly():
+            return
         dialog = CancelDialog(self.number, self)
         accepted = await run_dialog(dialog)
         action = dialog.action()
         dialog.deleteLater()
-        if accepted == QDialog.DialogCode.Accepted.value:
+        if accepted == QDialog.DialogCode.Accepted.value and action is not None:
             await self.do_cancel(action)
+
+    async def _confirm_cancel_during_assembly(self) -> bool:
+        """An order being assembled (on another PC, or here): ask first; that PC is told at once."""
+        summary = self.service.book.get(self.number)
+        if summary is None or summary.state is not OrderState.COLLECTING or summary.assembler is None:
+            return True
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.tr("The order is being assembled"),
+            self.tr(
+                "%1 is assembling order %2 right now. Cancel it anyway? That PC is told at once "
+                "and shown which packs to put back on the shelf."
+            )
+            .replace("%1", summary.assembler.label)
+            .replace("%2", self.number),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.setObjectName("cancelDuringAssembly")
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        answer = await run_dialog(box)
+        box.deleteLater()
+        return answer == QMessageBox.StandardButton.Yes
 
     async def do_cancel(self, action: Cancel) -> bool:
         outcome = await self.service.act(self.number, action)

@@ -264,11 +264,14 @@ class OrderQueueModel(QAbstractTableModel):
         return ""
 
     def _tooltip(self, summary: OrderSummary, column: int) -> str | None:
-        if column == Column.KUPER_ID:
-            return summary.kuper_id
-        if column == _COURIER and summary.courier is not None:
-            return " ".join(p for p in (summary.courier.name, summary.courier.phone) if p) or None
-        return None
+        """The whole row, one column a line: what a narrow screen hides or elides is read here."""
+        texts = list(self._texts(summary))
+        texts[_TIME_LEFT] = self._time_left_text(seconds_left(summary, self._clock()))
+        texts[Column.KUPER_ID] = summary.kuper_id
+        if summary.courier is not None:
+            phone = summary.courier.phone
+            texts[_COURIER] = " ".join(p for p in (texts[_COURIER], phone) if p)
+        return "\n".join(f"{self._headers[i]}: {text}" for i, text in enumerate(texts) if text)
 
     def _sort_value(self, summary: OrderSummary, column: int) -> Any:
         if column == _TIME_LEFT:
@@ -332,7 +335,8 @@ class OrderQueueModel(QAbstractTableModel):
         return self._stages[stage]
 
     def search_text(self, row: int) -> str:
-        """Lower-case text a search matches: number, Kuper id, and what the full snapshot adds."""
+        """Lower-case text a search matches: number, Kuper id, and what the full snapshot adds (Kuper's
+        number, the customer's name and phone; not the pickup code)."""
         summary = self._rows[row]
         detail = self.book.detail(summary.number)
         cached = self._search_cache.get(summary.number)
@@ -342,6 +346,7 @@ class OrderQueueModel(QAbstractTableModel):
         if detail is not None:
             parts += [detail.original_order_id or "", detail.customer.name or "", detail.customer.phone or ""]
             parts.append("".join(ch for ch in detail.customer.phone or "" if ch.isdigit()))
+            # never the pickup code: whoever heard a code must not be able to find its order by it
         text = " ".join(parts).lower()
         self._search_cache[summary.number] = (summary.version, detail is not None, text)
         return text

@@ -2,12 +2,16 @@
 
 Keys: Ctrl+1…Ctrl+6 the tabs, Ctrl+F the search, Enter opens the selected order, F5 starts assembling it,
 F8 cancels the selected pickup order nobody collected (the «Не забрали» tab: past the store's hold).
+
+The table never scrolls sideways: :func:`fit_columns` gives each column its share of the width, the
+columns that matter first (number, state, time left, courier...), and hides the least needed ones when
+even their minimum widths do not fit (their values stay in each row's tooltip).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -25,16 +29,51 @@ from pharmacy_desk.ui.queue_model import NUMBER_ROLE, Column, OrderQueueModel, O
 Index = QModelIndex | QPersistentModelIndex
 
 STAGE_ORDER = (Stage.NEW, Stage.ASSEMBLY, Stage.READY, Stage.HANDOVER, Stage.ALL, Stage.NOT_COLLECTED)
-COLUMN_WIDTHS = {  # pixels at the app's 13 pt; the last column stretches
-    Column.NUMBER: 150,
-    Column.KUPER_ID: 110,
-    Column.FLOW: 130,
-    Column.STATE: 190,
-    Column.PACKS: 100,
-    Column.AMOUNT: 130,
-    Column.TIME_LEFT: 130,
-    Column.COURIER: 210,
-}
+
+# The columns left to right, the most needed first; each with the sample text its minimum width must
+# show (in the table's font) and its weight in sharing the room left. Hidden from the end when narrow.
+COLUMN_LAYOUT: tuple[tuple[Column, str, int], ...] = (
+    (Column.NUMBER, "D-0000001", 2),
+    (Column.STATE, "Ждёт покупателя", 3),
+    (Column.TIME_LEFT, "опоздание 1:05", 2),
+    (Column.COURIER, "Курьер ждёт!", 3),
+    (Column.FLOW, "Самовывоз", 1),
+    (Column.AMOUNT, "12 345,00 ₽", 1),
+    (Column.PACKS, "Упаковок", 0),
+    (Column.KUPER_ID, "5f2dd97f", 1),
+    (Column.ASSEMBLER, "Касса 1", 2),
+)
+_CELL_PAD = 18  # cell margins and the sort arrow
+
+
+def fit_columns(table: QTableView, available: int) -> list[Column]:
+    """Widths for ``available`` pixels: minimums first, the rest shared by weight; returns the hidden ones."""
+    bold = QFont(table.font())
+    bold.setBold(True)  # ringing rows are bold: their text must fit too
+    metrics = QFontMetrics(bold)
+    header = table.horizontalHeader()
+    header_metrics = QFontMetrics(header.font())
+    model = table.model()
+    minimum: list[tuple[Column, int, int]] = []
+    for column, sample, weight in COLUMN_LAYOUT:
+        title = model.headerData(column, Qt.Orientation.Horizontal) if model is not None else ""
+        width = max(metrics.horizontalAdvance(sample), header_metrics.horizontalAdvance(str(title or ""))) + _CELL_PAD
+        minimum.append((column, width, weight))
+    shown = list(minimum)
+    while len(shown) > 1 and sum(width for _, width, _ in shown) > available:
+        shown.pop()
+    hidden = [column for column, _, _ in minimum[len(shown) :]]
+    spare = max(0, available - sum(width for _, width, _ in shown))
+    weights = sum(weight for _, _, weight in shown) or 1
+    used = 0
+    for i, (column, width, weight) in enumerate(shown):
+        extra = spare * weight // weights if i < len(shown) - 1 else spare - used
+        used += extra
+        table.setColumnHidden(column, False)
+        header.resizeSection(column, width + extra)
+    for column in hidden:
+        table.setColumnHidden(column, True)
+    return hidden
 
 
 class QueueView(QWidget):
@@ -66,7 +105,7 @@ class QueueView(QWidget):
         self.search = QLineEdit(self)
         self.search.setObjectName("search")
         self.search.setClearButtonEnabled(True)
-        self.search.setPlaceholderText(self.tr("Search: number, code, customer, last phone digits (Ctrl+F)"))
+        self.search.setPlaceholderText(self.tr("Search: number, Kuper number, customer, last phone digits (Ctrl+F)"))
         self.search.textChanged.connect(self.proxy.set_search)
 
         self.table = QTableView(self)
@@ -79,12 +118,16 @@ class QueueView(QWidget):
         self.table.setSortingEnabled(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header.setStretchLastSection(False)
         header.setHighlightSections(False)
-        for column, width in COLUMN_WIDTHS.items():
-            self.table.setColumnWidth(column, width)
+        for visual, (column, _, _) in enumerate(COLUMN_LAYOUT):
+            header.moveSection(header.visualIndex(column), visual)
+        self.hidden_columns: list[Column] = []
+        self.table.viewport().installEventFilter(self)
         self.table.sortByColumn(Column.TIME_LEFT, Qt.SortOrder.AscendingOrder)
         self.table.activated.connect(self._activated)
 
@@ -113,6 +156,16 @@ class QueueView(QWidget):
         model.stageCountsChanged.connect(self._update_counts)
         model.rowsInserted.connect(self._keep_selection)
         self._update_counts()
+
+    # --- columns ----------------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
+
+    def fit(self) -> None:
+        self.hidden_columns = fit_columns(self.table, self.table.viewport().width())
 
     # --- tabs and search --------------------------------------------------------------------------
 

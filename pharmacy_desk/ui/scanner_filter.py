@@ -10,6 +10,9 @@ held back (with its release) until the detector tells a scan from typing:
   character may be claimed first by a key handler (:meth:`ScannerFilter.add_key_handler`: the series
   choice 1..9 on the assembly screen).
 
+Typing in a text field of a dialog (a reason, a substitute's name, a description) is never held: the
+keys go straight to the field, however fast they come (a scan there lands in the field as text).
+
 Characters are never interpreted here: Cyrillic letters from a Russian layout and a lost or
 substituted GS reach :func:`~pharmacy_desk.domain.scans.parse_scan` exactly as typed.
 
@@ -28,6 +31,16 @@ from dataclasses import dataclass
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QDialog,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
 
 from pharmacy_desk.desk.scanner import EndKey, KeyPress, ScannedCode, ScannerOutput, TypedText, WedgeDetector
 from pharmacy_desk.domain.scans import GS
@@ -96,6 +109,15 @@ def is_scan_text(event: QKeyEvent) -> bool:
     return text == GS or text.isprintable()
 
 
+def typing_in_dialog(focus: QWidget | None) -> bool:
+    """The focus is in a text field of a dialog: what is typed there is the person's, not a scanner's."""
+    if focus is None or not isinstance(focus.window(), QDialog):
+        return False
+    if isinstance(focus, QComboBox):
+        return focus.isEditable()
+    return isinstance(focus, QLineEdit | QPlainTextEdit | QTextEdit | QAbstractSpinBox)
+
+
 def end_key(event: QKeyEvent) -> EndKey | None:
     if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
         return None
@@ -156,6 +178,8 @@ class ScannerFilter(QObject):
         kind = event.type()
         if event.key() in _MODIFIER_KEYS:
             return False  # Shift for capitals, Ctrl for GS: part of a scan, never the end of one
+        if not self._held and not self.detector.pending and typing_in_dialog(QApplication.focusWidget()):
+            return False
         if kind == QEvent.Type.ShortcutOverride:
             if is_scan_text(event) or (end_key(event) is not None and self.detector.pending):
                 event.accept()  # text (or a scan, or its end), never a shortcut

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 
+from pharmacy_desk.desk.conflicts import explain
 from pharmacy_desk.desk.offline_queue import QueueConflict
 from pharmacy_desk.desk.stream import ConnectionState, ConnectionStatus
 
@@ -68,7 +69,7 @@ class StatusBar(QStatusBar):
             self.conflict.hide()
             return
         self.conflict.setText(self.tr("Not sent: order %1").replace("%1", conflict.number))
-        self.conflict.setToolTip(conflict.message)
+        self.conflict.setToolTip(explain(conflict))
         self.conflict.show()
 
     def _conflict_clicked(self) -> None:

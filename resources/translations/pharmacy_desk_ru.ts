@@ -1,6 +1,63 @@
-<?xml version="1.0" encoding="utf-8"?>
-<!DOCTYPE TS>
+<?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="ru_RU">
+<context>
+    <name>AlertArea</name>
+    <message>
+        <source>Couriers are waiting</source>
+        <translation>Ждут курьеры</translation>
+    </message>
+    <message>
+        <source>New orders</source>
+        <translation>Новые заказы</translation>
+    </message>
+    <message>
+        <source>Canceled during assembly</source>
+        <translation>Отменены во время сборки</translation>
+    </message>
+    <message>
+        <source>Actions not accepted</source>
+        <translation>Действия не приняты</translation>
+    </message>
+    <message>
+        <source>Stock problems</source>
+        <translation>Проблемы с остатками</translation>
+    </message>
+    <message>
+        <source>Kuper did not accept</source>
+        <translation>Купер не принял</translation>
+    </message>
+    <message>
+        <source>Cash register</source>
+        <translation>Касса</translation>
+    </message>
+    <message>
+        <source>Attention</source>
+        <translation>Внимание</translation>
+    </message>
+    <message>
+        <source>Information</source>
+        <translation>Информация</translation>
+    </message>
+    <message>
+        <source>Remove these alerts</source>
+        <translation>Убрать эти оповещения</translation>
+    </message>
+    <message>
+        <source>No alerts</source>
+        <translation>Оповещений нет</translation>
+    </message>
+    <message>
+        <source>All alerts: %1 ▾</source>
+        <translation>Все оповещения: %1 ▾</translation>
+    </message>
+</context>
+<context>
+    <name>AlertList</name>
+    <message>
+        <source>Enter — open the order · Del — remove the alert · Esc — close</source>
+        <translation>Enter — открыть заказ · Del — убрать оповещение · Esc — закрыть</translation>
+    </message>
+</context>
 <context>
     <name>Alerts</name>
     <message>
@@ -34,6 +91,10 @@
     <message>
         <source>Courier arrived</source>
         <translation>Курьер прибыл</translation>
+    </message>
+    <message>
+        <source>Kuper did not accept «%1»: %2</source>
+        <translation>Купер не принял уведомление «%1»: %2</translation>
     </message>
 </context>
 <context>
@@ -75,11 +136,11 @@
     </message>
     <message>
         <source>F5 Start assembly</source>
-        <translation>F5 Начать сборку</translation>
+        <translation>F5 Начать</translation>
     </message>
     <message>
         <source>F6 Fewer packs</source>
-        <translation>F6 Меньше упаковок</translation>
+        <translation>F6 Меньше</translation>
     </message>
     <message>
         <source>F7 Missing</source>
@@ -91,7 +152,7 @@
     </message>
     <message>
         <source>Del Take pack out</source>
-        <translation>Del Убрать упаковку</translation>
+        <translation>Del Убрать</translation>
     </message>
     <message>
         <source>F8 Assembled</source>
@@ -103,11 +164,11 @@
     </message>
     <message>
         <source>Esc Queue</source>
-        <translation>Esc К очереди</translation>
+        <translation>Esc Очередь</translation>
     </message>
     <message>
-        <source>Scan the packs of the order. F5 starts the assembly.</source>
-        <translation>Сканируйте упаковки заказа. F5 — начать сборку.</translation>
+        <source>Order %1 is open</source>
+        <translation>Открыт заказ %1</translation>
     </message>
     <message>
         <source>Pickup</source>
@@ -193,19 +254,20 @@
         <source>Ready: Kuper has the final composition</source>
         <translation>Готов: итоговый состав отправлен Куперу</translation>
     </message>
-</context>
-<context>
-    <name>Banner</name>
-    <message>
-        <source>Dismiss</source>
-        <translation>Закрыть</translation>
+<message>
+        <source>Scan the packs of the order. F5 starts the assembly.</source>
+        <translation>Сканируйте упаковки заказа. F5 — начать сборку.</translation>
     </message>
-</context>
+    </context>
 <context>
     <name>CancelDialog</name>
     <message>
         <source>Cancel order %1</source>
         <translation>Отмена заказа %1</translation>
+    </message>
+    <message>
+        <source>Choose the reason</source>
+        <translation>Выберите причину</translation>
     </message>
     <message>
         <source>What happened, for Kuper and the customer (optional)</source>
@@ -247,7 +309,7 @@
         <translation>Код аптеки</translation>
     </message>
     <message>
-        <source>This PC&apos;s name</source>
+        <source>This PC's name</source>
         <translation>Название этого ПК</translation>
     </message>
     <message>
@@ -273,6 +335,10 @@
     <message>
         <source>Continue without saving the token</source>
         <translation>Продолжить без сохранения токена</translation>
+    </message>
+    <message>
+        <source>No password store on this PC: the token is kept in the file %1, readable only by you.</source>
+        <translation>На этом компьютере нет хранилища паролей: токен хранится в файле %1, доступном только вам.</translation>
     </message>
 </context>
 <context>
@@ -451,7 +517,19 @@
         <source>About / Diagnostics…</source>
         <translation>О программе / Диагностика…</translation>
     </message>
-</context>
+<message>
+        <source>Kuper feed</source>
+        <translation>Выгрузка в Купер</translation>
+    </message>
+    <message>
+        <source>Kuper orders</source>
+        <translation>Заказы Купера</translation>
+    </message>
+    <message>
+        <source>taking orders</source>
+        <translation>принимаются</translation>
+    </message>
+    </context>
 <context>
     <name>ErrorHooks</name>
     <message>
@@ -489,8 +567,8 @@
         <translation>Выдача</translation>
     </message>
     <message>
-        <source>Order number, or scan the bag label (F3)</source>
-        <translation>Номер заказа или скан этикетки пакета (F3)</translation>
+        <source>Order or Kuper number, phone's last 4 digits, or scan the bag (F3)</source>
+        <translation>Номер заказа или Купера, 4 последние цифры телефона, или скан пакета (F3)</translation>
     </message>
     <message>
         <source>Pickup code</source>
@@ -533,7 +611,7 @@
         <translation>Отсканируйте этикетку пакета или введите номер заказа.</translation>
     </message>
     <message>
-        <source>Delivery order: Kuper&apos;s courier takes the bag.</source>
+        <source>Delivery order: Kuper's courier takes the bag.</source>
         <translation>Заказ с доставкой: пакет забирает курьер Купера.</translation>
     </message>
     <message>
@@ -547,6 +625,10 @@
     <message>
         <source>The order is not waiting for the customer: %1</source>
         <translation>Заказ не ждёт покупателя: %1</translation>
+    </message>
+    <message>
+        <source>Several orders match: %1. Type more digits</source>
+        <translation>Подходят несколько заказов: %1. Введите больше цифр</translation>
     </message>
     <message>
         <source>No order %1 in the queue</source>
@@ -621,7 +703,7 @@
         <translation>Заказ %1 отменён: не оплачен. Верните товар на полку.</translation>
     </message>
     <message>
-        <source>A delivery order is handed to Kuper&apos;s courier, not here</source>
+        <source>A delivery order is handed to Kuper's courier, not here</source>
         <translation>Заказ с доставкой передаётся курьеру Купера, не здесь</translation>
     </message>
     <message>
@@ -629,7 +711,7 @@
         <translation>Заказ не ждёт покупателя</translation>
     </message>
     <message>
-        <source>First check the customer&apos;s pickup code</source>
+        <source>First check the customer's pickup code</source>
         <translation>Сначала проверьте код выдачи покупателя</translation>
     </message>
     <message>
@@ -712,7 +794,11 @@
         <source>Waiting for the customer (%1): %2</source>
         <translation>Ждут покупателя (%1): %2</translation>
     </message>
-</context>
+<message>
+        <source>Order number, or scan the bag label (F3)</source>
+        <translation>Номер заказа или скан этикетки пакета (F3)</translation>
+    </message>
+    </context>
 <context>
     <name>HistoryModel</name>
     <message>
@@ -934,6 +1020,14 @@
         <translation>Печатать этикетку, когда заказ готов (на этой кассе)</translation>
     </message>
     <message>
+        <source>no numbered cells</source>
+        <translation>ячейки не нумеруются</translation>
+    </message>
+    <message>
+        <source>The label prints the bag's cell in large digits (never the pickup code)</source>
+        <translation>На этикетке крупно печатается ячейка пакета (код выдачи — никогда)</translation>
+    </message>
+    <message>
         <source>as on the sign, e.g. Аптека №12</source>
         <translation>как на вывеске, например Аптека №12</translation>
     </message>
@@ -949,6 +1043,10 @@
         <source>Pharmacy name</source>
         <translation>Название аптеки</translation>
     </message>
+    <message>
+        <source>Shelf cells</source>
+        <translation>Ячеек на полке</translation>
+    </message>
 </context>
 <context>
     <name>LineChoiceDialog</name>
@@ -960,8 +1058,12 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <source>Pharmacy desk — Kuper orders</source>
-        <translation>Аптечная касса — заказы Купера</translation>
+        <source>Pharmacy desk</source>
+        <translation>Аптечная касса</translation>
+    </message>
+    <message>
+        <source>Kuper orders</source>
+        <translation>Заказы Купера</translation>
     </message>
     <message>
         <source>&amp;Desk</source>
@@ -996,17 +1098,33 @@
         <translation>Чтобы сканировать упаковки, откройте заказ (Enter на заказе)</translation>
     </message>
     <message>
-        <source>Order %1: a saved action was not accepted: %2</source>
-        <translation>Заказ %1: сохранённое действие не принято: %2</translation>
+        <source>%1
+
+Drop the order's unsent actions and continue from its current state?</source>
+        <translation>%1
+
+Удалить неотправленные действия по заказу и продолжить с его текущего состояния?</translation>
+    </message>
+    <message>
+        <source>Resolve…</source>
+        <translation>Разобрать…</translation>
     </message>
     <message>
         <source>Action not sent</source>
         <translation>Действие не отправлено</translation>
     </message>
+<message>
+        <source>Pharmacy desk — Kuper orders</source>
+        <translation>Аптечная касса — заказы Купера</translation>
+    </message>
+    <message>
+        <source>Order %1: a saved action was not accepted: %2</source>
+        <translation>Заказ %1: сохранённое действие не принято: %2</translation>
+    </message>
     <message>
         <source>Order %1: %2
 
-Drop the order&apos;s unsent actions and continue from its current state?</source>
+Drop the order's unsent actions and continue from its current state?</source>
         <translation>Заказ %1: %2
 
 Отменить неотправленные действия по заказу и продолжить с его текущего состояния?</translation>
@@ -1059,7 +1177,7 @@ Drop the order&apos;s unsent actions and continue from its current state?</sourc
         <translation>Закрыть (Esc)</translation>
     </message>
     <message>
-        <source>History: Kuper&apos;s events, the staff&apos;s actions, notifications to Kuper</source>
+        <source>History: Kuper's events, the staff's actions, notifications to Kuper</source>
         <translation>История: события Купера, действия сотрудников, уведомления Куперу</translation>
     </message>
     <message>
@@ -1127,6 +1245,14 @@ Drop the order&apos;s unsent actions and continue from its current state?</sourc
         <translation>Отправлено снова: %1</translation>
     </message>
     <message>
+        <source>The order is being assembled</source>
+        <translation>Заказ собирают</translation>
+    </message>
+    <message>
+        <source>%1 is assembling order %2 right now. Cancel it anyway? That PC is told at once and shown which packs to put back on the shelf.</source>
+        <translation>%1 сейчас собирает заказ %2. Всё равно отменить? Там сразу узнают об этом и увидят, какие упаковки вернуть на полку.</translation>
+    </message>
+    <message>
         <source>Order %1 canceled</source>
         <translation>Заказ %1 отменён</translation>
     </message>
@@ -1182,10 +1308,6 @@ Drop the order&apos;s unsent actions and continue from its current state?</sourc
         <translation>?</translation>
     </message>
     <message>
-        <source>waiting %1</source>
-        <translation>ждёт %1</translation>
-    </message>
-    <message>
         <source>%1 min</source>
         <translation>%1 мин</translation>
     </message>
@@ -1201,7 +1323,11 @@ Drop the order&apos;s unsent actions and continue from its current state?</sourc
         <source>assigned</source>
         <translation>назначен</translation>
     </message>
-</context>
+<message>
+        <source>waiting %1</source>
+        <translation>ждёт %1</translation>
+    </message>
+    </context>
 <context>
     <name>OrderTools</name>
     <message>
@@ -1248,7 +1374,11 @@ Drop the order&apos;s unsent actions and continue from its current state?</sourc
         <source>Label saved: %1</source>
         <translation>Этикетка сохранена: %1</translation>
     </message>
-</context>
+<message>
+        <source>Extend pickup until…</source>
+        <translation>Продлить хранение до …</translation>
+    </message>
+    </context>
 <context>
     <name>QueueView</name>
     <message>
@@ -1272,6 +1402,10 @@ Drop the order&apos;s unsent actions and continue from its current state?</sourc
         <translation>Все</translation>
     </message>
     <message>
+        <source>Search: number, Kuper number, customer, last phone digits (Ctrl+F)</source>
+        <translation>Поиск: номер, номер Купера, покупатель, последние цифры телефона (Ctrl+F)</translation>
+    </message>
+<message>
         <source>Not collected</source>
         <translation>Не забрали</translation>
     </message>
@@ -1404,12 +1538,12 @@ Drop the order&apos;s unsent actions and continue from its current state?</sourc
         <translation>Откройте заказ — здесь появятся его упаковки.</translation>
     </message>
     <message>
-        <source>Double-click a line to scan it: the app receives it like a real scanner&apos;s keystrokes.</source>
+        <source>Double-click a line to scan it: the app receives it like a real scanner's keystrokes.</source>
         <translation>Двойной щелчок по строке — «скан»: программа получает его так же, как от настоящего сканера.</translation>
     </message>
     <message>
         <source>Scan the selected line</source>
-        <translation>Сканировать выбранную строку</translation>
+        <translation>Сканировать строку</translation>
     </message>
     <message>
         <source>Customer tells the code</source>
@@ -1444,7 +1578,7 @@ Drop the order&apos;s unsent actions and continue from its current state?</sourc
         <translation>серия %1</translation>
     </message>
     <message>
-        <source>The customer is at the counter with the code from Kuper&apos;s app.</source>
+        <source>The customer is at the counter with the code from Kuper's app.</source>
         <translation>Покупатель у кассы с кодом из приложения Купера.</translation>
     </message>
     <message>
@@ -1456,4 +1590,48 @@ Drop the order&apos;s unsent actions and continue from its current state?</sourc
         <translation>Сначала откройте заказ на экране выдачи (отсканируйте этикетку пакета).</translation>
     </message>
 </context>
-</TS>
+<context><name>Banner</name><message>
+        <source>Dismiss</source>
+        <translation>Закрыть</translation>
+    </message>
+</context><context><name>ExtendPickupDialog</name><message>
+        <source>Extend pickup</source>
+        <translation>Продление хранения</translation>
+    </message>
+    <message>
+        <source>Keep order %1 until:</source>
+        <translation>Хранить заказ %1 до:</translation>
+    </message>
+</context><context><name>PauseControls</name><message>
+        <source>&amp;Cash desk</source>
+        <translation>&amp;Касса</translation>
+    </message>
+    <message>
+        <source>Pause Kuper orders</source>
+        <translation>Приостановить приём заказов</translation>
+    </message>
+    <message>
+        <source>For %1 minutes</source>
+        <translation>На %1 минут</translation>
+    </message>
+    <message>
+        <source>Until resumed</source>
+        <translation>До возобновления</translation>
+    </message>
+    <message>
+        <source>Resume Kuper orders</source>
+        <translation>Возобновить приём заказов</translation>
+    </message>
+</context><context><name>PauseIndicator</name><message>
+        <source>Kuper orders paused until resumed</source>
+        <translation>Приём заказов Купера приостановлен до возобновления</translation>
+    </message>
+    <message>
+        <source>Kuper orders paused until %1</source>
+        <translation>Приём заказов Купера приостановлен до %1</translation>
+    </message>
+    <message>
+        <source>Paused by %1</source>
+        <translation>Приостановила касса %1</translation>
+    </message>
+</context></TS>

@@ -14,6 +14,7 @@ import pytest
 
 from pharmacy_desk.desk.credentials import (
     ENV_TOKEN_FILE,
+    FALLBACK_TOKEN_FILE,
     SERVICE_NAME,
     CredentialsUnavailable,
     FileTokenStore,
@@ -37,16 +38,22 @@ def test_keyring_round_trip(memory_keyring: MemoryKeyring) -> None:
     assert store.get("apteka-12") is None
 
 
-def test_no_backend_gives_a_clear_bilingual_message() -> None:
+def test_without_a_keyring_the_token_is_kept_in_a_file_only_the_user_can_read(tmp_path: Path) -> None:
     previous = keyring.get_keyring()
     keyring.set_keyring(keyring.backends.fail.Keyring())  # type: ignore[no-untyped-call]
     try:
-        with pytest.raises(CredentialsUnavailable) as raised:
-            token_store({})
+        store = token_store({}, config_dir=tmp_path / "config")
     finally:
         keyring.set_keyring(previous)
-    assert ENV_TOKEN_FILE in raised.value.message_ru and "хранилище" in raised.value.message_ru
-    assert ENV_TOKEN_FILE in raised.value.message_en and "keyring" in raised.value.message_en
+    assert isinstance(store, FileTokenStore) and store.fallback is not None  # never memory-only
+    assert (
+        store.path == tmp_path / "config" / FALLBACK_TOKEN_FILE and "хранилища паролей системы нет" in store.description
+    )
+    store.set("apteka-12", "secret-token")
+    assert FileTokenStore(store.path).get("apteka-12") == "secret-token"  # the next start reads it back
+    if sys.platform != "win32":
+        assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
+        assert stat.S_IMODE(store.path.parent.stat().st_mode) == 0o700
 
 
 class BrokenKeyring(MemoryKeyring):

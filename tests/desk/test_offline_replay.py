@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from pharmacy_desk.desk.backoff import Backoff
+from pharmacy_desk.desk.conflicts import explain
 from pharmacy_desk.desk.offline_queue import QueueConflict
 from pharmacy_desk.desk.relay_client import Accepted, Unreachable
 from pharmacy_desk.desk.service import Queued
@@ -67,6 +69,8 @@ async def test_queued_while_offline_replayed_in_order_with_a_conflict(
     assert conflict.code == "stale_version" and "изменился" in conflict.message
     assert [item.action.kind for item in conflict.blocked] == ["assembled"]
     assert conflict.current_order is not None and conflict.current_order.assembler.device_name == "Касса 2"  # type: ignore[union-attr]
+    said = explain(conflict)  # what the pharmacist reads: who, what, what now
+    assert "собирает Касса 2" in said and "«начать сборку»" in said and "верните на полку" in said
     # c continued regardless
     await eventually(lambda: desk.book.get(c).state is OrderState.COLLECTING)  # type: ignore[union-attr]
     assert [(i.number, i.status) for i in await desk.queued()] == [(b, "conflict"), (b, "conflict")]
@@ -75,3 +79,17 @@ async def test_queued_while_offline_replayed_in_order_with_a_conflict(
     assert getattr(blocked, "code", None) == "queue_conflict"
     assert await desk.discard_queued(b) == 2
     assert waiting[-1] == 0
+
+
+async def test_on_the_relay_s_first_answer_the_stream_reconnects_without_waiting_out_its_back_off(
+    relay: RelayServer, desk_factory
+) -> None:
+    number = await relay.create_order()
+    desk = await desk_factory("Касса 1", backoff=Backoff(initial=60.0, factor=1.0, cap=60.0, jitter=0.0))
+    await eventually(lambda: number in desk.book)
+    await relay.stop()
+    await eventually(lambda: desk.connection.state is not ConnectionState.CONNECTED)
+    assert desk.connection.retry_in == 60.0  # left alone, the stream would wait a minute
+    await relay.start()
+    assert isinstance(await desk.act(number, StartAssembly()), Accepted)  # the relay answers an action
+    await eventually(lambda: desk.connection.state is ConnectionState.CONNECTED, timeout=5)

@@ -16,7 +16,7 @@ RUSSIAN = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯа�
 
 def _printed_texts() -> str:
     label = labels_for_order(order(), STORE_NAME, bags=2)[0]
-    fixed = "КОД ВЫДАЧИ СРОК ещё не создан ДОСТАВКА САМОВЫВОЗ"
+    fixed = "ЯЧЕЙКА ЗАКАЗ СРОК срок ДОСТАВКА САМОВЫВОЗ"
     return " ".join((label.store_name, label.number, label.bag_text, fixed, *label.details))
 
 

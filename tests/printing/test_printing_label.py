@@ -13,7 +13,7 @@ from pharmacy_desk.printing.label import BagLabel, labels_for_order, short_kuper
 from tests.printing.printing_support import CODE, MOSCOW, NUMBER, STORE_KEY, STORE_NAME, order
 
 
-def test_pickup_label_carries_the_order_never_the_code() -> None:
+def test_pickup_label_carries_the_order_and_never_the_code() -> None:
     label = BagLabel.from_order(order("pickup"), STORE_NAME, tz=MOSCOW)
 
     assert label.store_name == STORE_NAME
@@ -22,7 +22,8 @@ def test_pickup_label_carries_the_order_never_the_code() -> None:
     assert label.customer == "А. П."
     assert label.packs == 3
     assert label.flow_text == "Самовывоз"
-    assert label.pickup_code is None  # the order holds only the code's digest
+    assert label.shelf_cell is None and label.number_tail == "0042"  # the big figure: no cells in this store
+    assert CODE not in " ".join((label.qr_payload, label.number_tail, *label.details))
     assert label.due_text == "22.11 13:00–14:00"  # 10:00–11:00 UTC in Moscow
     assert label.bag_text == ""
     assert label.details == (
@@ -42,9 +43,10 @@ def test_the_qr_identifies_the_order_and_never_holds_the_pickup_code() -> None:
     assert CODE not in label.qr_payload
 
 
-def test_pickup_label_before_the_code_exists() -> None:
-    label = BagLabel.from_order(order("pickup", code=None), STORE_NAME)
-    assert label.is_pickup and label.pickup_code is None
+def test_a_store_with_numbered_cells_prints_the_cell() -> None:
+    label = BagLabel.from_order(order("pickup"), STORE_NAME, shelf_cells=40)
+    assert label.shelf_cell == "03"  # 42 % 40 + 1
+    assert BagLabel.from_order(order("pickup"), STORE_NAME, shelf_cells=0).shelf_cell is None
 
 
 @pytest.mark.parametrize("flow", ["by_courier", "something_new"])
@@ -52,7 +54,7 @@ def test_delivery_label_has_no_pickup_code(flow: str) -> None:
     label = BagLabel.from_order(order(flow), STORE_NAME, tz=MOSCOW)
     assert label.flow in (Flow.DELIVERY, Flow.UNKNOWN)
     assert label.flow_text == "Доставка"  # an unknown method is handled as delivery
-    assert label.pickup_code is None
+    assert label.shelf_cell is None
     assert label.due_short == "14:00"
 
 

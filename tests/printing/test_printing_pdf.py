@@ -41,9 +41,11 @@ def _check_pickup_pages(path: Path, fmt: LabelFormat, bags: int) -> None:
     assert [payload for seen in on_paper for payload in seen["QRCode"]] == [PAYLOAD] * bags
     assert [number for seen in on_paper for number in seen["Code128"]] == [NUMBER] * bags
     text = _flat(" ".join(page.text for page in pages))
-    for expected in (STORE_NAME, NUMBER, "САМОВЫВОЗ", "Купер: H12345678901", "Клиент: А. П."):
+    for expected in (STORE_NAME, NUMBER, "САМОВЫВОЗ", "ЗАКАЗ 0042", "Купер: H12345678901", "Клиент: А. П."):
         assert expected in text
-    assert CODE not in text  # the code is the customer's proof: never on the bag
+    # the customer's pickup code is on no label: not in its text, not in any barcode
+    assert CODE not in text and "КОД" not in text
+    assert all(CODE not in payload for seen in on_paper for codes in seen.values() for payload in codes)
     assert "Упаковок в заказе: 3" in text and "Срок: 22.11 13:00–14:00" in text
     for k in range(1, bags + 1):
         assert f"{k} из {bags}" in text
@@ -84,15 +86,16 @@ def test_delivery_label_shows_the_due_time_instead_of_a_code(tmp_path: Path) -> 
     (page,) = read_pdf(path)
     text = _flat(page.text)
     assert "ДОСТАВКА" in text and "СРОК" in text and "14:00" in text
-    assert "КОД ВЫДАЧИ" not in text and "из" not in text.split()
+    assert "КОД" not in text and "из" not in text.split()
     assert decode(page.image) == {"Code128": [NUMBER], "QRCode": [PAYLOAD]}
 
 
-def test_pickup_label_printed_before_the_code_exists(tmp_path: Path) -> None:
-    path = tmp_path / "early.pdf"
-    export_pdf(labels_for_order(order("pickup", code=None), STORE_NAME), THERMAL_58, path)
+def test_the_shelf_cell_is_printed_big(tmp_path: Path) -> None:
+    path = tmp_path / "cell.pdf"
+    export_pdf(labels_for_order(order("pickup"), STORE_NAME, shelf_cells=40), THERMAL_58, path)
     (page,) = read_pdf(path)
-    assert "КОД ВЫДАЧИ" in page.text and "ещё не создан" in page.text
+    text = _flat(page.text)
+    assert "ЯЧЕЙКА 03" in text and CODE not in text
     assert decode(page.image)["QRCode"] == [PAYLOAD]
 
 

@@ -264,3 +264,30 @@ async def test_an_effect_lost_in_a_crash_is_applied_at_the_next_start(relay_fact
     await eventually(released, interval=0.05, what="the lost release applied after the restart")
     held = await reservation(restarted, number)
     assert held is not None and held.state is ReservationState.RELEASED
+
+
+async def test_a_restart_raises_no_alert_for_orders_whose_reservation_did_not_change(
+    relay_factory: RelayFactory,
+) -> None:
+    """Every start reconciles the recent orders with the stock source; one already right is no news."""
+    relay = await _stocked(relay_factory)
+    numbers = [await relay.create_order("delivery") for _ in range(3)]
+    before = await stock_alerts(relay)
+    held = [await reservation(relay, n) for n in numbers]
+
+    restarted = await relay_factory(configured_stock=True)
+    deadline = time.monotonic() + 10
+    while await _retries_waiting(restarted):  # the reconciling calls ran
+        assert time.monotonic() < deadline, "the start-up reconciliation did not run"
+        await asyncio.sleep(0.05)
+    assert await stock_alerts(restarted) == before  # no «учёт остатков снова отвечает» per order
+    assert [await reservation(restarted, n) for n in numbers] == held
+
+
+async def _retries_waiting(relay: Relay) -> int:
+    from sqlalchemy import func, select
+
+    from pharmacy_desk.relay.storage.schema import stock_retries
+
+    async with relay.state.engine.connect() as conn:
+        return int((await conn.execute(select(func.count()).select_from(stock_retries))).scalar_one())

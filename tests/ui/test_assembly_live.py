@@ -71,7 +71,7 @@ async def test_an_order_is_assembled_by_scanner_keystrokes(live: Callable[[], Li
         number = await env.relay.create_order(positions=TWO_LINES, total={"totalPrice": "499.48"})
         await open_in_assembly(desk, number)
         view = desk.window.assembly
-        assert "Сканируйте упаковки" in view.feedback.text()
+        assert "Сканируйте первую упаковку" in view.prompt.text() and not view.buttons["F9"].isEnabled()
 
         assert await act(desk, Qt.Key.Key_F5) is Tone.OK
         await eventually(lambda: desk.service.book.get(number).state is OrderState.COLLECTING)  # type: ignore[union-attr]

@@ -12,7 +12,7 @@ import pytest
 from keyring.errors import KeyringError
 from PySide6.QtWidgets import QApplication
 
-from pharmacy_desk.desk.credentials import ENV_TOKEN_FILE, NO_KEYRING_RU, SERVICE_NAME, account_name
+from pharmacy_desk.desk.credentials import ENV_TOKEN_FILE, FALLBACK_TOKEN_FILE, SERVICE_NAME, account_name
 from pharmacy_desk.desk.relay_client import MSG_TOKEN_INVALID
 from pharmacy_desk.desk.settings import SettingsFile
 from pharmacy_desk.ui.app import Connection, connection
@@ -78,23 +78,30 @@ async def test_first_run_tests_the_relay_and_keeps_the_token_in_the_keyring(
         assert again == Connection(saved, token)
 
 
-async def test_without_a_keyring_the_dialog_says_what_to_do_and_goes_on_unsaved(
+async def test_without_a_keyring_the_token_goes_to_a_file_only_the_user_reads_and_the_dialog_says_so(
     live: Callable[[], Live], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(ENV_TOKEN_FILE, raising=False)
     previous = keyring.get_keyring()
     keyring.set_keyring(keyring.backends.fail.Keyring())  # type: ignore[no-untyped-call]
+    settings_file = SettingsFile(tmp_path / "desk.json")
+    token_file = tmp_path / FALLBACK_TOKEN_FILE  # next to the settings, in the app's config directory
     try:
         async with live() as env:
             token = await env.relay.device("Касса 1")
-            task = asyncio.ensure_future(connection(SettingsFile(tmp_path / "desk.json")))
+            task = asyncio.ensure_future(connection(settings_file))
             dialog = await _dialog()
-            assert dialog.keyring_note.isVisible() and dialog.keyring_note.text() == NO_KEYRING_RU
-            assert ENV_TOKEN_FILE in dialog.keyring_note.text()
+            assert dialog.keyring_note.isVisible() and str(token_file) in dialog.keyring_note.text()
+            assert "только вам" in dialog.keyring_note.text()
             await _fill_and_test(dialog, env.relay.base_url, token)
             dialog.save_button.click()
             result = await asyncio.wait_for(task, 5)
-            assert result is not None and result.token == token and not dialog.token_saved
+            assert result is not None and result.token == token and dialog.token_saved
+            assert token_file.read_text(encoding="utf-8").strip() == token
+            assert token_file.stat().st_mode & 0o077 == 0
+            # the next start asks nothing: the token is read back from the file
+            again = await asyncio.wait_for(connection(settings_file), 5)
+            assert again is not None and again.token == token
     finally:
         keyring.set_keyring(previous)
 

@@ -16,7 +16,7 @@ from pharmacy_desk.desk.assembly_feedback import FeedbackCode, ScanFeedback
 from pharmacy_desk.domain import Flow, OrderState
 from pharmacy_desk.ui.scanner_filter import ScannerFilter
 from tests.support import eventually
-from tests.ui.ui_support import RecordingPlayer, activate
+from tests.ui.ui_support import RecordingPlayer, activate, check_fits, settle
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,9 +50,13 @@ async def test_the_demo_shows_orders_assembles_one_with_the_virtual_scanner_and_
         assert workdir is not None and workdir.is_dir() and env.stock_loaded
         window, book = demo.window, demo.service.book
         window.show()
+        window.resize(1366, 768)
         await activate(window)
         assert window.windowTitle().endswith("— демо") and window.banners.get("demo") is not None
         await eventually(lambda: len(book) >= 2, timeout=15)
+        await settle()
+        check_fits(window, (1366, 768))  # the virtual scanner dock is a share of the screen, not extra width
+        assert demo.scanner.width() < 400 and demo.scanner.isVisible()
         pickup = next(s for s in book.orders() if s.flow is Flow.PICKUP)
         number = pickup.number
 

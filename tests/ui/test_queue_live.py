@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 
+from pharmacy_desk.desk.alert_book import AlertGroup
 from pharmacy_desk.desk.queue_rules import Stage
 from pharmacy_desk.desk.stream import ConnectionState
 from pharmacy_desk.domain import OrderState
@@ -63,8 +64,9 @@ async def test_courier_arrived_raises_a_banner_on_the_order(live: Callable[[], L
         assert row is not None
         await eventually(lambda: "Курьер ждёт" in desk.window.model.index(row, Column.COURIER).data())
 
-        assert banner.action is not None
-        banner.action.click()  # "Открыть": the order opens and the banner goes
+        area = desk.window.banners
+        assert area.top_group is AlertGroup.COURIER and area.action.isVisible() and area.action.text() == "Открыть"
+        area.action.click()  # "Открыть": the order opens and the alert goes
         await eventually(lambda: desk.window.assembly.number == number and desk.window.assembling)
         assert desk.window.banners.get(f"courier:{number}") is None
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, SignalInstance
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, SignalInstance
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
@@ -26,6 +26,7 @@ from pharmacy_desk.desk.settings import DeskSettings, SoundSettings
 from pharmacy_desk.desk.stream import ConnectionState
 from pharmacy_desk.domain import Order
 from pharmacy_desk.domain.fefo import Batch
+from pharmacy_desk.ui.key_buttons import KeyButton
 from pharmacy_desk.ui.main_window import MainWindow
 from pharmacy_desk.ui.scanner_filter import ScannerFilter
 from pharmacy_desk.ui.sounds import Sound
@@ -170,6 +171,36 @@ async def _batches_for(order: Order) -> Mapping[str, Sequence[Batch]]:
     return {line.sku: BATCHES[line.sku] for line in order.ordered if line.sku in BATCHES}
 
 
+def outside(window: QWidget) -> list[str]:
+    """Visible children of ``window`` that do not lie wholly inside it."""
+    bounds = QRect(0, 0, window.width(), window.height())
+    found = []
+    for child in window.findChildren(QWidget):
+        if child.isWindow() or not child.isVisibleTo(window) or child.width() <= 0 or child.height() <= 0:
+            continue
+        rect = QRect(child.mapTo(window, QPoint(0, 0)), child.size())
+        if not bounds.contains(rect):
+            found.append(f"{type(child).__name__}#{child.objectName()} at {rect.getRect()}")
+    return found
+
+
+def cut_keys(window: QWidget) -> list[str]:
+    return [b.key for b in window.findChildren(KeyButton) if b.isVisibleTo(window) and b.key_elided]
+
+
+async def settle() -> None:
+    """Let Qt lay the widgets out (the qasync loop processes Qt's events while it sleeps)."""
+    for _ in range(3):
+        await asyncio.sleep(0.03)
+
+
+def check_fits(window: QWidget, size: tuple[int, int]) -> None:
+    """``window`` keeps ``size``, no visible child lies outside it, no key button has its key cut."""
+    assert (window.width(), window.height()) == size, "the window was forced to another size"
+    assert outside(window) == []
+    assert cut_keys(window) == []
+
+
 FAST_BACKOFF = Backoff(initial=0.05, factor=2.0, cap=0.3, jitter=0.5)
 
 
@@ -195,13 +226,22 @@ class Live:
         await cancel_pending()
         await self.relay.stop()
 
-    async def open_desk(self, name: str = "Касса 1", *, operator: str | None = None, **kwargs: Any) -> Desk:
-        token = await self.relay.device(name)
+    async def open_desk(
+        self,
+        name: str = "Касса 1",
+        *,
+        operator: str | None = None,
+        data_dir: Path | None = None,
+        token: str | None = None,
+        **kwargs: Any,
+    ) -> Desk:
+        """A counter PC; ``data_dir`` and ``token`` of an earlier one: that PC started again."""
+        token = token or await self.relay.device(name)
         settings = DeskSettings(
             relay_url=self.relay.base_url,
             store=STORE,
             device_name=name,
-            data_dir=self.tmp_path / f"desk-{len(self.desks)}",
+            data_dir=data_dir or self.tmp_path / f"desk-{len(self.desks)}",
             request_timeout_seconds=3,
             stream_idle_timeout_seconds=3,
             sound=SoundSettings(new_order_repeat_seconds=30),

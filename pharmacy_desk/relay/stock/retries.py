@@ -60,6 +60,7 @@ class Retried:
     order: Order
     outcome: StockOutcome
     decide: bool
+    after_failure: bool = False  # a call had failed before (the staff were told); False: a start-up reconcile
 
 
 class StockRetries:
@@ -224,10 +225,13 @@ class StockRetries:
             ).all()
         done = 0
         for row in rows:
-            done += await self._retry(row.order_id, row.store, row.number, row.attempts, row.decide)
+            failed = row.last_error is not None or row.attempts > 0
+            done += await self._retry(row.order_id, row.store, row.number, row.attempts, row.decide, failed)
         return done
 
-    async def _retry(self, order_id: int, store: str, number: str, attempts: int, decide: bool) -> int:
+    async def _retry(
+        self, order_id: int, store: str, number: str, attempts: int, decide: bool, failed: bool = False
+    ) -> int:
         async with self._engine.connect() as conn:
             stored = await get_order(conn, store, number=number)
         if stored is None:
@@ -259,5 +263,5 @@ class StockRetries:
             else:
                 await conn.execute(delete(stock_retries).where(stock_retries.c.order_id == order_id))
         log.info("stock retry for %s/%s succeeded (%s)", store, number, outcome.kind)
-        await self._on_success(Retried(order=order, outcome=outcome, decide=decide))
+        await self._on_success(Retried(order=order, outcome=outcome, decide=decide, after_failure=failed))
         return 1

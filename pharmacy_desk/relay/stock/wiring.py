@@ -47,6 +47,7 @@ from pharmacy_desk.inventory import (
     Coverage,
     InventoryStockHook,
     OutOfStockPolicy,
+    ReleaseResult,
     ReservationResult,
     ShelfLife,
     StockDecision,
@@ -84,6 +85,16 @@ _DONE_RU = {
     StockEffectKind.RELEASE: "резерв снят",
     StockEffectKind.COMMIT: "продажа записана",
 }
+
+
+def effect_changed(result: object) -> bool:
+    """Whether a stock call changed anything: a repeat the source already had ("replayed") did not,
+    nor an adjustment that freed and added nothing."""
+    if isinstance(result, AdjustResult):
+        return bool(result.freed or result.added)
+    if isinstance(result, ReleaseResult):
+        return not result.replayed and bool(result.freed)
+    return not bool(getattr(result, "replayed", False))
 
 
 def shelf_life_of(config: RelayConfig) -> ShelfLife:
@@ -249,12 +260,15 @@ class StockWiring:
     async def _retried(self, retried: Retried) -> None:
         order, outcome = retried.order, retried.outcome
         done = _DONE_RU[outcome.kind]
+        # An alert only for news: the source had been away for this order (the staff were told), or the
+        # call moved packs. The start-up reconciliation of an order that was right raises none.
+        news = retried.after_failure or FLAG_UNAVAILABLE in order.flags or effect_changed(outcome.result)
         await mark_order(
             self.state,
             order.store,
             order.number,
             remove=[FLAG_UNAVAILABLE],
-            alert=f"Заказ {order.number}: учёт остатков снова отвечает, {done}.",
+            alert=f"Заказ {order.number}: учёт остатков снова отвечает, {done}." if news else None,
         )
         if not (retried.decide and order.is_open and isinstance(outcome.result, AdjustResult)):
             return
