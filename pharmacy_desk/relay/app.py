@@ -2,10 +2,11 @@
 
 The lifespan creates the engine, brings the schema up to date (or checks it is, with
 ``migrate=False``), builds the stock integration from the configuration (:mod:`.stock_wiring`: a
-source per store, the stock hook, the retry loop), starts the outbox worker when
+source per store, the stock hook, the retry loop), starts the streams' fan-out (:mod:`.fanout`; on
+PostgreSQL with its LISTEN connection, :mod:`.listener`), starts the outbox worker when
 :mod:`pharmacy_desk.relay.outbox.worker` provides one and Kuper credentials are configured, and on shutdown
 stops the retries, lets stock effects and deferred work finish, stops the outbox worker, closes the
-stock sources and disposes of the engine.
+stock sources, ends the streams and disposes of the engine.
 
 ``stock_hook`` replaces the configured hook (tests record the effects instead); ``stock_source``
 replaces the configured sources (one source for every store).
@@ -29,12 +30,14 @@ from pharmacy_desk.inventory import StockSource
 from pharmacy_desk.relay.after_answer import AfterAnswer
 from pharmacy_desk.relay.config import RelayConfig
 from pharmacy_desk.relay.errors import SchemaOutOfDate
+from pharmacy_desk.relay.fanout import Fanout
 from pharmacy_desk.relay.http import catalogue as api_catalogue
 from pharmacy_desk.relay.http import orders as api_orders
 from pharmacy_desk.relay.http import store as api_store
 from pharmacy_desk.relay.http import stream as api_stream
 from pharmacy_desk.relay.http import webhooks as api_webhooks
 from pharmacy_desk.relay.http.access_log import AccessLog, LoggingTransport
+from pharmacy_desk.relay.listener import PgListener
 from pharmacy_desk.relay.state import RelayState
 from pharmacy_desk.relay.stock.runner import StockHook, StockRunner
 from pharmacy_desk.relay.stock.wiring import StockWiring
@@ -68,9 +71,32 @@ async def _start_outbox(config: RelayConfig, state: RelayState) -> tuple[Any, An
         timeout=kuper.timeout_seconds,
         transport=LoggingTransport(),
     )
-    worker = worker_class(state.engine, client, publish=state.bus.notify)
+    worker = worker_class(state.engine, client, publish=state.committed)
     await worker.start()
     return worker, client
+
+
+async def _start_streams(state: RelayState) -> None:
+    """The store streams' fan-out; on PostgreSQL its LISTEN connection (waited for a moment: polling until then)."""
+    fanout = state.fanout = Fanout(state.engine, poll_seconds=state.config.stream_poll_seconds)
+    fanout.start()
+    if state.engine.dialect.name != "postgresql":
+        return
+    listener = state.listener = PgListener(
+        state.engine, on_event=fanout.notified, on_revoked=fanout.revoked, on_state=fanout.listen_state
+    )
+    listener.start()
+    try:
+        await listener.wait_listening(timeout=5.0)
+    except TimeoutError:
+        log.warning("no LISTEN connection yet (%s): streams poll until it comes up", listener.last_error)
+
+
+async def _stop_streams(state: RelayState) -> None:
+    if state.listener is not None:
+        await state.listener.stop()
+    if state.fanout is not None:
+        await state.fanout.stop()
 
 
 def create_app(
@@ -97,6 +123,7 @@ def create_app(
                 await migrate.upgrade(engine)
             elif not await migrate.is_up_to_date(engine):
                 raise SchemaOutOfDate("the database schema is not up to date: run `pharmacy-desk-relay migrate`")
+            await _start_streams(state)
             state.outbox_worker, client = await _start_outbox(config, state)
             await wiring.start()
             app.state.relay = state
@@ -110,6 +137,7 @@ def create_app(
                 await state.outbox_worker.stop()
             if client is not None:
                 await client.aclose()
+            await _stop_streams(state)
             await engine.dispose()
 
     app = FastAPI(

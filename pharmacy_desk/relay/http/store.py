@@ -2,7 +2,8 @@
 
 Device token, bound to the store of the path (like :mod:`.api_orders`); ``GET /health`` needs none.
 
-- ``GET /health``: ``{"status": "ok", "version"}`` (the connection dialog's first question)
+- ``GET /health``: ``{"status": "ok", "version", "events"}`` (the connection dialog's first question; ``events``:
+  ``local``, ``listening`` or ``polling``, see :mod:`.fanout`)
 - ``GET /stores/{store}``: name, minimum shelf life, the lifecycle's rules, stock source, policy
 - ``POST /stores/{store}/marking-codes/lookup`` ``{"codes": [...], "except_number"?}`` → ``{code: number}``
   for the codes other orders of the store hold (open ones, and shipped ones: a sold pack is never
@@ -36,9 +37,9 @@ router = APIRouter(tags=["Counter PCs"])
 
 
 @router.get("/health", response_model=Health, tags=["Service"])
-async def health() -> Health:
-    """The relay answers (no token needed) and its version."""
-    return Health(version=__version__)
+async def health(state: StateDep) -> Health:
+    """The relay answers (no token needed), its version, and how its streams learn of new events."""
+    return Health(version=__version__, events=state.events_mode)
 
 
 @router.get("/stores/{store}", response_model=StoreInfo, responses=AUTH_RESPONSES)
