@@ -96,6 +96,7 @@ class StoreFeed:
         self.ready = False  # lo/hi known (read at the first subscription)
         self.announced = 0  # the highest id a notification told of
         self._dirty = asyncio.Event()
+        self._has_subs = asyncio.Event()
         self._passes = 0  # reader passes started
         self._passes_done = 0  # the number of the last pass that completed
         self._pass_done = asyncio.Event()
@@ -108,6 +109,7 @@ class StoreFeed:
 
     def add(self, sub: Subscription) -> None:
         self.subs.add(sub)
+        self._has_subs.set()
         if self._forget is not None:
             self._forget.cancel()
             self._forget = None
@@ -118,6 +120,8 @@ class StoreFeed:
 
     def remove(self, sub: Subscription) -> None:
         self.subs.discard(sub)
+        if not self.subs:
+            self._has_subs.clear()
         if not self.subs and self._forget is None:
             self._forget = asyncio.get_running_loop().call_later(LINGER_SECONDS, self._forget_window)
 
@@ -135,7 +139,7 @@ class StoreFeed:
     def announce(self, last_id: int) -> None:
         """A notification: events up to ``last_id`` exist."""
         self.announced = max(self.announced, last_id)
-        if self.subs and (not self.ready or last_id > self.hi):
+        if not self.ready or last_id > self.hi:
             self._dirty.set()
 
     def end_device(self, device_id: str) -> int:
@@ -148,9 +152,13 @@ class StoreFeed:
         return ended
 
     async def latest(self) -> int:
-        """The store's latest event id (from the window when it is known to be current)."""
+        """The store's latest event id: from the window when it is current, else after one (shared) read.
+
+        Current: read, and no news since (a notification, this process's commit). While polling, other
+        processes' commits are not heard of: read.
+        """
         current = self.ready and not self._dirty.is_set() and self.announced <= self.hi
-        if not current or self.fanout.mode is not ListenState.LISTENING:
+        if not current or self.fanout.mode is ListenState.POLLING:
             await self._next_pass()
         return self.hi
 
@@ -199,8 +207,9 @@ class StoreFeed:
                         await self._dirty.wait()
                 except TimeoutError:
                     reason = "poll"
-            if not self.subs:
-                continue  # nobody to read for (a late wake-up): wait for the next one
+            if not self.subs:  # nobody to read for: the news waits (dirty stays set) for the next stream
+                await self._has_subs.wait()
+                continue
             self._dirty.clear()
             self._passes += 1
             number = self._passes
@@ -253,6 +262,8 @@ class StoreFeed:
 
     async def _backfill(self, back_to: int) -> None:
         back_to = max(back_to, self.lo - MAX_BACKFILL, 0)
+        if back_to >= self.lo:  # an earlier pass extended the window far enough already
+            return
         older: list[StoredEvent] = []
         after = back_to
         while after < self.lo:
@@ -305,7 +316,9 @@ class Fanout:
         self.poll_seconds = poll_seconds
         self.mode = ListenState.LOCAL if engine.dialect.name == "sqlite" else ListenState.POLLING
         self.feeds: dict[str, StoreFeed] = {}
-        self.reads: Counter[str] = Counter()  # table reads by cause: notify, wake, poll, init, backfill, direct
+        # table reads by cause: notify (a wake-up while listening), wake (in-process, not listening), poll, init,
+        # backfill, direct (a stream far behind)
+        self.reads: Counter[str] = Counter()
         self.revocation_sweeps = 0
         self._listened = False
         self._sweeper: asyncio.Task[None] | None = None
@@ -362,7 +375,7 @@ class Fanout:
         if self.mode is ListenState.LISTENING:
             return
         feed = self.feeds.get(store)
-        if feed is not None and feed.subs:
+        if feed is not None:
             feed.poke()
 
     def notified(self, store: str, last_id: int) -> None:

@@ -101,6 +101,7 @@ class PgListener:
         self.server_pid: int | None = None  # the LISTEN backend's pid (pg_terminate_backend in tests)
         self.connections = 0  # how many times it connected (1 = never lost)
         self.last_error: str | None = None
+        self.retry_first = RETRY_FIRST  # seconds before the first reconnect (doubling, jittered)
 
     def start(self) -> None:
         if self._task is None:
@@ -140,7 +141,7 @@ class PgListener:
                 reason = await self._watch(lost)
                 self._went_down(reason)
             await self._close()
-            delay = min(RETRY_CAP, RETRY_FIRST * 2.0 ** min(failures, 16))
+            delay = min(RETRY_CAP, self.retry_first * 2.0 ** min(failures, 16))
             failures += 1
             await asyncio.sleep(delay * (0.5 + 0.5 * self._rng.random()))
 
