@@ -120,7 +120,7 @@ async def test_idle_streams_run_no_query(relay_factory: RelayFactory) -> None:
         await write_elsewhere(relay.state.engine)
         assert [e.id for e in await next_events(first, 1)] == ["1"]
         assert [e.id for e in await next_events(second, 1)] == ["1"]
-    assert fan.reads["notify"] - 0 >= 1 and sum(fan.reads.values()) - before == 1  # one read for both streams
+    assert sum(fan.reads.values()) - before == 1  # one read of the table for both streams
 
 
 async def test_a_killed_listen_connection_falls_back_to_polling_then_recovers(
