@@ -23,10 +23,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pharmacy_desk.relay import fanout as fanout_module
-from pharmacy_desk.relay.db import create_engine
-from pharmacy_desk.relay.devices import add_device, revoke_device
+from pharmacy_desk.relay.storage.db import create_engine
+from pharmacy_desk.relay.storage.devices import add_device, revoke_device
 from pharmacy_desk.relay.listener import ListenState, split_payload
-from pharmacy_desk.relay.store_log import append_event
+from pharmacy_desk.relay.storage.store_log import append_event
 
 READ_TIMEOUT = 8.0
 NO_POLL = 60.0  # the fallback poll never comes within a test
