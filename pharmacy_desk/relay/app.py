@@ -2,8 +2,8 @@
 
 The lifespan creates the engine, brings the schema up to date (or checks it is, with
 ``migrate=False``), builds the stock integration from the configuration (:mod:`.stock_wiring`: a
-source per store, the stock hook, the retry loop), starts the streams' fan-out (:mod:`.fanout`; on
-PostgreSQL with its LISTEN connection, :mod:`.listener`), starts the outbox worker when
+source per store, the stock hook, the retry loop), starts the streams' fan-out (:mod:`.stream.fanout`; on
+PostgreSQL with its LISTEN connection, :mod:`.stream.listener`), starts the outbox worker when
 :mod:`pharmacy_desk.relay.outbox.worker` provides one and Kuper credentials are configured, and on shutdown
 stops the retries, lets stock effects and deferred work finish, stops the outbox worker, closes the
 stock sources, ends the streams and disposes of the engine.
@@ -30,19 +30,19 @@ from pharmacy_desk.inventory import StockSource
 from pharmacy_desk.relay.after_answer import AfterAnswer
 from pharmacy_desk.relay.config import RelayConfig
 from pharmacy_desk.relay.errors import SchemaOutOfDate
-from pharmacy_desk.relay.fanout import Fanout
 from pharmacy_desk.relay.http import catalogue as api_catalogue
 from pharmacy_desk.relay.http import orders as api_orders
 from pharmacy_desk.relay.http import store as api_store
 from pharmacy_desk.relay.http import stream as api_stream
 from pharmacy_desk.relay.http import webhooks as api_webhooks
 from pharmacy_desk.relay.http.access_log import AccessLog, LoggingTransport
-from pharmacy_desk.relay.listener import PgListener
 from pharmacy_desk.relay.state import RelayState
 from pharmacy_desk.relay.stock.runner import StockHook, StockRunner
 from pharmacy_desk.relay.stock.wiring import StockWiring
 from pharmacy_desk.relay.storage import migrate
 from pharmacy_desk.relay.storage.db import create_engine
+from pharmacy_desk.relay.stream.fanout import Fanout
+from pharmacy_desk.relay.stream.listener import PgListener
 
 log = logging.getLogger("pharmacy_desk.relay")
 

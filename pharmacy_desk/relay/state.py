@@ -17,8 +17,8 @@ from pharmacy_desk.relay.config import RelayConfig
 from pharmacy_desk.relay.stream.bus import StoreBus
 
 if TYPE_CHECKING:
-    from pharmacy_desk.relay.fanout import Fanout
-    from pharmacy_desk.relay.listener import PgListener
+    from pharmacy_desk.relay.stream.fanout import Fanout
+    from pharmacy_desk.relay.stream.listener import PgListener
 
 log = logging.getLogger("pharmacy_desk.relay")
 

@@ -12,10 +12,10 @@ from sqlalchemy import insert, select
 
 from pharmacy_desk.inventory import OutOfStockPolicy
 from pharmacy_desk.inventory.embedded import EmbeddedStock
+from pharmacy_desk.relay.stock.retries import Retried, StockRetries
 from pharmacy_desk.relay.storage.db import create_engine
 from pharmacy_desk.relay.storage.exclusive import STOCK_RETRIES, exclusive
 from pharmacy_desk.relay.storage.schema import orders, stock_retries
-from pharmacy_desk.relay.stock.retries import Retried, StockRetries
 
 
 async def test_one_holder_at_a_time_on_postgresql_always_on_sqlite(relay: Relay) -> None:

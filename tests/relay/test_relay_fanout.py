@@ -22,11 +22,11 @@ from relay_support import STORE, Relay, RelayFactory, webhook
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from pharmacy_desk.relay import fanout as fanout_module
 from pharmacy_desk.relay.storage.db import create_engine
 from pharmacy_desk.relay.storage.devices import add_device, revoke_device
-from pharmacy_desk.relay.listener import ListenState, split_payload
 from pharmacy_desk.relay.storage.store_log import append_event
+from pharmacy_desk.relay.stream import fanout as fanout_module
+from pharmacy_desk.relay.stream.listener import ListenState, split_payload
 
 READ_TIMEOUT = 8.0
 NO_POLL = 60.0  # the fallback poll never comes within a test
@@ -126,7 +126,7 @@ async def test_idle_streams_run_no_query(relay_factory: RelayFactory) -> None:
 async def test_a_killed_listen_connection_falls_back_to_polling_then_recovers(
     relay_factory: RelayFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="pharmacy_desk.relay.listener")
+    caplog.set_level(logging.INFO, logger="pharmacy_desk.relay.stream.listener")
     relay = await relay_factory(stream_poll_seconds=0.3)
     needs_postgres(relay)
     listener, fan = relay.state.listener, relay.state.fanout

@@ -3,7 +3,7 @@
 Device token, bound to the store of the path (like :mod:`.api_orders`); ``GET /health`` needs none.
 
 - ``GET /health``: ``{"status": "ok", "version", "events"}`` (the connection dialog's first question; ``events``:
-  ``local``, ``listening`` or ``polling``, see :mod:`.fanout`)
+  ``local``, ``listening`` or ``polling``, see :mod:`pharmacy_desk.relay.stream.fanout`)
 - ``GET /stores/{store}``: name, minimum shelf life, the lifecycle's rules, stock source, policy
 - ``POST /stores/{store}/marking-codes/lookup`` ``{"codes": [...], "except_number"?}`` → ``{code: number}``
   for the codes other orders of the store hold (open ones, and shipped ones: a sold pack is never

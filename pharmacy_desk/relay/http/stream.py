@@ -9,12 +9,12 @@ The SSE ``id`` of each event is its durable per-store id (``store_events.event_i
 - an id above the store's latest (the relay's database was replaced) → one ``resync`` event
   (``id`` = the latest id): reload the orders, then the live events follow.
 
-Live events come from this process's fan-out (:mod:`.fanout`): one reader per store and process reads
-each new event once (woken by PostgreSQL's ``NOTIFY`` from any relay process, or in-process on SQLite)
-and every stream of the store takes it from memory; a replay after ``Last-Event-ID`` is served by the
-same shared reader. An idle stream runs no query: comment pings every ``heartbeat_seconds`` let both
-sides notice a dead link. A revoked device's stream ends at once on PostgreSQL (the revocation's
-``NOTIFY``), within ``fanout.REVOCATION_SWEEP_SECONDS`` on SQLite.
+Live events come from this process's fan-out (:mod:`pharmacy_desk.relay.stream.fanout`): one reader per
+store and process reads each new event once (woken by PostgreSQL's ``NOTIFY`` from any relay process, or
+in-process on SQLite) and every stream of the store takes it from memory; a replay after
+``Last-Event-ID`` is served by the same shared reader. An idle stream runs no query: comment pings every
+``heartbeat_seconds`` let both sides notice a dead link. A revoked device's stream ends at once on
+PostgreSQL (the revocation's ``NOTIFY``), within ``fanout.REVOCATION_SWEEP_SECONDS`` on SQLite.
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from pharmacy_desk.relay.fanout import Fanout
 from pharmacy_desk.relay.http.auth import store_device
 from pharmacy_desk.relay.state import RelayState, relay_state
 from pharmacy_desk.relay.storage.devices import Device
+from pharmacy_desk.relay.stream.fanout import Fanout
 
 router = APIRouter(tags=["Counter PCs"])
 
@@ -41,7 +41,7 @@ async def _events(fanout: Fanout, device: Device, store: str, resume_from: int |
             sub.cursor = latest
             yield ServerSentEvent(data=json.dumps({"last_event_id": latest}), event="ready", id=str(latest)).encode()
         elif resume_from > latest and not await feed.confirm_above(resume_from):
-            sub.cursor = latest = feed.hi
+            sub.cursor = latest  # the id as of connecting: what was written since then follows
             data = {"last_event_id": latest, "message": "Журнал событий начат заново: загрузите заказы снова"}
             yield ServerSentEvent(data=json.dumps(data, ensure_ascii=False), event="resync", id=str(latest)).encode()
         else:

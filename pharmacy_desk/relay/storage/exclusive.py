@@ -8,8 +8,8 @@ the row the work is about, so the block may use other connections freely. On SQL
 process) it always yields ``True``.
 
 Namespaces (the first key of the pair; any constant shared by all relay processes):
-:data:`STOCK_RETRIES` (:mod:`pharmacy_desk.relay.stock.retries`). The outbox claims its rows with ``FOR UPDATE SKIP LOCKED``
-itself (:mod:`pharmacy_desk.relay.outbox.worker`).
+:data:`STOCK_RETRIES` (:mod:`pharmacy_desk.relay.stock.retries`). The outbox claims its rows with
+``FOR UPDATE SKIP LOCKED`` itself (:mod:`pharmacy_desk.relay.outbox.worker`).
 """
 
 from __future__ import annotations

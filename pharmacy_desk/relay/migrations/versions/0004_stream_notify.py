@@ -6,7 +6,7 @@
   device is revoked.
 
 PostgreSQL delivers them at ``COMMIT`` (never for a rolled-back transaction), to every session that
-``LISTEN``s (one per relay process: :mod:`pharmacy_desk.relay.listener`). Being triggers, they also
+``LISTEN``s (one per relay process: :mod:`pharmacy_desk.relay.stream.listener`). Being triggers, they also
 fire for writes the relay's code does not route through one function (the CLI revoking a device).
 Nothing on SQLite (one relay process: its in-process wake-ups are enough).
 

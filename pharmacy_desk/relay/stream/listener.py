@@ -33,7 +33,7 @@ from typing import Any
 import asyncpg  # type: ignore[import-untyped]  # no stubs, no py.typed
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-log = logging.getLogger("pharmacy_desk.relay.listener")
+log = logging.getLogger("pharmacy_desk.relay.stream.listener")
 
 EVENTS_CHANNEL = "pharmacy_desk_events"
 DEVICES_CHANNEL = "pharmacy_desk_devices"

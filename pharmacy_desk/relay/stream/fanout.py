@@ -42,11 +42,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sse_starlette import ServerSentEvent
 
-from pharmacy_desk.relay.listener import ListenState
 from pharmacy_desk.relay.storage.schema import devices, store_events
 from pharmacy_desk.relay.storage.store_log import last_event_id
+from pharmacy_desk.relay.stream.listener import ListenState
 
-log = logging.getLogger("pharmacy_desk.relay.fanout")
+log = logging.getLogger("pharmacy_desk.relay.stream.fanout")
 
 PAGE = 500
 """Events per read of the table, and at most this many per send to one stream."""
