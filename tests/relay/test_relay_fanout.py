@@ -114,6 +114,7 @@ async def test_idle_streams_run_no_query(relay_factory: RelayFactory) -> None:
     async with stream(relay, pc) as first, stream(relay, pc) as second:
         await next_events(first, 1)
         await next_events(second, 1)
+        await wait_for(lambda: fan.reads["init"] == 1 and fan.reads["notify"] == 1, "the feed's first read")
         before = sum(fan.reads.values())
         await asyncio.sleep(1.0)  # five poll intervals, five heartbeats: no poll while listening
         assert sum(fan.reads.values()) == before
@@ -131,7 +132,7 @@ async def test_a_killed_listen_connection_falls_back_to_polling_then_recovers(
     needs_postgres(relay)
     listener, fan = relay.state.listener, relay.state.fanout
     assert listener is not None and fan is not None and listener.server_pid is not None
-    listener.retry_first = 2.0  # long enough to see the fallback at work
+    listener.retry_first = 6.0  # 3 to 6 s: long enough to see the fallback at work on a busy machine
     other = create_engine(relay.config.database_url)
     pc = await relay.device()
     try:
@@ -150,7 +151,7 @@ async def test_a_killed_listen_connection_falls_back_to_polling_then_recovers(
             assert [e.id for e in await next_events(events, 2)] == ["1", "2"]
             assert fan.reads["poll"] >= 1
 
-            await wait_for(lambda: listener.state is ListenState.LISTENING, "the listener coming back")
+            await wait_for(lambda: listener.state is ListenState.LISTENING, "the listener coming back", timeout=20)
             assert await health_events(relay) == "listening"
             assert listener.connections == 2
             assert "LISTEN connection back" in caplog.text
@@ -264,8 +265,9 @@ async def test_500_streams_reconnecting_at_once_get_exactly_what_they_missed(rel
     for relay in relays:
         fan = relay.state.fanout
         assert fan is not None
-        table_reads = sum(fan.reads.values())
+        table_reads = sum(n for cause, n in fan.reads.items() if cause != "counter")
         assert fan.reads["direct"] == 0
+        assert fan.reads["counter"] < STORM // 10  # shared, or answered by the feed
         assert table_reads < STORM // 10, f"{table_reads} reads of the event table for {STORM} streams: {fan.reads}"
         print(relay.config.database_url.split(":")[0], dict(fan.reads))
 

@@ -34,13 +34,17 @@ from pharmacy_desk.relay.stream.fanout import Fanout
 router = APIRouter(tags=["Counter PCs"])
 
 
-async def _events(fanout: Fanout, device: Device, store: str, resume_from: int | None) -> AsyncIterator[bytes]:
+async def _events(
+    fanout: Fanout, device: Device, store: str, resume_from: int | None, latest: int | None
+) -> AsyncIterator[bytes]:
+    """``latest``: the store's id at connect time, when it matters (no resume point, or one beyond what
+    this process knows); None when the stream resumes from an id the feed already holds."""
     with fanout.subscribe(store, device.id) as (feed, sub):
-        latest = await feed.latest()  # subscribed first: nothing after "ready" can slip by
         if resume_from is None:
+            assert latest is not None
             sub.cursor = latest
             yield ServerSentEvent(data=json.dumps({"last_event_id": latest}), event="ready", id=str(latest)).encode()
-        elif resume_from > latest and not await feed.confirm_above(resume_from):
+        elif latest is not None and resume_from > latest and not await feed.confirm_above(resume_from):
             sub.cursor = latest  # the id as of connecting: what was written since then follows
             data = {"last_event_id": latest, "message": "Журнал событий начат заново: загрузите заказы снова"}
             yield ServerSentEvent(data=json.dumps(data, ensure_ascii=False), event="resync", id=str(latest)).encode()
@@ -79,8 +83,11 @@ async def stream_events(
     """The store's events from the given id on, then live."""
     resume_from = _resume_point(last_event_id_header, last_event_id)
     assert state.fanout is not None, "the app's lifespan starts the fan-out"
+    latest = None  # a reconnect storm resuming from ids the feed holds costs no query here
+    if resume_from is None or resume_from > state.fanout.known(store):
+        latest = await state.fanout.latest(store)  # before the headers go out: the state at connect time
     return EventSourceResponse(
-        _events(state.fanout, device, store, resume_from),
+        _events(state.fanout, device, store, resume_from, latest),
         ping=state.config.heartbeat_seconds,
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

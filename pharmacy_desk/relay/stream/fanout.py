@@ -113,8 +113,8 @@ class StoreFeed:
         if self._forget is not None:
             self._forget.cancel()
             self._forget = None
-        if self.ready and self.announced > self.hi:
-            self._dirty.set()
+        if not self.ready or self.announced > self.hi:
+            self._dirty.set()  # the first stream: read the window's start (or catch up on news)
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run(), name=f"feed-{self.store}")
 
@@ -150,6 +150,16 @@ class StoreFeed:
                 sub.wake.set()
                 ended += 1
         return ended
+
+    def is_current(self) -> bool:
+        """Whether ``hi`` is the store's latest id as far as this process can know without a read."""
+        return (
+            self.ready
+            and bool(self.subs)
+            and not self._dirty.is_set()
+            and self.announced <= self.hi
+            and self.fanout.mode is ListenState.LISTENING
+        )
 
     async def latest(self) -> int:
         """The store's latest event id: from the window when it is current, else after one (shared) read.
@@ -317,10 +327,11 @@ class Fanout:
         self.mode = ListenState.LOCAL if engine.dialect.name == "sqlite" else ListenState.POLLING
         self.feeds: dict[str, StoreFeed] = {}
         # table reads by cause: notify (a wake-up while listening), wake (in-process, not listening), poll, init,
-        # backfill, direct (a stream far behind)
+        # backfill, direct (a stream far behind); counter: a connecting stream's latest id (store_counters)
         self.reads: Counter[str] = Counter()
         self.revocation_sweeps = 0
         self._listened = False
+        self._counter_reads: dict[str, asyncio.Future[int]] = {}
         self._sweeper: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[object]] = set()
 
@@ -356,6 +367,31 @@ class Fanout:
             yield feed, sub
         finally:
             feed.remove(sub)
+
+    async def latest(self, store: str) -> int:
+        """The store's latest event id: the feed's when it is current (listening, nothing announced beyond
+        it), else one read of the store's counter (a primary-key look-up), shared by the streams that ask
+        while it runs."""
+        feed = self.feeds.get(store)
+        if feed is not None and feed.is_current():
+            return feed.hi
+        # Streams connecting together share one read: an id read a moment before a stream connected is
+        # never too new, and what was written after it is sent to the stream live.
+        reading = self._counter_reads.get(store)
+        if reading is None:
+            reading = self._counter_reads[store] = asyncio.ensure_future(self._read_counter(store))
+            reading.add_done_callback(lambda _done: self._counter_reads.pop(store, None))
+        return await asyncio.shield(reading)
+
+    async def _read_counter(self, store: str) -> int:
+        self.reads["counter"] += 1
+        async with self.engine.connect() as conn:
+            return await last_event_id(conn, store)
+
+    def known(self, store: str) -> int:
+        """The highest id of ``store`` this process has read (-1 when it has read none yet)."""
+        feed = self.feeds.get(store)
+        return feed.hi if feed is not None and feed.ready else -1
 
     def streams(self, store: str | None = None) -> int:
         """Open streams of this process (of ``store``)."""
