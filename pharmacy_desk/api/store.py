@@ -33,10 +33,15 @@ class StockKind(StrEnum):
 
 
 class Health(_Model):
-    """``GET /health``: the relay answers, and its version."""
+    """``GET /health``: the relay answers, its version, and how its streams learn of new events."""
 
     status: str = "ok"
     version: str
+    events: str = Field(
+        default="local",
+        description="How this relay process learns of new stream events: local (SQLite), listening (PostgreSQL "
+        "LISTEN) or polling (PostgreSQL, the LISTEN connection is down: one poll per store until it is back)",
+    )
 
 
 class StoreInfo(_Model):

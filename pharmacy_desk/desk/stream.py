@@ -3,7 +3,9 @@
 httpx-sse reads one connection; this module makes it a stream that survives the relay restarting,
 the Wi-Fi dropping and a half-dead TCP connection:
 
-- **reconnect** with exponential back-off and jitter (:class:`~.backoff.Backoff`), capped;
+- **reconnect** with exponential back-off and full jitter (:data:`RECONNECT_BACKOFF`: the n-th attempt
+  after a random 0 … min(30, 2^n) s), so the PCs of a chain that all lost the relay at once (a restart)
+  come back spread over seconds instead of in the same instant;
 - **resume**: every request after the first sends ``Last-Event-ID`` with the last event *handled*
   (the id only moves after the handler returned), and the relay replays what came after it;
 - **snapshot** (``on_snapshot``) when the relay says ``ready`` (first connection: load the orders now)
@@ -23,8 +25,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
+import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -39,6 +43,10 @@ from pharmacy_desk.desk.relay_client import MSG_OTHER_STORE, MSG_TOKEN_INVALID, 
 log = logging.getLogger("pharmacy_desk.desk.stream")
 
 SnapshotReason = Literal["ready", "resync", "gap"]
+
+RECONNECT_BACKOFF = Backoff(initial=1.0, factor=2.0, cap=30.0, jitter=1.0)
+"""The stream's default: full jitter (a delay anywhere in 0 … the attempt's base), the AWS
+"exponential back-off and jitter" choice that spreads clients who failed together best."""
 
 
 class ConnectionState(StrEnum):
@@ -118,7 +126,7 @@ class EventStream:
         self.on_snapshot = on_snapshot
         self.on_status = on_status
         self.idle_timeout = idle_timeout
-        self.backoff = backoff or Backoff()
+        self.backoff = backoff or dataclasses.replace(RECONNECT_BACKOFF, rng=random.Random())
         self.offline_after = offline_after
         self.cursor = EventCursor(last_event_id)
         self._sleep = sleep

@@ -2,10 +2,11 @@
 
 The lifespan creates the engine, brings the schema up to date (or checks it is, with
 ``migrate=False``), builds the stock integration from the configuration (:mod:`.stock_wiring`: a
-source per store, the stock hook, the retry loop), starts the outbox worker when
+source per store, the stock hook, the retry loop), starts the streams' fan-out (:mod:`.stream.fanout`; on
+PostgreSQL with its LISTEN connection, :mod:`.stream.listener`), starts the outbox worker when
 :mod:`pharmacy_desk.relay.outbox.worker` provides one and Kuper credentials are configured, and on shutdown
 stops the retries, lets stock effects and deferred work finish, stops the outbox worker, closes the
-stock sources and disposes of the engine. With Kuper credentials, the pull reconciliation
+stock sources, ends the streams and disposes of the engine. With Kuper credentials, the pull reconciliation
 (:mod:`.intake.reconcile`) runs too when ``kuper.reconcile_minutes`` > 0 or a store is in ``pull`` mode.
 
 ``stock_hook`` replaces the configured hook (tests record the effects instead); ``stock_source``
@@ -46,6 +47,8 @@ from pharmacy_desk.relay.stock.wiring import StockWiring
 from pharmacy_desk.relay.storage import migrate
 from pharmacy_desk.relay.storage.db import create_engine
 from pharmacy_desk.relay.storage.pickup_secret import load_pickup_key
+from pharmacy_desk.relay.stream.fanout import Fanout
+from pharmacy_desk.relay.stream.listener import PgListener
 
 log = logging.getLogger("pharmacy_desk.relay")
 
@@ -74,9 +77,32 @@ async def _start_outbox(config: RelayConfig, state: RelayState) -> tuple[Any, An
         timeout=kuper.timeout_seconds,
         transport=LoggingTransport(),
     )
-    worker = worker_class(state.engine, client, publish=state.bus.notify)
+    worker = worker_class(state.engine, client, publish=state.committed)
     await worker.start()
     return worker, client
+
+
+async def _start_streams(state: RelayState) -> None:
+    """The store streams' fan-out; on PostgreSQL its LISTEN connection (waited for a moment: polling until then)."""
+    fanout = state.fanout = Fanout(state.engine, poll_seconds=state.config.stream_poll_seconds)
+    fanout.start()
+    if state.engine.dialect.name != "postgresql":
+        return
+    listener = state.listener = PgListener(
+        state.engine, on_event=fanout.notified, on_revoked=fanout.revoked, on_state=fanout.listen_state
+    )
+    listener.start()
+    try:
+        await listener.wait_listening(timeout=5.0)
+    except TimeoutError:
+        log.warning("no LISTEN connection yet (%s): streams poll until it comes up", listener.last_error)
+
+
+async def _stop_streams(state: RelayState) -> None:
+    if state.listener is not None:
+        await state.listener.stop()
+    if state.fanout is not None:
+        await state.fanout.stop()
 
 
 def create_app(
@@ -106,6 +132,7 @@ def create_app(
             elif not await migrate.is_up_to_date(engine):
                 raise SchemaOutOfDate("the database schema is not up to date: run `pharmacy-desk-relay migrate`")
             state.pickup_key = await load_pickup_key(engine)
+            await _start_streams(state)
             state.outbox_worker, client = await _start_outbox(config, state)
             if client is not None:
                 reconciler = Reconciler(state, client)
@@ -130,6 +157,7 @@ def create_app(
                 await state.outbox_worker.stop()
             if client is not None:
                 await client.aclose()
+            await _stop_streams(state)
             await engine.dispose()
 
     app = FastAPI(

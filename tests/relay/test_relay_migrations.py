@@ -49,7 +49,12 @@ async def test_an_empty_database_is_not_up_to_date(tmp_path: object) -> None:
 def test_migration_scripts_are_package_data() -> None:
     scripts = sorted(p.name for p in (migrate.MIGRATIONS_DIR / "versions").glob("*.py"))
     assert scripts[:3] == ["0001_initial.py", "0002_inventory.py", "0003_stock_retries_acknowledgements.py"]
-    assert {"0004_original_order_id.py", "0005_pickup_code_secret.py", "0006_inventory_products.py"} <= set(scripts)
+    assert {
+        "0004_original_order_id.py",
+        "0005_pickup_code_secret.py",
+        "0006_inventory_products.py",
+        "0007_stream_notify.py",
+    } <= set(scripts)
     assert (migrate.MIGRATIONS_DIR / "env.py").is_file()
 
 

@@ -43,7 +43,8 @@ async def _stocked(relay_factory: RelayFactory, **overrides: Any) -> Relay:
 async def test_health_needs_no_token(relay: Relay) -> None:
     response = await relay.client.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "version": __version__}
+    expected_events = "local" if relay.config.database_url.startswith("sqlite") else "listening"
+    assert response.json() == {"status": "ok", "version": __version__, "events": expected_events}
 
 
 @pytest.mark.parametrize(

@@ -2,9 +2,10 @@
 
 Device token, bound to the store of the path (like :mod:`.api_orders`); ``GET /health`` needs none.
 
-- ``GET /health``: ``{"status": "ok", "version"}``: liveness only, the process answers (the connection
-  dialog's first question); whether it can work (database writable, schema current, outbox running)
-  is ``GET /ready`` (:mod:`.ready`)
+- ``GET /health``: ``{"status": "ok", "version", "events"}``: liveness only, the process answers (the
+  connection dialog's first question; ``events``: ``local``, ``listening`` or ``polling``, see
+  :mod:`pharmacy_desk.relay.stream.fanout`); whether it can work (database writable, schema current,
+  outbox running) is ``GET /ready`` (:mod:`.ready`)
 - ``GET /stores/{store}``: name, minimum shelf life, the lifecycle's rules, stock source, policy
 - ``POST /stores/{store}/marking-codes/lookup`` ``{"codes": [...], "except_number"?}`` → ``{code: number}``
   for the codes other orders of the store hold (open ones, and shipped ones: a sold pack is never
@@ -38,9 +39,10 @@ router = APIRouter(tags=["Counter PCs"])
 
 
 @router.get("/health", response_model=Health, tags=["Service"])
-async def health() -> Health:
-    """Liveness: the relay process answers (no token needed), and its version. See ``/ready``."""
-    return Health(version=__version__)
+async def health(state: StateDep) -> Health:
+    """Liveness: the relay process answers (no token needed), its version, and how its streams learn of
+    new events. Whether it can work is ``/ready``."""
+    return Health(version=__version__, events=state.events_mode)
 
 
 @router.get("/stores/{store}", response_model=StoreInfo, responses=AUTH_RESPONSES)

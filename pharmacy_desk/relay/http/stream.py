@@ -9,83 +9,53 @@ The SSE ``id`` of each event is its durable per-store id (``store_events.event_i
 - an id above the store's latest (the relay's database was replaced) → one ``resync`` event
   (``id`` = the latest id): reload the orders, then the live events follow.
 
-Live events: this process wakes the stream when it commits (:class:`~pharmacy_desk.relay.stream.bus.StoreBus`);
-the table is also polled every ``stream_poll_seconds`` so writes of other relay processes on the same
-PostgreSQL arrive too. Comment pings every ``heartbeat_seconds`` let both sides notice a dead link.
-A revoked device's stream ends at the next device check (every ``_DEVICE_CHECK_SECONDS``).
+Live events come from this process's fan-out (:mod:`pharmacy_desk.relay.stream.fanout`): one reader per
+store and process reads each new event once (woken by PostgreSQL's ``NOTIFY`` from any relay process, or
+in-process on SQLite) and every stream of the store takes it from memory; a replay after
+``Last-Event-ID`` is served by the same shared reader. An idle stream runs no query: comment pings every
+``heartbeat_seconds`` let both sides notice a dead link. A revoked device's stream ends at once on
+PostgreSQL (the revocation's ``NOTIFY``), within ``fanout.REVOCATION_SWEEP_SECONDS`` on SQLite.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
-import time
 from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query
-from sqlalchemy import select
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from pharmacy_desk.relay.http.auth import store_device
 from pharmacy_desk.relay.state import RelayState, relay_state
-from pharmacy_desk.relay.storage.devices import Device, is_active
-from pharmacy_desk.relay.storage.schema import store_events
-from pharmacy_desk.relay.storage.store_log import last_event_id
+from pharmacy_desk.relay.storage.devices import Device
+from pharmacy_desk.relay.stream.fanout import Fanout
 
 router = APIRouter(tags=["Counter PCs"])
 
-_BATCH = 500
-_DEVICE_CHECK_SECONDS = 30.0
-
-
-async def _latest(state: RelayState, store: str) -> int:
-    async with state.engine.connect() as conn:
-        return await last_event_id(conn, store)
-
-
-async def _after(state: RelayState, store: str, cursor: int) -> list[ServerSentEvent]:
-    stmt = (
-        select(store_events.c.event_id, store_events.c.kind, store_events.c.payload)
-        .where(store_events.c.store == store, store_events.c.event_id > cursor)
-        .order_by(store_events.c.event_id)
-        .limit(_BATCH)
-    )
-    async with state.engine.connect() as conn:
-        rows = (await conn.execute(stmt)).all()
-    return [ServerSentEvent(data=row.payload, event=row.kind, id=str(row.event_id)) for row in rows]
-
 
 async def _events(
-    state: RelayState, device: Device, store: str, resume_from: int | None, latest: int
-) -> AsyncIterator[ServerSentEvent]:
-    poll = state.config.stream_poll_seconds
-    with state.bus.subscribe(store) as wake:
+    fanout: Fanout, device: Device, store: str, resume_from: int | None, latest: int | None
+) -> AsyncIterator[bytes]:
+    """``latest``: the store's id at connect time, when it matters (no resume point, or one beyond what
+    this process knows); None when the stream resumes from an id the feed already holds."""
+    with fanout.subscribe(store, device.id) as (feed, sub):
         if resume_from is None:
-            cursor = latest
-            yield ServerSentEvent(data=json.dumps({"last_event_id": latest}), event="ready", id=str(latest))
-        elif resume_from > latest:
-            cursor = latest
+            assert latest is not None
+            sub.cursor = latest
+            yield ServerSentEvent(data=json.dumps({"last_event_id": latest}), event="ready", id=str(latest)).encode()
+        elif latest is not None and resume_from > latest and not await feed.confirm_above(resume_from):
+            sub.cursor = latest  # the id as of connecting: what was written since then follows
             data = {"last_event_id": latest, "message": "Журнал событий начат заново: загрузите заказы снова"}
-            yield ServerSentEvent(data=json.dumps(data, ensure_ascii=False), event="resync", id=str(latest))
+            yield ServerSentEvent(data=json.dumps(data, ensure_ascii=False), event="resync", id=str(latest)).encode()
         else:
-            cursor = resume_from
-        checked = time.monotonic()
+            sub.cursor = resume_from
         while True:
-            wake.clear()
-            batch = await _after(state, store, cursor)
-            for event in batch:
-                yield event
-                cursor = int(event.id or cursor)
-            if len(batch) == _BATCH:
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), timeout=poll)
-            if time.monotonic() - checked > _DEVICE_CHECK_SECONDS:
-                checked = time.monotonic()
-                if not await is_active(state.engine, device.id):
-                    return
+            batch = await feed.take(sub)
+            if batch is None:  # the device was revoked, or the relay stops
+                return
+            sub.cursor = batch[-1].id
+            yield batch[0].wire if len(batch) == 1 else b"".join(event.wire for event in batch)
 
 
 _MAX_EVENT_ID = 2**63 - 1
@@ -117,9 +87,12 @@ async def stream_events(
 ) -> EventSourceResponse:
     """The store's events from the given id on, then live."""
     resume_from = _resume_point(last_event_id_header, last_event_id)
-    latest = await _latest(state, store)  # before the headers go out: "ready" is the state at connect time
+    assert state.fanout is not None, "the app's lifespan starts the fan-out"
+    latest = None  # a reconnect storm resuming from ids the feed holds costs no query here
+    if resume_from is None or resume_from > state.fanout.known(store):
+        latest = await state.fanout.latest(store)  # before the headers go out: the state at connect time
     return EventSourceResponse(
-        _events(state, device, store, resume_from, latest),
+        _events(state.fanout, device, store, resume_from, latest),
         ping=state.config.heartbeat_seconds,
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

@@ -28,10 +28,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pharmacy_desk.domain import Order, OrderState, StockEffect, StockEffectKind
 from pharmacy_desk.inventory import OutOfStockPolicy, StockOutcome, StockSource, apply_effect
+from pharmacy_desk.relay.storage.exclusive import STOCK_RETRIES, exclusive
 from pharmacy_desk.relay.storage.orders import get_order, lock_store
 from pharmacy_desk.relay.storage.schema import orders, stock_retries
 from pharmacy_desk.relay.timeutil import utcnow
@@ -161,25 +163,28 @@ class StockRetries:
         for row in rows:
             order = Order.model_validate_json(row.snapshot)
             decide = order.state is OrderState.NEW and not set(order.flags) & _STOCK_FLAGS
-            async with self._engine.begin() as conn:
-                exists = (
-                    await conn.execute(select(stock_retries.c.order_id).where(stock_retries.c.order_id == row.id))
-                ).first()
-                if exists is not None:
-                    continue
-                await conn.execute(
-                    insert(stock_retries).values(
-                        order_id=row.id,
-                        store=row.store,
-                        number=row.number,
-                        decide=decide,
-                        attempts=0,
-                        next_attempt_at=now,
-                        last_error=None,
-                        created_at=now,
+            try:
+                async with self._engine.begin() as conn:
+                    exists = (
+                        await conn.execute(select(stock_retries.c.order_id).where(stock_retries.c.order_id == row.id))
+                    ).first()
+                    if exists is not None:
+                        continue
+                    await conn.execute(
+                        insert(stock_retries).values(
+                            order_id=row.id,
+                            store=row.store,
+                            number=row.number,
+                            decide=decide,
+                            attempts=0,
+                            next_attempt_at=now,
+                            last_error=None,
+                            created_at=now,
+                        )
                     )
-                )
-                queued += 1
+            except IntegrityError:  # another relay process starting at the same moment queued it first
+                continue
+            queued += 1
         if queued:
             log.info("stock: %d recent orders queued to reconcile with the stock source", queued)
             self.kick()
@@ -230,6 +235,25 @@ class StockRetries:
         return done
 
     async def _retry(
+        self, order_id: int, store: str, number: str, attempts: int, decide: bool, failed: bool = False
+    ) -> int:
+        # several relay processes on one PostgreSQL: one of them retries an order, the others skip it
+        async with exclusive(self._engine, STOCK_RETRIES, order_id) as mine:
+            if not mine:
+                return 0
+            async with self._engine.connect() as conn:
+                untouched = (
+                    await conn.execute(
+                        select(stock_retries.c.decide).where(
+                            stock_retries.c.order_id == order_id, stock_retries.c.attempts == attempts
+                        )
+                    )
+                ).first()
+            if untouched is None:  # another process retried it meanwhile (done, or failed once more)
+                return 0
+            return await self._retry_alone(order_id, store, number, attempts, bool(untouched.decide), failed)
+
+    async def _retry_alone(
         self, order_id: int, store: str, number: str, attempts: int, decide: bool, failed: bool = False
     ) -> int:
         async with self._engine.connect() as conn:
