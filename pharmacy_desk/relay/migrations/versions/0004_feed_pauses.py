@@ -1,0 +1,71 @@
+"""The stock and price feed to Kuper (feed_items, feed_stores) and store pauses.
+
+Revision ID: 0004_feed_pauses
+Revises: 0003_stock_retries_acks
+Create Date: 2026-12-01
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0004_feed_pauses"
+down_revision: str | None = "0003_stock_retries_acks"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+TZ = sa.DateTime(timezone=True)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "feed_items",
+        sa.Column("store", sa.String(64), nullable=False),
+        sa.Column("sku", sa.String(200), nullable=False),
+        sa.Column("kind", sa.String(8), nullable=False),
+        sa.Column("value", sa.Text(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("sent_version", sa.Integer(), nullable=False),
+        sa.Column("sent_value", sa.Text(), nullable=True),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", TZ, nullable=False),
+        sa.Column("last_status_code", sa.Integer(), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("staged_at", TZ, nullable=False),
+        sa.Column("sent_at", TZ, nullable=True),
+        sa.PrimaryKeyConstraint("store", "sku", "kind", name="pk_feed_items"),
+    )
+    op.create_index("ix_feed_items_due", "feed_items", ["kind", "status", "next_attempt_at"])
+    op.create_table(
+        "feed_stores",
+        sa.Column("store", sa.String(64), nullable=False),
+        sa.Column("last_delta_at", TZ, nullable=True),
+        sa.Column("last_full_at", TZ, nullable=True),
+        sa.Column("stock_mark", sa.String(200), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("updated_at", TZ, nullable=False),
+        sa.PrimaryKeyConstraint("store", name="pk_feed_stores"),
+    )
+    op.create_table(
+        "store_pauses",
+        sa.Column("store", sa.String(64), nullable=False),
+        sa.Column("paused", sa.Boolean(), nullable=False),
+        sa.Column("until", TZ, nullable=True),
+        sa.Column("device_name", sa.String(100), nullable=True),
+        sa.Column("operator", sa.String(100), nullable=True),
+        sa.Column("changed_at", TZ, nullable=False),
+        sa.Column("kuper_state", sa.String(16), nullable=False),
+        sa.Column("kuper_error", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("store", name="pk_store_pauses"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("store_pauses")
+    op.drop_table("feed_stores")
+    op.drop_index("ix_feed_items_due", table_name="feed_items")
+    op.drop_table("feed_items")
