@@ -164,9 +164,7 @@ class ContentClient:
             return SendResult(SendOutcome.DONE, result.message, result.status_code, result.response_body)
         if response.status_code == 403:  # a refusal of this call (e.g. the store's work format), not credentials
             detail = _problem(response.text)
-            return SendResult(
-                SendOutcome.FAILED, f"Kuper refused the {what} (403){detail}", 403, result.response_body
-            )
+            return SendResult(SendOutcome.FAILED, f"Kuper refused the {what} (403){detail}", 403, result.response_body)
         return result
 
     async def _send(self, method: str, path: str, body: bytes, token: str) -> httpx.Response | SendResult:

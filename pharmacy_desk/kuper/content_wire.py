@@ -25,7 +25,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Final, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
 STOCKS_PATH: Final = "/api/v1/import/stocks"
 PRICES_PATH: Final = "/api/v1/import/prices"

@@ -81,6 +81,9 @@ class StoreConfig(_Section):
     out_of_stock: OutOfStockPolicy = OutOfStockPolicy.ASK_STAFF
     stock: StockKind = StockKind.EMBEDDED
     webhook_auth: WebhookAuth | None = None  # overrides the global one for this store
+    kuper_outlet_id: str | None = Field(default=None, min_length=1, max_length=64)  # the store's id at Kuper
+    feed: bool = False  # send this store's stock and prices to Kuper (needs kuper_outlet_id)
+    safety_stock: int = Field(default=0, ge=0)  # packs per SKU kept back from Kuper
 
     def number(self, sequence: int) -> str:
         return f"{self.number_prefix}{sequence:0{self.number_digits}d}"
@@ -91,6 +94,21 @@ class KuperConfig(_Section):
     client_id: str = ""
     client_secret: SecretStr = SecretStr("")
     timeout_seconds: float = Field(default=10.0, gt=0)
+    retail_chain_slug: str = ""  # the chain's slug at Kuper (store status calls)
+    content_base_url: str | None = None  # the content API, when not at base_url
+
+
+class FeedConfig(_Section):
+    """The stock and price feed to Kuper (:mod:`pharmacy_desk.relay.feed`)."""
+
+    interval_minutes: float = Field(default=10.0, gt=0)  # deltas this often
+    full_hours: float = Field(default=24.0, gt=0)  # everything again this often
+    check_seconds: float = Field(default=5.0, gt=0)  # how often a stock import is looked for
+    rate_per_second: float = Field(default=10.0, gt=0, le=10.0)  # Kuper's limit across the relay
+    max_records: int = Field(default=1000, ge=1, le=1000)  # per request
+    max_stores: int = Field(default=10, ge=1, le=10)  # distinct stores per request
+    concurrency: int = Field(default=4, ge=1, le=16)  # requests in flight
+    vat: str = Field(default="VAT10", pattern=r"^(NO_VAT|VAT0|VAT10|VAT20)$")  # when the product does not say
 
 
 class RelayConfig(_Section):
@@ -105,6 +123,7 @@ class RelayConfig(_Section):
     webhook_auth: WebhookAuth = WebhookAuth()
     kuper: KuperConfig = KuperConfig()
     onec: OneCSettings | None = None  # 1C:Retail, for stores with stock = "onec"
+    feed: FeedConfig = FeedConfig()
     stores: tuple[StoreConfig, ...] = ()
 
     @model_validator(mode="after")
@@ -116,7 +135,15 @@ class RelayConfig(_Section):
         if len(set(prefixes)) != len(prefixes):
             raise ValueError("store number_prefix values must be unique (order numbers are shown across stores)")
         routed: dict[str, str] = {}
+        outlets: dict[str, str] = {}
         for store in self.stores:
+            if store.feed and store.kuper_outlet_id is None:
+                raise ValueError(f"store {store.key!r}: feed = true needs kuper_outlet_id")
+            if store.kuper_outlet_id is not None:
+                other = outlets.setdefault(store.kuper_outlet_id, store.key)
+                if other != store.key:
+                    outlet = store.kuper_outlet_id
+                    raise ValueError(f"kuper_outlet_id {outlet!r} is given to {other!r} and {store.key!r}")
             for kuper_id in (store.key, *store.kuper_store_ids):
                 other = routed.setdefault(kuper_id, store.key)
                 if other != store.key:
