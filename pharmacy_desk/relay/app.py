@@ -35,6 +35,8 @@ from pharmacy_desk.relay.http import store as api_store
 from pharmacy_desk.relay.http import stream as api_stream
 from pharmacy_desk.relay.http import webhooks as api_webhooks
 from pharmacy_desk.relay.http.access_log import AccessLog, LoggingTransport
+from pharmacy_desk.relay.feed import api as feed_api
+from pharmacy_desk.relay.feed.runtime import build_runtime
 from pharmacy_desk.relay.state import RelayState
 from pharmacy_desk.relay.stock.runner import StockHook, StockRunner
 from pharmacy_desk.relay.stock.wiring import StockWiring
@@ -98,12 +100,16 @@ def create_app(
             elif not await migrate.is_up_to_date(engine):
                 raise SchemaOutOfDate("the database schema is not up to date: run `pharmacy-desk-relay migrate`")
             state.outbox_worker, client = await _start_outbox(config, state)
+            state.feed = build_runtime(config, engine, state.bus, transport=LoggingTransport())
+            await state.feed.start()
             await wiring.start()
             app.state.relay = state
             log.info("relay ready: %d store(s)", len(config.stores))
             yield
         finally:
             await wiring.retries.stop()
+            if state.feed is not None:
+                await state.feed.aclose()
             await state.stock.aclose()
             await wiring.aclose()
             if state.outbox_worker is not None:
@@ -123,6 +129,7 @@ def create_app(
     app.include_router(api_stream.router)
     app.include_router(api_store.router)
     app.include_router(api_catalogue.router)
+    app.include_router(feed_api.router)
     app.add_middleware(AccessLog)
     app.add_middleware(AfterAnswer)  # outermost: its "answer sent" is the server's
 
