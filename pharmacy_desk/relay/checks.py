@@ -7,6 +7,8 @@ One line per item, ``OK`` or ``FAIL`` with what to do (Russian: the pharmacy's a
 - Kuper: the token endpoint with the configured client id and secret
   (:meth:`~pharmacy_desk.kuper.client.KuperClient.check_credentials`); without credentials: FAIL,
   no notification would ever leave;
+- each feed store (``stores[].feed``): the stock and price feed to Kuper — queued, failed, the last
+  send (:mod:`pharmacy_desk.relay.feed.status`); FAIL when records failed or the stock cannot be read;
 - each store's stock: ``embedded`` — how many batches are loaded (none: FAIL, every order would be
   "out of stock"); ``onec`` — a stock read in 1C for the store (reachability, the user, the store's
   warehouse mapping); ``none`` — OK, nothing reserved.
@@ -35,6 +37,7 @@ from pharmacy_desk.relay.http.access_log import LoggingTransport
 from pharmacy_desk.relay.stock.wiring import shelf_life_of
 from pharmacy_desk.relay.storage import migrate
 from pharmacy_desk.relay.storage.db import create_engine
+from pharmacy_desk.relay.feed.checks import check_feed
 
 CHECK_SKU = "pharmacy-desk-check"  # a SKU no pharmacy has: the stock read only proves the way there works
 _TIMEOUT = 30.0
@@ -137,6 +140,8 @@ async def collect(config: RelayConfig) -> list[CheckResult]:
                 results.append(await check_onec(onec, store.key))
             else:
                 results.append(CheckResult(f"Остатки {store.key}", True, "учёт остатков выключен (stock = none)"))
+        if database.ok:
+            results.extend(await check_feed(engine, config))
     finally:
         if onec is not None:
             await onec.aclose()

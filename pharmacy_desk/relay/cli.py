@@ -9,6 +9,7 @@
     pharmacy-desk-relay [--config relay.toml] device revoke <id>
     pharmacy-desk-relay [--config relay.toml] stock import --store apteka-12 [--merge] stock.csv
     pharmacy-desk-relay [--config relay.toml] stock show --store apteka-12 100234 100777
+    pharmacy-desk-relay [--config relay.toml] feed status [--store apteka-12] [--sku 100234]
     pharmacy-desk-relay [--config relay.toml] check
 
 ``stock`` hands its arguments to :mod:`pharmacy_desk.relay.stock.cli` with the configured database
@@ -36,6 +37,7 @@ from pharmacy_desk.relay.config import RelayConfig, load_config
 from pharmacy_desk.relay.errors import ConfigError
 from pharmacy_desk.relay.storage import devices, migrate
 from pharmacy_desk.relay.storage.db import create_engine
+from pharmacy_desk.relay.feed import cli as feed_cli
 
 T = TypeVar("T")
 
@@ -68,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     stock.add_argument("stock_args", nargs=argparse.REMAINDER, help="import … | show …")
     commands.add_parser("check", parents=[common], help="проверить конфигурацию, базу, Купер и 1С")
+    feed_cli.add_parser(commands, common)
     return parser
 
 
@@ -208,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
         return _migrate(config)
     if args.command == "stock":
         return _stock(config, args.stock_args)
+    if args.command == "feed":
+        return _run_with_engine(config, lambda engine: feed_cli.status(engine, config, args))
     if args.command == "check":
         from pharmacy_desk.relay.checks import run_checks
 
