@@ -428,6 +428,18 @@
         <translation>Ждут отправки</translation>
     </message>
     <message>
+        <source>Kuper feed</source>
+        <translation>Выгрузка в Купер</translation>
+    </message>
+    <message>
+        <source>Kuper orders</source>
+        <translation>Заказы Купера</translation>
+    </message>
+    <message>
+        <source>taking orders</source>
+        <translation>принимаются</translation>
+    </message>
+    <message>
         <source>Save support bundle</source>
         <translation>Сохранить архив для поддержки</translation>
     </message>
@@ -1243,6 +1255,44 @@ Drop the order&apos;s unsent actions and continue from its current state?</sourc
     <message>
         <source>Label saved: %1</source>
         <translation>Этикетка сохранена: %1</translation>
+    </message>
+</context>
+<context>
+    <name>PauseControls</name>
+    <message>
+        <source>&amp;Cash desk</source>
+        <translation>&amp;Касса</translation>
+    </message>
+    <message>
+        <source>Pause Kuper orders</source>
+        <translation>Приостановить приём заказов</translation>
+    </message>
+    <message>
+        <source>For %1 minutes</source>
+        <translation>На %1 минут</translation>
+    </message>
+    <message>
+        <source>Until resumed</source>
+        <translation>До возобновления</translation>
+    </message>
+    <message>
+        <source>Resume Kuper orders</source>
+        <translation>Возобновить приём заказов</translation>
+    </message>
+</context>
+<context>
+    <name>PauseIndicator</name>
+    <message>
+        <source>Kuper orders paused until resumed</source>
+        <translation>Приём заказов Купера приостановлен до возобновления</translation>
+    </message>
+    <message>
+        <source>Kuper orders paused until %1</source>
+        <translation>Приём заказов Купера приостановлен до %1</translation>
+    </message>
+    <message>
+        <source>Paused by %1</source>
+        <translation>Приостановила касса %1</translation>
     </message>
 </context>
 <context>
