@@ -19,6 +19,7 @@ class _Frozen(BaseModel):
 class Customer(_Frozen):
     name: str | None = None
     phone: str | None = None
+    email: str | None = None  # when Kuper sends it: the pickup code by e-mail
 
     @property
     def masked_name(self) -> str:

@@ -82,7 +82,9 @@ def new_order_from_webhook(webhook: OrderCreatedWebhook) -> NewOrder:
         kuper_id=p.order_uuid,
         original_order_id=p.original_order_id,
         shipment_method=str(p.shipment_method) if p.shipment_method is not None else None,
-        customer=Customer(name=p.customer.name, phone=p.customer.phone) if p.customer else Customer(),
+        customer=Customer(name=p.customer.name, phone=p.customer.phone, email=p.customer.email)
+        if p.customer
+        else Customer(),
         address=p.address.full_address if p.address else None,
         due_from=due_from,
         due_to=due_to,

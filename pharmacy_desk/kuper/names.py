@@ -48,6 +48,7 @@ UPDATE_KIND: Final = "kind"  # ASSUMED (order.updated: what changed)
 
 CUSTOMER_NAME: Final = "name"  # ASSUMED
 CUSTOMER_PHONE: Final = "phone"  # ASSUMED
+CUSTOMER_EMAIL: Final = "email"  # ASSUMED (the pickup code by e-mail uses it when Kuper sends it)
 ADDRESS_FULL: Final = "full_address"  # ASSUMED (snake_case in the protocol's example)
 DELIVERY_FROM: Final = "expectedFrom"  # ASSUMED
 DELIVERY_TO: Final = "expectedTo"  # ASSUMED

@@ -57,6 +57,7 @@ class Customer(TolerantModel):
 
     name: str | None = Field(None, alias=names.CUSTOMER_NAME)
     phone: str | None = Field(None, alias=names.CUSTOMER_PHONE)
+    email: str | None = Field(None, alias=names.CUSTOMER_EMAIL)
 
 
 class Address(TolerantModel):

@@ -37,6 +37,7 @@ from pharmacy_desk.relay.http import webhooks as api_webhooks
 from pharmacy_desk.relay.http.access_log import AccessLog, LoggingTransport
 from pharmacy_desk.relay.feed import api as feed_api
 from pharmacy_desk.relay.feed.runtime import build_runtime
+from pharmacy_desk.relay.messages.runtime import build_messenger
 from pharmacy_desk.relay.state import RelayState
 from pharmacy_desk.relay.stock.runner import StockHook, StockRunner
 from pharmacy_desk.relay.stock.wiring import StockWiring
@@ -102,6 +103,9 @@ def create_app(
             state.outbox_worker, client = await _start_outbox(config, state)
             state.feed = build_runtime(config, engine, state.bus, transport=LoggingTransport())
             await state.feed.start()
+            state.messages = build_messenger(config, engine)
+            if state.messages is not None:
+                await state.messages.start()
             await wiring.start()
             app.state.relay = state
             log.info("relay ready: %d store(s)", len(config.stores))
@@ -110,6 +114,8 @@ def create_app(
             await wiring.retries.stop()
             if state.feed is not None:
                 await state.feed.aclose()
+            if state.messages is not None:
+                await state.messages.stop()
             await state.stock.aclose()
             await wiring.aclose()
             if state.outbox_worker is not None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import string
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, m
 
 from pharmacy_desk.api.store import OutOfStockPolicy, StockKind
 from pharmacy_desk.domain import StoreRules
+from pharmacy_desk.domain.pickup_message import DEFAULT_SUBJECT, DEFAULT_TEMPLATE, check_template
 from pharmacy_desk.inventory.onec.settings import OneCSettings
 from pharmacy_desk.relay.errors import ConfigError
 
@@ -70,6 +72,48 @@ class WebhookAuth(_Section):
         return self.basic_user is not None or self.client_token is not None
 
 
+class PickupMessages(_Section):
+    """The pickup code repeated to the customer (opt-in per store)."""
+
+    sms: bool = False  # by SMS (needs [messaging.sms]) to the phone Kuper gave
+    email: bool = False  # by e-mail (needs [messaging.smtp]) when Kuper gave an address
+    template: str = DEFAULT_TEMPLATE  # placeholders {code} {number} {store} {until}
+    subject: str = DEFAULT_SUBJECT  # e-mail subject; placeholders {number} {store} (never the code)
+
+    @model_validator(mode="after")
+    def _templates(self) -> Self:
+        check_template(self.template)
+        for name in (n for _, n, _, _ in string.Formatter().parse(self.subject) if n is not None):
+            if name not in ("number", "store"):
+                raise ValueError(f"placeholder {{{name}}} is not allowed in the subject: use {{number}} {{store}}")
+        return self
+
+
+class SmtpSettings(_Section):
+    host: str
+    port: int = Field(default=25, ge=1, le=65535)
+    from_address: str = Field(min_length=3)
+    username: str | None = None
+    password: SecretStr | None = None
+    starttls: bool = False
+    use_tls: bool = False
+
+
+class SmsSettings(_Section):
+    provider: str = Field(default="smsru", pattern=r"^smsru$")  # SMS.ru's HTTP API
+    api_id: SecretStr
+    base_url: str = "https://sms.ru"
+    sender: str | None = None  # an approved sender name, else the gateway's default
+
+
+class MessagingConfig(_Section):
+    smtp: SmtpSettings | None = None
+    sms: SmsSettings | None = None
+    attempts: int = Field(default=5, ge=1, le=50)  # per message, within minutes of the code being issued
+    retry_seconds: float = Field(default=20.0, gt=0)  # first retry; doubles
+    timeout_seconds: float = Field(default=15.0, gt=0)
+
+
 class StoreConfig(_Section):
     key: str = Field(pattern=_KEY_PATTERN)
     name: str = Field(min_length=1)
@@ -84,6 +128,7 @@ class StoreConfig(_Section):
     kuper_outlet_id: str | None = Field(default=None, min_length=1, max_length=64)  # the store's id at Kuper
     feed: bool = False  # send this store's stock and prices to Kuper (needs kuper_outlet_id)
     safety_stock: int = Field(default=0, ge=0)  # packs per SKU kept back from Kuper
+    pickup_messages: PickupMessages = PickupMessages()
 
     def number(self, sequence: int) -> str:
         return f"{self.number_prefix}{sequence:0{self.number_digits}d}"
@@ -124,6 +169,7 @@ class RelayConfig(_Section):
     kuper: KuperConfig = KuperConfig()
     onec: OneCSettings | None = None  # 1C:Retail, for stores with stock = "onec"
     feed: FeedConfig = FeedConfig()
+    messaging: MessagingConfig = MessagingConfig()
     stores: tuple[StoreConfig, ...] = ()
 
     @model_validator(mode="after")
@@ -137,6 +183,10 @@ class RelayConfig(_Section):
         routed: dict[str, str] = {}
         outlets: dict[str, str] = {}
         for store in self.stores:
+            if store.pickup_messages.sms and self.messaging.sms is None:
+                raise ValueError(f"store {store.key!r}: pickup_messages.sms needs the [messaging.sms] section")
+            if store.pickup_messages.email and self.messaging.smtp is None:
+                raise ValueError(f"store {store.key!r}: pickup_messages.email needs the [messaging.smtp] section")
             if store.feed and store.kuper_outlet_id is None:
                 raise ValueError(f"store {store.key!r}: feed = true needs kuper_outlet_id")
             if store.kuper_outlet_id is not None:

@@ -51,6 +51,7 @@ class RelayState:
     outbox_worker: Any | None = None  # pharmacy_desk.relay.outbox.worker.OutboxWorker when available
     stock_wiring: StockServices | None = None  # stock sources per store (catalogue, batches, retries)
     feed: Any | None = None  # pharmacy_desk.relay.feed.runtime.FeedRuntime: stock/price feed, store pauses
+    messages: Any | None = None  # pharmacy_desk.relay.messages.service.PickupMessenger (pickup code by SMS/e-mail)
 
     def committed(self, store: str, *, outbox: bool = False) -> None:
         """Tell this process's listeners that ``store`` has new events (and the outbox new rows)."""

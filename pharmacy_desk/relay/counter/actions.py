@@ -28,8 +28,12 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+<<<<<<< HEAD:pharmacy_desk/relay/counter/actions.py
 from pharmacy_desk.api.orders import ActionAccepted, ActionRequest, Conflict, OrderSummary, Problem, Refused
-from pharmacy_desk.domain import Actor, Context, Notification, Outcome, decide
+from pharmacy_desk.domain import Actor, Context, Notification, NotificationType, Outcome, decide
+=======
+from pharmacy_desk.domain import Action, Actor, Context, Notification, NotificationType, Outcome, decide
+>>>>>>> 6974c2b (Pickup code by e-mail (aiosmtplib) and SMS (SMS.ru API) after the code is issued, once per code and channel, in the background, logged in pickup_messages without the code; strict fake SMS.ru in sim; the feed's claim walks its index (no scan of sent rows); bench/feed_full.py):pharmacy_desk/relay/actions.py
 from pharmacy_desk.kuper.mapping import notification_to_wire
 from pharmacy_desk.kuper.notifications import Notification as WireNotification
 from pharmacy_desk.relay.config import StoreConfig
@@ -171,9 +175,23 @@ class ActionService:
             )
         if outcome.changed:
             self.state.committed(store.key, outbox=bool(wires))
+            self._pickup_code_issued(store, stored.id, outcome)
         if effects is not None and effects.effects:
             await self.state.stock.run(store.key, effects.order, effects.effects)
         return answer
+
+    def _pickup_code_issued(self, store: StoreConfig, order_id: int, outcome: Outcome) -> None:
+        """The code goes to the customer by SMS / e-mail now, while it is known (after the commit, in the
+        background: the Kuper notification is already queued and waits for nothing here)."""
+        messenger = getattr(self.state, "messages", None)
+        if messenger is None:
+            return
+        for note in outcome.notifications:
+            if note.type is NotificationType.PICKUP_CODE_CREATED and note.pickup_code:
+                try:
+                    messenger.code_issued(store, outcome.order, order_id, note.pickup_code)
+                except Exception:
+                    log.exception("order %s: the pickup code message could not be started", outcome.order.number)
 
     async def retry_notification(self, store: str, outbox_id: int) -> Answer:
         """A failed notification back to pending, due now (staff's "send again")."""

@@ -181,15 +181,6 @@ async def recover(engine: AsyncEngine, *, now: datetime) -> int:
         return int((await conn.execute(stmt)).rowcount or 0)
 
 
-def _due(now: datetime) -> Any:
-    sendable = and_(
-        feed_items.c.status.in_((FeedStatus.PENDING.value, FeedStatus.RETRYING.value)),
-        feed_items.c.next_attempt_at <= now,
-    )
-    lease_over = and_(feed_items.c.status == FeedStatus.SENDING.value, feed_items.c.next_attempt_at <= now)
-    return or_(sendable, lease_over)
-
-
 async def claim(
     engine: AsyncEngine,
     kind: FeedKind,
@@ -200,31 +191,45 @@ async def claim(
     max_stores: int,
     lock_rows: bool,
 ) -> list[Claimed]:
-    """Take up to ``max_records`` due rows of ``kind`` from at most ``max_stores`` of ``stores``."""
+    """Take up to ``max_records`` due rows of ``kind`` from at most ``max_stores`` of ``stores``.
+
+    Pending rows first, then retrying ones, then rows whose lease ran out; each look walks
+    ``ix_feed_items_due`` in order (no sort, no scan of the rows already sent).
+    """
     if not stores:
         return []
     now = utc(now)
-    stmt = (
-        select(
-            feed_items.c.store,
-            feed_items.c.sku,
-            feed_items.c.version,
-            feed_items.c.value,
-            feed_items.c.attempts,
-        )
-        .where(feed_items.c.kind == kind.value, feed_items.c.store.in_(list(stores)), _due(now))
-        .order_by(feed_items.c.store, feed_items.c.sku)
-        .limit(max_records)
-    )
-    if lock_rows:
-        stmt = stmt.with_for_update(skip_locked=True)
+    wanted = list(stores)
     async with engine.begin() as conn:
-        rows = (await conn.execute(stmt)).all()
+        rows: list[Any] = []
+        for status in (FeedStatus.PENDING, FeedStatus.RETRYING, FeedStatus.SENDING):
+            if len(rows) >= max_records:
+                break
+            stmt = (
+                select(
+                    feed_items.c.store,
+                    feed_items.c.sku,
+                    feed_items.c.version,
+                    feed_items.c.value,
+                    feed_items.c.attempts,
+                )
+                .where(
+                    feed_items.c.kind == kind.value,
+                    feed_items.c.status == status.value,
+                    feed_items.c.next_attempt_at <= now,
+                    feed_items.c.store.in_(wanted),
+                )
+                .order_by(feed_items.c.next_attempt_at, feed_items.c.store, feed_items.c.sku)
+                .limit(max_records - len(rows))
+            )
+            if lock_rows:
+                stmt = stmt.with_for_update(skip_locked=True)
+            rows.extend((await conn.execute(stmt)).all())
         taken: list[Claimed] = []
         seen: set[str] = set()
         for row in rows:
             if row.store not in seen and len(seen) >= max_stores:
-                break
+                continue
             seen.add(row.store)
             taken.append(Claimed(row.store, row.sku, kind, int(row.version), row.value, int(row.attempts)))
         if taken:

@@ -204,7 +204,8 @@ feed_items = Table(
     Column("last_error", Text, nullable=True),
     Column("staged_at", DateTime(timezone=True), nullable=False),
     Column("sent_at", DateTime(timezone=True), nullable=True),
-    Index("ix_feed_items_due", "kind", "status", "next_attempt_at"),
+    # the claim walks this index in order: due rows of one kind and status, oldest first, then by store and SKU
+    Index("ix_feed_items_due", "kind", "status", "next_attempt_at", "store", "sku"),
 )
 
 feed_stores = Table(
@@ -229,4 +230,21 @@ store_pauses = Table(
     Column("changed_at", DateTime(timezone=True), nullable=False),
     Column("kuper_state", String(16), nullable=False),  # sent | pending | failed
     Column("kuper_error", Text, nullable=True),
+)
+
+pickup_messages = Table(
+    "pickup_messages",
+    metadata,
+    # the pickup code repeated to the customer (pharmacy_desk.relay.messages): one row per order + channel
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("store", String(64), nullable=False),
+    Column("order_id", BigId, ForeignKey("orders.id"), nullable=False),
+    Column("channel", String(8), nullable=False),  # sms | email
+    Column("recipient", String(200), nullable=False),  # masked: +7 916 ***-**-67, a***@example.ru
+    Column("status", String(16), nullable=False),  # sending | sent | failed | lost
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("order_id", "channel", name="uq_pickup_messages_order_channel"),
 )

@@ -1,4 +1,4 @@
-"""The stock and price feed to Kuper (feed_items, feed_stores) and store pauses.
+"""The stock and price feed to Kuper (feed_items, feed_stores), store pauses, pickup messages.
 
 Revision ID: 0004_feed_pauses
 Revises: 0003_stock_retries_acks
@@ -18,6 +18,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 TZ = sa.DateTime(timezone=True)
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
@@ -39,7 +40,7 @@ def upgrade() -> None:
         sa.Column("sent_at", TZ, nullable=True),
         sa.PrimaryKeyConstraint("store", "sku", "kind", name="pk_feed_items"),
     )
-    op.create_index("ix_feed_items_due", "feed_items", ["kind", "status", "next_attempt_at"])
+    op.create_index("ix_feed_items_due", "feed_items", ["kind", "status", "next_attempt_at", "store", "sku"])
     op.create_table(
         "feed_stores",
         sa.Column("store", sa.String(64), nullable=False),
@@ -63,8 +64,26 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("store", name="pk_store_pauses"),
     )
 
+    op.create_table(
+        "pickup_messages",
+        sa.Column("id", BigId, autoincrement=True, nullable=False),
+        sa.Column("store", sa.String(64), nullable=False),
+        sa.Column("order_id", BigId, nullable=False),
+        sa.Column("channel", sa.String(8), nullable=False),
+        sa.Column("recipient", sa.String(200), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("created_at", TZ, nullable=False),
+        sa.Column("sent_at", TZ, nullable=True),
+        sa.ForeignKeyConstraint(["order_id"], ["orders.id"], name="fk_pickup_messages_order_id_orders"),
+        sa.PrimaryKeyConstraint("id", name="pk_pickup_messages"),
+        sa.UniqueConstraint("order_id", "channel", name="uq_pickup_messages_order_channel"),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("pickup_messages")
     op.drop_table("store_pauses")
     op.drop_table("feed_stores")
     op.drop_index("ix_feed_items_due", table_name="feed_items")
