@@ -28,12 +28,12 @@ from pharmacy_desk.inventory.embedded.importer import import_rows
 from pharmacy_desk.inventory.shelf_life import ShelfLife
 from pharmacy_desk.kuper.content import ContentClient
 from pharmacy_desk.kuper.ratelimit import RequestPacer
-from pharmacy_desk.relay import migrate
 from pharmacy_desk.relay.config import RelayConfig
-from pharmacy_desk.relay.db import create_engine
 from pharmacy_desk.relay.feed.scheduler import FeedScheduler
 from pharmacy_desk.relay.feed.source import FeedAttributes, FeedReader, StaticAttributes
 from pharmacy_desk.relay.feed.worker import FeedWorker
+from pharmacy_desk.relay.storage import migrate
+from pharmacy_desk.relay.storage.db import create_engine
 from pharmacy_desk.sim.kuper_stub import KuperStub
 from pharmacy_desk.sim.serving import serve_in_thread
 

@@ -41,9 +41,9 @@ from pharmacy_desk.api.catalogue import Catalogue, CatalogueItem, OrderBatches
 from pharmacy_desk.api.orders import ActionAccepted, Conflict, OrderDetail, OrderList, OrderSummary, OutboxRecord
 from pharmacy_desk.api.orders import Refused as RefusedBody
 from pharmacy_desk.api.store import Acknowledgement, CodeOwners, Health, StoreInfo
+from pharmacy_desk.desk.store_pause import FeedInfo, PauseInfo
 from pharmacy_desk.domain import Action, Order
 from pharmacy_desk.inventory.models import FoundSeries, LineSuggestion
-from pharmacy_desk.desk.store_pause import FeedInfo, PauseInfo
 
 log = logging.getLogger("pharmacy_desk.desk.relay")
 

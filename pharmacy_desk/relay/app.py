@@ -29,14 +29,14 @@ from pharmacy_desk.inventory import StockSource
 from pharmacy_desk.relay.after_answer import AfterAnswer
 from pharmacy_desk.relay.config import RelayConfig
 from pharmacy_desk.relay.errors import SchemaOutOfDate
+from pharmacy_desk.relay.feed import api as feed_api
+from pharmacy_desk.relay.feed.runtime import build_runtime
 from pharmacy_desk.relay.http import catalogue as api_catalogue
 from pharmacy_desk.relay.http import orders as api_orders
 from pharmacy_desk.relay.http import store as api_store
 from pharmacy_desk.relay.http import stream as api_stream
 from pharmacy_desk.relay.http import webhooks as api_webhooks
 from pharmacy_desk.relay.http.access_log import AccessLog, LoggingTransport
-from pharmacy_desk.relay.feed import api as feed_api
-from pharmacy_desk.relay.feed.runtime import build_runtime
 from pharmacy_desk.relay.messages.runtime import build_messenger
 from pharmacy_desk.relay.state import RelayState
 from pharmacy_desk.relay.stock.runner import StockHook, StockRunner

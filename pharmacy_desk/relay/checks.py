@@ -33,11 +33,11 @@ from pharmacy_desk.inventory.embedded.tables import batches
 from pharmacy_desk.inventory.onec import OneCStock
 from pharmacy_desk.kuper.client import KuperClient
 from pharmacy_desk.relay.config import RelayConfig
+from pharmacy_desk.relay.feed.checks import check_feed
 from pharmacy_desk.relay.http.access_log import LoggingTransport
 from pharmacy_desk.relay.stock.wiring import shelf_life_of
 from pharmacy_desk.relay.storage import migrate
 from pharmacy_desk.relay.storage.db import create_engine
-from pharmacy_desk.relay.feed.checks import check_feed
 
 CHECK_SKU = "pharmacy-desk-check"  # a SKU no pharmacy has: the stock read only proves the way there works
 _TIMEOUT = 30.0
@@ -141,7 +141,7 @@ async def collect(config: RelayConfig) -> list[CheckResult]:
             else:
                 results.append(CheckResult(f"Остатки {store.key}", True, "учёт остатков выключен (stock = none)"))
         if database.ok:
-            results.extend(await check_feed(engine, config))
+            results.extend(CheckResult(r.name, r.ok, r.detail) for r in await check_feed(engine, config))
     finally:
         if onec is not None:
             await onec.aclose()

@@ -35,9 +35,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pharmacy_desk.relay.config import RelayConfig, load_config
 from pharmacy_desk.relay.errors import ConfigError
+from pharmacy_desk.relay.feed import cli as feed_cli
 from pharmacy_desk.relay.storage import devices, migrate
 from pharmacy_desk.relay.storage.db import create_engine
-from pharmacy_desk.relay.feed import cli as feed_cli
 
 T = TypeVar("T")
 

@@ -17,9 +17,10 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QWidget
 
+from pharmacy_desk.api.feed import PAUSE_MINUTES
 from pharmacy_desk.desk.relay_client import RelayError
 from pharmacy_desk.desk.service import DeskService
-from pharmacy_desk.desk.store_pause import PAUSE_MINUTES, PauseInfo
+from pharmacy_desk.desk.store_pause import PauseInfo
 from pharmacy_desk.ui.tasks import spawn
 
 _PAUSED_STYLE = "background:#ffcdd2;color:#8b0000;font-weight:bold;"

@@ -19,7 +19,7 @@ from sqlalchemy import update
 from pharmacy_desk.desk.relay_client import RelayError
 from pharmacy_desk.inventory.embedded import import_csv
 from pharmacy_desk.kuper.content_wire import StoreStatus
-from pharmacy_desk.relay.schema import store_pauses
+from pharmacy_desk.relay.storage.schema import store_pauses
 from pharmacy_desk.resources import sample_stock
 from pharmacy_desk.sim.kuper_stub import KuperStub
 from pharmacy_desk.sim.serving import serve

@@ -20,16 +20,16 @@ from pharmacy_desk.inventory.lines import Want
 from pharmacy_desk.inventory.shelf_life import ShelfLife
 from pharmacy_desk.kuper.content import ContentClient
 from pharmacy_desk.kuper.ratelimit import RequestPacer
-from pharmacy_desk.relay import migrate
 from pharmacy_desk.relay.config import RelayConfig
-from pharmacy_desk.relay.db import create_engine
 from pharmacy_desk.relay.feed import queue
 from pharmacy_desk.relay.feed.queue import FeedKind, FeedStatus
 from pharmacy_desk.relay.feed.scheduler import FeedScheduler
 from pharmacy_desk.relay.feed.source import FeedAttributes, FeedReader, StaticAttributes
 from pharmacy_desk.relay.feed.status import sku_rows, store_state
 from pharmacy_desk.relay.feed.worker import FeedWorker
-from pharmacy_desk.relay.schema import feed_items
+from pharmacy_desk.relay.storage import migrate
+from pharmacy_desk.relay.storage.db import create_engine
+from pharmacy_desk.relay.storage.schema import feed_items
 from pharmacy_desk.sim.kuper_stub import Endpoint, KuperStub
 from pharmacy_desk.sim.serving import serve
 

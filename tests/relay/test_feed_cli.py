@@ -10,10 +10,10 @@ from feed_support import T0
 
 from pharmacy_desk.relay.cli import main
 from pharmacy_desk.relay.config import load_config
-from pharmacy_desk.relay.db import create_engine
 from pharmacy_desk.relay.feed import queue
 from pharmacy_desk.relay.feed.checks import check_feed
 from pharmacy_desk.relay.feed.queue import FeedKind
+from pharmacy_desk.relay.storage.db import create_engine
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from aiosmtpd.controller import Controller
 from relay_support import Relay, RelayFactory
 from sqlalchemy import select
 
-from pharmacy_desk.relay.schema import pickup_messages
+from pharmacy_desk.relay.storage.schema import pickup_messages
 from pharmacy_desk.sim.kuper_stub import KuperStub
 from pharmacy_desk.sim.serving import serve
 from pharmacy_desk.sim.sms_gateway import SmsGateway

@@ -28,12 +28,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-<<<<<<< HEAD:pharmacy_desk/relay/counter/actions.py
 from pharmacy_desk.api.orders import ActionAccepted, ActionRequest, Conflict, OrderSummary, Problem, Refused
 from pharmacy_desk.domain import Actor, Context, Notification, NotificationType, Outcome, decide
-=======
-from pharmacy_desk.domain import Action, Actor, Context, Notification, NotificationType, Outcome, decide
->>>>>>> 6974c2b (Pickup code by e-mail (aiosmtplib) and SMS (SMS.ru API) after the code is issued, once per code and channel, in the background, logged in pickup_messages without the code; strict fake SMS.ru in sim; the feed's claim walks its index (no scan of sent rows); bench/feed_full.py):pharmacy_desk/relay/actions.py
 from pharmacy_desk.kuper.mapping import notification_to_wire
 from pharmacy_desk.kuper.notifications import Notification as WireNotification
 from pharmacy_desk.relay.config import StoreConfig

@@ -13,13 +13,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException
-from pydantic import BaseModel, ConfigDict, Field
 
-from pharmacy_desk.relay.api_store import AUTH_RESPONSES, DeviceDep, StateDep, StoreDep
-from pharmacy_desk.relay.feed.pause import PauseRefused, PauseService, PauseState
-from pharmacy_desk.relay.feed.status import StoreFeedState, store_state
+from pharmacy_desk.api.feed import PauseRequest, PauseState, ResumeRequest, StoreFeedState
+from pharmacy_desk.api.orders import Problem
+from pharmacy_desk.relay.feed.pause import PauseRefused, PauseService
+from pharmacy_desk.relay.feed.status import store_state
+from pharmacy_desk.relay.http.deps import AUTH_RESPONSES, DeviceDep, StateDep, StoreDep
 from pharmacy_desk.relay.state import RelayState
-from pharmacy_desk.relay.views import Problem
 
 router = APIRouter(tags=["Counter PCs"])
 
@@ -28,19 +28,6 @@ PAUSE_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: {"model": Problem, "description": "Kuper refused the status change (Russian message)"},
     503: {"model": Problem, "description": "Kuper could not be reached; nothing changed"},
 }
-
-
-class PauseRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    minutes: int | None = Field(default=None, description="15, 30 or 60; null: until resumed")
-    operator: str | None = Field(default=None, max_length=100)
-
-
-class ResumeRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    operator: str | None = Field(default=None, max_length=100)
 
 
 def _pauses(state: RelayState) -> PauseService:

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from pharmacy_desk.relay.config import RelayConfig, StockKind
+from pharmacy_desk.api.store import StockKind
+from pharmacy_desk.relay.config import RelayConfig
 from pharmacy_desk.relay.feed.status import store_state
 
-if TYPE_CHECKING:
-    from pharmacy_desk.relay.checks import CheckResult
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Like :class:`pharmacy_desk.relay.checks.CheckResult` (which turns these into its own)."""
+
+    name: str
+    ok: bool
+    detail: str
 
 
 async def check_feed(engine: AsyncEngine, config: RelayConfig) -> list[CheckResult]:
-    from pharmacy_desk.relay.checks import CheckResult
-
     results: list[CheckResult] = []
     credentials = bool(config.kuper.client_id and config.kuper.client_secret.get_secret_value())
     for store in config.stores:

@@ -22,23 +22,22 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Row, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from pharmacy_desk.api.feed import PAUSE_EVENT, PAUSE_MINUTES, PauseState
 from pharmacy_desk.kuper.content_wire import StoreStatus
 from pharmacy_desk.kuper.results import SendOutcome, SendResult
 from pharmacy_desk.relay.config import RelayConfig
 from pharmacy_desk.relay.feed.queue import utc
-from pharmacy_desk.relay.outbox import utc_now
-from pharmacy_desk.relay.schema import store_pauses
-from pharmacy_desk.relay.store_log import append_event
+from pharmacy_desk.relay.outbox.worker import utc_now
+from pharmacy_desk.relay.storage.schema import store_pauses
+from pharmacy_desk.relay.storage.store_log import append_event
 
 logger = logging.getLogger("pharmacy_desk.relay.pause")
 
-EVENT_KIND = "store"
-"""``store_events.kind`` of a pause / resume (payload: :class:`PauseState` as JSON, ``"what": "pause"``)."""
-ALLOWED_MINUTES = (15, 30, 60)
+EVENT_KIND = PAUSE_EVENT
+ALLOWED_MINUTES = PAUSE_MINUTES
 PAUSE_COMMENT = "Аптека временно не принимает заказы: много покупателей у кассы"
 
 
@@ -56,19 +55,6 @@ class PauseRefused(Exception):
         self.status_code = status_code
         self.code = code
         self.message_ru = message_ru
-
-
-class PauseState(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    store: str
-    paused: bool
-    until: datetime | None = None  # None while paused: until someone resumes
-    by: str | None = None  # the PC that changed it last
-    operator: str | None = None
-    changed_at: datetime | None = None
-    kuper_state: str = "sent"  # sent | pending (a resume not yet confirmed) | failed
-    kuper_error: str | None = None
 
 
 class PauseService:

@@ -35,7 +35,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, case, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from pharmacy_desk.relay.schema import feed_items
+from pharmacy_desk.relay.storage.schema import feed_items
 
 LEASE = timedelta(minutes=3)
 """How long a claimed row stays with its sender before another pass may take it."""

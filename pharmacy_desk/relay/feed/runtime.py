@@ -19,8 +19,8 @@ from pharmacy_desk.relay.config import RelayConfig
 from pharmacy_desk.relay.feed.pause import PauseService
 from pharmacy_desk.relay.feed.service import Feed, build_feed, content_client
 from pharmacy_desk.relay.feed.source import AttributeSource
-from pharmacy_desk.relay.stock_wiring import shelf_life_of
-from pharmacy_desk.relay.store_bus import StoreBus
+from pharmacy_desk.relay.stock.wiring import shelf_life_of
+from pharmacy_desk.relay.stream.bus import StoreBus
 
 logger = logging.getLogger("pharmacy_desk.relay.feed")
 

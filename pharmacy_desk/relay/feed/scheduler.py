@@ -27,8 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pharmacy_desk.relay.feed import queue
 from pharmacy_desk.relay.feed.source import FeedReader, FeedSourceError
-from pharmacy_desk.relay.outbox import utc_now
-from pharmacy_desk.relay.schema import feed_stores
+from pharmacy_desk.relay.outbox.worker import utc_now
+from pharmacy_desk.relay.storage.schema import feed_stores
 
 logger = logging.getLogger("pharmacy_desk.relay.feed")
 

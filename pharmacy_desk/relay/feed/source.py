@@ -26,11 +26,12 @@ from typing import Protocol
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from pharmacy_desk.api.store import StockKind
 from pharmacy_desk.domain.offer_stock import BatchFigures, offer_stock
 from pharmacy_desk.inventory.embedded.tables import batches
 from pharmacy_desk.inventory.shelf_life import ShelfLife
 from pharmacy_desk.kuper.content_wire import Amount, Vat
-from pharmacy_desk.relay.config import RelayConfig, StockKind
+from pharmacy_desk.relay.config import RelayConfig
 
 
 class FeedSourceError(Exception):

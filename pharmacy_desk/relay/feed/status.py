@@ -12,49 +12,14 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from pharmacy_desk.api.feed import StoreFeedState
 from pharmacy_desk.relay.config import RelayConfig
 from pharmacy_desk.relay.feed.queue import FeedStatus, utc
-from pharmacy_desk.relay.schema import feed_items, feed_stores
+from pharmacy_desk.relay.storage.schema import feed_items, feed_stores
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True)
-
-
-class StoreFeedState(_Model):
-    store: str
-    enabled: bool
-    outlet_id: str | None
-    pending: int = 0  # waiting to be sent (pending + sending)
-    retrying: int = 0
-    failed: int = 0
-    sent: int = 0
-    last_delta_at: datetime | None = None
-    last_full_at: datetime | None = None
-    last_sent_at: datetime | None = None
-    source_error: str | None = None  # the stock could not be read at the last look
-    kuper_error: str | None = None  # the latest error of a retrying / failed row
-
-    @property
-    def healthy(self) -> bool:
-        return self.failed == 0 and self.source_error is None
-
-    def summary_ru(self) -> str:
-        if not self.enabled:
-            return "выгрузка в Купер выключена"
-
-        def when(value: datetime | None) -> str:
-            return f"{value:%d.%m %H:%M} UTC" if value is not None else "ещё не было"
-
-        text = (
-            f"отправлено {when(self.last_sent_at)}; в очереди {self.pending}, повтор {self.retrying}, "
-            f"ошибок {self.failed}; последняя выгрузка {when(self.last_delta_at)}, полная {when(self.last_full_at)}"
-        )
-        if self.source_error:
-            text += f"; остатки не прочитаны: {self.source_error}"
-        if self.kuper_error:
-            text += f"; Купер: {self.kuper_error[:200]}"
-        return text
 
 
 class SkuFeedRow(_Model):

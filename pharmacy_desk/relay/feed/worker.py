@@ -25,7 +25,7 @@ from pharmacy_desk.kuper.content_wire import PriceRecord, StockRecord
 from pharmacy_desk.kuper.results import SendOutcome, SendResult
 from pharmacy_desk.relay.feed import queue
 from pharmacy_desk.relay.feed.queue import Claimed, FeedKind
-from pharmacy_desk.relay.outbox import ExponentialBackoff, utc_now
+from pharmacy_desk.relay.outbox.worker import ExponentialBackoff, utc_now
 
 logger = logging.getLogger("pharmacy_desk.relay.feed")
 

@@ -32,8 +32,8 @@ from pharmacy_desk.domain import Order
 from pharmacy_desk.domain.pickup_message import mask_email, mask_phone, normalize_phone, render
 from pharmacy_desk.relay.config import MessagingConfig, StoreConfig
 from pharmacy_desk.relay.messages.senders import Channel, MessageSender
-from pharmacy_desk.relay.outbox import utc_now
-from pharmacy_desk.relay.schema import pickup_messages
+from pharmacy_desk.relay.outbox.worker import utc_now
+from pharmacy_desk.relay.storage.schema import pickup_messages
 
 logger = logging.getLogger("pharmacy_desk.relay.messages")
 
