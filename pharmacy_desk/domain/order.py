@@ -97,6 +97,9 @@ class Order(_Frozen):
     courier_arrived_at: datetime | None = None
     assembler: Actor | None = None
     pickup: PickupCodeState | None = None
+    # «Продлить хранение до …»: the pickup deadline staff set; None = the store's hold (issue time +
+    # rules.pickup.hold_hours). The no-show check must use domain.pickup_hold.pickup_deadline().
+    pickup_hold_until: datetime | None = None
     payment: Payment | None = None
     cancellation: Cancellation | None = None
     milestones: dict[str, datetime] = Field(default_factory=dict)  # Kuper's events and our notifications
