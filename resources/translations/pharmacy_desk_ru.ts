@@ -472,6 +472,17 @@
     </message>
 </context>
 <context>
+    <name>ExtendPickupDialog</name>
+    <message>
+        <source>Extend pickup</source>
+        <translation>Продление хранения</translation>
+    </message>
+    <message>
+        <source>Keep order %1 until:</source>
+        <translation>Хранить заказ %1 до:</translation>
+    </message>
+</context>
+<context>
     <name>HandoverLinesModel</name>
     <message>
         <source>Product</source>
@@ -1235,6 +1246,10 @@ Drop the order&apos;s unsent actions and continue from its current state?</sourc
     <message>
         <source>Label settings…</source>
         <translation>Настройки этикеток…</translation>
+    </message>
+    <message>
+        <source>Extend pickup until…</source>
+        <translation>Продлить хранение до …</translation>
     </message>
     <message>
         <source>Select an order first</source>

@@ -65,3 +65,48 @@ async def test_the_pause_key_pauses_on_one_window_and_shows_on_the_other(live: C
             controls.pause_actions[15].trigger()
             await eventually(lambda: first.window.status.currentMessage().startswith("Купер не позволил"))
             assert not first.window.pause_indicator.isVisible()
+
+
+async def test_extend_pickup_from_the_order_menu_moves_the_deadline(live: Callable[[], Live]) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from pharmacy_desk.domain import OrderState
+    from pharmacy_desk.ui.extend_pickup import ExtendPickupDialog, extend_pickup
+
+    async with live() as env:
+        desk = await env.open_desk()
+        assert desk.window.tools.actions["extend"].text() == "Продлить хранение до …"
+        number = await env.relay.create_order("pickup")
+        await eventually(lambda: number in desk.service.book)
+        token = await env.relay.device("Касса 2")
+        headers = {"Authorization": f"Bearer {token}"}
+        assert env.relay.client is not None
+        for action in (
+            {"kind": "start_assembly"},
+            {"kind": "assembled", "composition": [{"sku": "100234", "quantity": 2}]},
+            {"kind": "ready"},
+        ):
+            detail = await env.relay.client.get(f"/stores/{STORE}/orders/{number}", headers=headers)
+            body = {
+                "action": action,
+                "expected_version": detail.json()["order"]["version"],
+                "idempotency_key": str(action),
+            }
+            response = await env.relay.client.post(
+                f"/stores/{STORE}/orders/{number}/actions", json=body, headers=headers
+            )
+            assert response.status_code == 200, response.text
+        await eventually(lambda: desk.service.book.get(number).state is OrderState.AWAITING_PICKUP)  # type: ignore[union-attr]
+
+        now = datetime.now(UTC)
+        dialog = ExtendPickupDialog(number, desk.window, now=now)
+        chosen = dialog.chosen()
+        assert timedelta(hours=23) < chosen - now <= timedelta(days=1)
+        assert dialog.until.maximumDateTime().toSecsSinceEpoch() == int(
+            (now.replace(second=0, microsecond=0) + timedelta(days=7)).timestamp()
+        )
+        dialog.deleteLater()
+        done, message = await extend_pickup(desk.service, number, chosen)
+        assert done and message.startswith(f"Заказ {number}: хранение продлено до ")
+        again, refused = await extend_pickup(desk.service, number, chosen)
+        assert not again and refused == "Новый срок хранения должен быть позже нынешнего"
