@@ -10,6 +10,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
+from pharmacy_desk.domain.product import NO_ATTRIBUTES, ProductAttributes
 from pharmacy_desk.inventory.models import LineSuggestion, ReservationResult
 
 
@@ -22,9 +23,11 @@ class CatalogueItem(_Model):
     known: bool  # the stock source has this SKU
     name: str
     gtins: tuple[str, ...]
-    marked: bool  # packs carry a marking code (DataMatrix): scan each one
+    marked: bool  # packs carry a marking code (DataMatrix): scan each one; else the EAN/GTIN is the pack scan
     quantity: int  # packs on hand, reserved ones included
     available: int  # packs free to reserve
+    marked_given: bool = True  # the source said so (False: guessed from the GTINs, the old rule)
+    attributes: ProductAttributes = NO_ATTRIBUTES  # what the source says of the product
 
 
 class Catalogue(_Model):
@@ -38,6 +41,13 @@ class Catalogue(_Model):
 
     def marked_skus(self) -> frozenset[str]:
         return frozenset(item.sku for item in self.items if item.marked)
+
+    def known_skus(self) -> frozenset[str]:
+        """SKUs the stock source has: for these its ``marked`` is the answer."""
+        return frozenset(item.sku for item in self.items if item.known)
+
+    def attributes(self) -> dict[str, ProductAttributes]:
+        return {item.sku: item.attributes for item in self.items if item.known}
 
 
 class OrderBatches(_Model):

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from pharmacy_desk.domain import Action, Actor, Courier, Flow, Order, OrderState, Totals
+from pharmacy_desk.domain.no_show import waiting_since
 from pharmacy_desk.domain.states import STATE_RU
 
 
@@ -39,6 +40,7 @@ class OrderSummary(_View):
     flags: tuple[str, ...] = ()
     anomaly_count: int = 0
     created_at: datetime
+    waiting_since: datetime | None = None  # pickup: waiting for the customer since (the code was issued)
 
     @classmethod
     def of(cls, order: Order, *, acknowledged_by: Actor | None = None) -> OrderSummary:
@@ -62,6 +64,7 @@ class OrderSummary(_View):
             flags=order.flags,
             anomaly_count=len(order.anomalies),
             created_at=order.created_at,
+            waiting_since=waiting_since(order),
         )
 
 

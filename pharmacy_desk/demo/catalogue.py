@@ -1,11 +1,12 @@
 """The demo pharmacy's assortment: the sample stock file's products, with prices, on Kuper's shelf.
 
-``resources/stock/sample_stock.csv`` (docs/stock-csv.md) gives each product's SKU, name and GTIN; the
-prices below are the demo's (the file has none). The simulator's orders are made of these products,
+``resources/stock/sample_stock.csv`` (docs/stock-csv.md) gives each product's SKU, name, GTIN and
+attributes (marking, dispensing rule, storage, shelf price…); Kuper's discounts are the simulator's
+(:data:`pharmacy_desk.sim.catalogue.DISCOUNTS`). The simulator's orders are made of these products,
 so what the generator orders is what the embedded stock holds and what the virtual scanner scans.
 
-A few products are sold by their EAN-13 in the demo (:data:`UNMARKED`): the pharmacist scans the shop
-barcode, not a DataMatrix per pack. Every other product is marked (MDLP).
+A few products are not marked (the file's ``marked`` column says 0; :data:`UNMARKED`): the
+pharmacist scans the shop barcode (EAN-13), not a DataMatrix per pack. Every other product is marked.
 """
 
 from __future__ import annotations
@@ -17,50 +18,28 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from pharmacy_desk.domain.product import NO_ATTRIBUTES, Dispensing, ProductAttributes, is_marked
 from pharmacy_desk.inventory.embedded.csv_format import StockRow, read_stock_csv
 from pharmacy_desk.resources import sample_stock
-from pharmacy_desk.sim.catalogue import Drug
+from pharmacy_desk.sim.catalogue import DISCOUNTS, Drug
 from pharmacy_desk.sim.orders import Item
 
-UNMARKED = frozenset({"101300", "101800", "102110"})
-"""Activated charcoal, furacilin, panthenol spray: scanned by EAN-13 in the demo."""
+_DEFAULT_PRICE = Decimal("99.00")  # a product of the stock file without a shelf price
 
-# SKU → (price, discounted price or None), roubles.
-PRICES: dict[str, tuple[str, str | None]] = {
-    "100234": ("199.99", "189.99"),
-    "100301": ("449.00", None),
-    "100412": ("39.90", None),
-    "100415": ("89.50", "79.50"),
-    "100520": ("219.00", "199.00"),
-    "100533": ("289.00", None),
-    "100610": ("64.70", None),
-    "100615": ("229.00", "209.00"),
-    "100702": ("119.00", "99.00"),
-    "100705": ("96.40", None),
-    "100777": ("145.50", None),
-    "100780": ("299.00", "279.00"),
-    "100801": ("549.00", "499.00"),
-    "100815": ("229.00", None),
-    "100820": ("59.00", None),
-    "100901": ("34.30", None),
-    "100905": ("189.00", "169.00"),
-    "101010": ("389.00", "359.00"),
-    "101015": ("599.00", None),
-    "101100": ("419.00", "389.00"),
-    "101205": ("59.80", None),
-    "101300": ("18.50", None),
-    "101410": ("49.00", None),
-    "101420": ("42.00", None),
-    "101500": ("249.00", None),
-    "101610": ("399.00", "369.00"),
-    "101620": ("389.00", None),
-    "101700": ("69.00", None),
-    "101800": ("79.00", None),
-    "101905": ("349.00", "319.00"),
-    "102000": ("469.00", None),
-    "102110": ("449.00", "399.00"),
-}
-_DEFAULT_PRICE = ("99.00", None)
+STALE_KUPER_PRICES: dict[str, str] = {"101500": "259.00"}
+"""Kuper still shows the old price of Аквадетрим (the shelf says 249.00): flagged ``price_above_shelf``."""
+
+SHOWCASE: tuple[tuple[str, ...], ...] = (
+    ("102110",),  # Пантенол спрей: unmarked, scanned by its EAN-13
+    (),
+    ("100301",),  # Амоксиклав: Rx, may not be sold remotely (flagged, blocked at assembly)
+    (),
+    ("101500",),  # Аквадетрим: Kuper's price above the shelf (flagged, capped at ready)
+)
+"""Products the demo's first orders include, so each product rule shows within the first minutes."""
+
+UNMARKED = frozenset({"101300", "101800", "102110"})
+"""Activated charcoal, furacilin, panthenol spray: ``marked`` 0 in the sample stock, scanned by EAN-13."""
 
 
 def sample_stock_path() -> Path:
@@ -75,6 +54,13 @@ class Product:
     price: Decimal
     discount_price: Decimal | None = None
     marked: bool = True
+    attributes: ProductAttributes = NO_ATTRIBUTES
+
+    @property
+    def remote_sale(self) -> bool:
+        """May be sold through Kuper (OTC, or the file does not say)."""
+        dispensing = self.attributes.dispensing
+        return dispensing is None or dispensing is Dispensing.OTC
 
     @property
     def ean13(self) -> str | None:
@@ -100,16 +86,20 @@ class DemoCatalogue:
             self._rows.setdefault(row.sku, []).append(row)
             if row.sku in products:
                 continue
-            price, discount = PRICES.get(row.sku, _DEFAULT_PRICE)
+            attributes = row.attributes
+            discount = DISCOUNTS.get(row.sku)
+            shelf = attributes.shelf_price if attributes.shelf_price is not None else _DEFAULT_PRICE
             products[row.sku] = Product(
                 sku=row.sku,
                 name=row.name,
                 gtin=row.gtin,
-                price=Decimal(price),
+                price=Decimal(STALE_KUPER_PRICES[row.sku]) if row.sku in STALE_KUPER_PRICES else shelf,
                 discount_price=Decimal(discount) if discount else None,
-                marked=row.sku not in UNMARKED and row.gtin is not None,
+                marked=is_marked(attributes, (r.gtin for r in rows if r.sku == row.sku)),
+                attributes=attributes,
             )
         self.products: Mapping[str, Product] = products
+        self._made = 0  # orders made so far (the first ones follow SHOWCASE)
 
     @classmethod
     def load(cls, path: Path | None = None) -> DemoCatalogue:
@@ -141,9 +131,21 @@ class DemoCatalogue:
         return sum(r.quantity for r in self._rows.get(sku, ()) if (r.expiry - today).days >= 1)
 
     def random_items(self, rng: random.Random, today: dt.date | None = None) -> list[Item]:
-        """1 to 3 different products the shelf has (most orders have one or two), 1 to 2 or 3 packs each."""
+        """1 to 3 different products the shelf has (most orders have one or two), 1 to 2 or 3 packs each.
+
+        The first orders also show the product rules (:data:`SHOWCASE`): one product each that the
+        pharmacy sells by its EAN, may not sell remotely, or that Kuper prices above the shelf.
+        """
         today = today or dt.date.today()
-        stocked = [p for sku, p in sorted(self.products.items()) if self.sellable(sku, today) >= 3]
+        shown = SHOWCASE[self._made] if self._made < len(SHOWCASE) else ()
+        self._made += 1
+        stocked = [
+            p
+            for sku, p in sorted(self.products.items())
+            if p.remote_sale and self.sellable(sku, today) >= 3 and sku not in shown
+        ]
         count = min(len(stocked), rng.choices((1, 2, 3), weights=(45, 35, 20))[0])
         drugs = [p.drug() for p in rng.sample(stocked, count)]
-        return [Item(drug, rng.randint(1, drug.max_per_order)) for drug in drugs]
+        items = [Item(drug, rng.randint(1, drug.max_per_order)) for drug in drugs]
+        extra = [Item(p.drug(), 1) for sku in shown if (p := self.products.get(sku)) and self.sellable(sku, today)]
+        return [*extra, *items][:3]

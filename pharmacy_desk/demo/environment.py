@@ -66,6 +66,7 @@ class DemoSettings:
     first_flows: tuple[ShipmentMethod, ...] = (ShipmentMethod.PICKUP, ShipmentMethod.BY_COURIER)
     max_attempts: int = 3  # pickup code tries before the lock-out (short, to be seen in the demo)
     lockout_minutes: int = 1
+    hold_hours: float = 0.1  # a ready pickup order left 6 minutes shows in «Не забрали» (F8 cancels it)
     generate: bool = True
     workdir: Path | None = None  # None: a temporary directory, removed at the end
 
@@ -96,7 +97,11 @@ def relay_config(settings: DemoSettings, database_url: str, kuper_url: str, webh
                     "name": settings.store_name,
                     "number_prefix": settings.number_prefix,
                     "rules": {
-                        "pickup": {"max_attempts": settings.max_attempts, "lockout_minutes": settings.lockout_minutes}
+                        "pickup": {
+                            "max_attempts": settings.max_attempts,
+                            "lockout_minutes": settings.lockout_minutes,
+                            "hold_hours": settings.hold_hours,
+                        }
                     },
                 }
             ],

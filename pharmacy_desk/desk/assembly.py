@@ -10,6 +10,9 @@ outside, each a plain parameter because today's relay offers none of it:
   for the series of a pack whose code does not carry it;
 - ``code_owner``: which other open order of the store already holds a pack (the order book);
 - ``marked_skus``: SKUs whose packs must each be scanned by DataMatrix;
+- ``forbidden``: SKU → why it may not be sold remotely (:mod:`pharmacy_desk.domain.remote_sale`):
+  the line is blocked (no pack goes in, ``remote_sale_forbidden``) until it is left out with a reason
+  (:meth:`AssemblySession.exclude_forbidden`) or the order is cancelled;
 - ``min_shelf_life_days`` and ``today`` for the sellable rule of :mod:`pharmacy_desk.domain.fefo`.
 
 Checks of :meth:`AssemblySession.scan`, in order: a code at all (``garbage``, ``not_a_product``); the
@@ -38,6 +41,7 @@ from pharmacy_desk.domain import Assembled, FinalLine, Line, Order, Ready, Refus
 from pharmacy_desk.domain.bag_label import BagLabel
 from pharmacy_desk.domain.composition import build_composition
 from pharmacy_desk.domain.fefo import Batch, plan_fefo, refusal_reason, remaining_days
+from pharmacy_desk.domain.remote_sale import FORBIDDEN_REASON, cap_prices
 from pharmacy_desk.domain.scans import DrugPack, RetailBarcode, ScanError, parse_scan
 
 COMMON_REASONS: tuple[str, ...] = (
@@ -104,6 +108,7 @@ class LineProgress:
     reason: str | None
     replaces: str | None
     suggestions: tuple[Batch, ...]  # FEFO: the batches to take, in order
+    forbidden: str | None = None  # why this line may not be sold remotely (it is blocked)
 
     @property
     def complete(self) -> bool:
@@ -129,6 +134,7 @@ class AssemblySession:
         batches: Mapping[str, Sequence[Batch]] | None = None,
         code_owner: Callable[[str], str | None] | None = None,
         marked_skus: Collection[str] = (),
+        forbidden: Mapping[str, str] | None = None,
         min_shelf_life_days: int = 0,
         today: dt.date | None = None,
     ) -> None:
@@ -138,6 +144,7 @@ class AssemblySession:
         self._batches = {sku: tuple(b) for sku, b in (batches or {}).items()}
         self._code_owner = code_owner or (lambda code: None)
         self._marked = frozenset(marked_skus)
+        self.forbidden: dict[str, str] = dict(forbidden or {})
         self.min_shelf_life_days = min_shelf_life_days
         self.today = today or dt.date.today()
         self._lines: dict[str, _LineState] = {}
@@ -195,7 +202,8 @@ class AssemblySession:
             packs=tuple(state.packs),
             reason=state.reason,
             replaces=state.replaces,
-            suggestions=tuple(pick.batch for pick in plan.picks),
+            suggestions=() if state.sku in self.forbidden else tuple(pick.batch for pick in plan.picks),
+            forbidden=self.forbidden.get(state.sku),
         )
 
     # --- scanning ---------------------------------------------------------------------------------
@@ -228,6 +236,15 @@ class AssemblySession:
         state = self._lines.get(sku)
         if state is None:
             return ScanFeedback(False, FeedbackCode.NOT_IN_ORDER, "Этого товара нет в заказе", sku=sku, gtin=scan.gtin)
+        rule = self.forbidden.get(sku)
+        if rule is not None:
+            return ScanFeedback(
+                False,
+                FeedbackCode.REMOTE_SALE_FORBIDDEN,
+                f"{state.name}: {rule}. Не кладите в пакет: исключите позицию или отмените заказ",
+                sku=sku,
+                gtin=scan.gtin,
+            )
         if self._room(state) <= 0:
             return ScanFeedback(
                 False,
@@ -409,6 +426,16 @@ class AssemblySession:
         self.declare_short(sku, reason)
         self._lines[sku].packs.clear()
 
+    def exclude_forbidden(self) -> list[str]:
+        """Leave every forbidden line out (reason :data:`FORBIDDEN_REASON`); the SKUs left out."""
+        excluded = []
+        for sku in self.forbidden:
+            state = self._lines.get(sku)
+            if state is not None and state.replaces is None:
+                self.mark_missing(sku, FORBIDDEN_REASON)
+                excluded.append(sku)
+        return excluded
+
     def clear_reason(self, sku: str) -> None:
         self._ordered(sku).reason = None
 
@@ -481,7 +508,8 @@ class AssemblySession:
 
     def preview(self) -> tuple[Line, ...] | Refusal:
         """The composition the relay will compute from :meth:`final_lines` (or the domain's refusal)."""
-        return build_composition(self.order.ordered, self.final_lines())
+        built = build_composition(self.order.ordered, self.final_lines())
+        return built if isinstance(built, Refusal) else cap_prices(built, self.order.price_caps)
 
     def totals(self) -> Totals | None:
         built = self.preview()
@@ -491,6 +519,10 @@ class AssemblySession:
         """Why the order cannot be marked assembled yet (Russian); empty when it can."""
         found = []
         for state in self._lines.values():
+            rule = self.forbidden.get(state.sku)
+            if rule is not None and (state.packs or state.reason is None):
+                found.append(f"{state.name}: {rule}. Исключите позицию или отмените заказ")
+                continue
             if state.replaces is None and self._room(state) > 0 and state.reason is None:
                 found.append(f"{state.name}: собрано {state.picked} из {state.required}, укажите причину")
             if any(p.series_pending for p in state.packs):

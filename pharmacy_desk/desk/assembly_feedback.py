@@ -25,6 +25,7 @@ class FeedbackCode(StrEnum):
     IN_OTHER_ORDER = "in_other_order"  # this very pack is in another order of the store
     LINE_COMPLETE = "line_complete"  # the line has all its packs
     MARKING_REQUIRED = "marking_required"  # a marked product: scan its DataMatrix, not its barcode
+    REMOTE_SALE_FORBIDDEN = "remote_sale_forbidden"  # the line may not be sold remotely (Rx…): leave it out
     NOT_A_PRODUCT = "not_a_product"  # a bag label
     GARBAGE = "garbage"  # not a code (ScanError: see ``scan_error``)
     REMOVED = "removed"  # a pack taken out of the order (undo, a series that cannot be sold)

@@ -69,7 +69,7 @@ class AlertEvent:
 
     @property
     def to_return_to_shelf(self) -> tuple[Line, ...]:
-        return self.lines if self.kind is AlertKind.CANCELED_DURING_ASSEMBLY else ()
+        return self.lines if self.kind in (AlertKind.CANCELED_DURING_ASSEMBLY, AlertKind.NO_SHOW) else ()
 
 
 @dataclass(frozen=True, slots=True)

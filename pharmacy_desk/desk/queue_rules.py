@@ -23,6 +23,7 @@ class Stage(StrEnum):
     READY = "ready"
     HANDOVER = "handover"
     ALL = "all"
+    NOT_COLLECTED = "not_collected"  # pickup orders past the store's hold (by time, not by state)
 
 
 STAGE_STATES: dict[Stage, frozenset[OrderState]] = {

@@ -59,8 +59,10 @@ from pharmacy_desk.desk.ringing import NewOrderBell
 from pharmacy_desk.desk.settings import DeskSettings
 from pharmacy_desk.desk.store_pause import FeedInfo, PauseInfo, StorePause
 from pharmacy_desk.desk.stream import ConnectionState, ConnectionStatus, EventStream, SnapshotReason, StreamEvent
-from pharmacy_desk.domain import Action, Order, OrderState, StartAssembly
+from pharmacy_desk.domain import Action, Cancel, Order, OrderState, PickupCodePolicy, StartAssembly
 from pharmacy_desk.domain.fefo import Batch
+from pharmacy_desk.domain.no_show import NoShow, no_show
+from pharmacy_desk.domain.remote_sale import check_remote_sale
 
 log = logging.getLogger("pharmacy_desk.desk")
 
@@ -325,6 +327,37 @@ class DeskService:
 
     # --- assembling -------------------------------------------------------------------------------
 
+    # --- pickup orders nobody collects -------------------------------------------------------------
+
+    async def refresh_store_info(self) -> StoreInfo | None:
+        """Read the store's settings from the relay (None, the last known kept, when it is away)."""
+        info = await self._optional(self.client.store_info(), "store info")
+        if info is not None:
+            self.store_info = info
+        return self.store_info
+
+    @property
+    def pickup_policy(self) -> PickupCodePolicy:
+        """The store's pickup rules (hold, auto-cancel, slug) as the relay says, else the defaults."""
+        return self.store_info.rules.pickup if self.store_info is not None else PickupCodePolicy()
+
+    async def cancel_no_show(self, number: str, *, now: dt.datetime | None = None) -> tuple[NoShow, ActOutcome] | None:
+        """Cancel a pickup order past its hold (the store's slug, the time waited as the description).
+
+        None when the order is not past its hold (nothing is sent).
+        """
+        order = await self.order_detail(number, refresh=True)
+        policy = self.pickup_policy
+        found = no_show(order, now or dt.datetime.now(dt.UTC), policy)
+        if found is None:
+            return None
+        outcome = await self.act(
+            number,
+            Cancel(reason=policy.no_show_slug, description=found.description_ru()),
+            expected_version=order.version,
+        )
+        return found, outcome
+
     async def start_assembly(self, number: str, *, take_over: bool = False) -> ActOutcome:
         """Claim the order for this PC (refused, naming the other PC, when another one has it)."""
         return await self.act(number, StartAssembly(take_over=take_over))
@@ -359,9 +392,13 @@ class DeskService:
             min_days = max(min_days, self.store_info.min_shelf_life_days)
         gtins = dict(self.catalogue)
         marked = set(self.marked_skus)
+        forbidden: dict[str, str] = {}
         if catalogue is not None:
             gtins = {**catalogue.gtin_map(), **self.catalogue}
-            marked |= catalogue.marked_skus()
+            # The stock source's word decides for the SKUs it knows: an unmarked product's EAN is its scan.
+            marked = (marked - catalogue.known_skus()) | catalogue.marked_skus()
+            found = check_remote_sale(order.ordered, catalogue.attributes())
+            forbidden = {line.sku: line.rule_ru for line in found.forbidden}
         if suggested is not None:
             batches = batches_of(suggested)
             min_days = max(min_days, suggested.min_shelf_life_days)
@@ -371,6 +408,7 @@ class DeskService:
             batches=batches,
             code_owner=lambda code: self.book.code_owner(code, except_number=number),
             marked_skus=marked,
+            forbidden=forbidden,
             min_shelf_life_days=min_days,
             today=today,
         )

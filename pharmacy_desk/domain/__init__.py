@@ -13,6 +13,7 @@ No Qt, no I/O, no asyncio: everything else depends on this package; it depends o
 - :mod:`.refusals`: stable refusal codes with Russian messages
 - :mod:`.scans`, :mod:`.bag_label`, :mod:`.keyboard_layout`: what a scanner typed
 - :mod:`.fefo`: which batches to pick, first-expiring first
+- :mod:`.product`: a product's attributes (marking, dispensing rule, storage, МНН, shelf price)
 """
 
 from pharmacy_desk.domain.actions import (
@@ -41,6 +42,7 @@ from pharmacy_desk.domain.events import (
 from pharmacy_desk.domain.lifecycle import Context, Outcome, StoreRules, apply_event, decide, goods_left, open_order
 from pharmacy_desk.domain.order import Actor, Anomaly, Cancellation, Courier, Customer, Order, Payment
 from pharmacy_desk.domain.pickup_codes import PickupCodePolicy
+from pharmacy_desk.domain.product import Dispensing, ProductAttributes, Storage, is_marked
 from pharmacy_desk.domain.refusals import Refusal, RefusalCode
 from pharmacy_desk.domain.states import (
     CancelReason,
@@ -65,6 +67,7 @@ __all__ = [
     "Context",
     "Courier",
     "Customer",
+    "Dispensing",
     "FinalLine",
     "Flow",
     "HandOver",
@@ -83,18 +86,21 @@ __all__ = [
     "PaymentMethod",
     "PaymentTaken",
     "PickupCodePolicy",
+    "ProductAttributes",
     "Ready",
     "Refusal",
     "RefusalCode",
     "StartAssembly",
     "StockEffect",
     "StockEffectKind",
+    "Storage",
     "StoreRules",
     "Totals",
     "VerifyPickupCode",
     "apply_event",
     "decide",
     "goods_left",
+    "is_marked",
     "open_order",
     "totals",
 ]

@@ -87,6 +87,7 @@ class AlertKind(StrEnum):
     COURIER_ARRIVED = "courier_arrived"
     CANCELED_DURING_ASSEMBLY = "canceled_during_assembly"  # return to shelf what was picked
     CANCELED_AFTER_HANDOVER = "canceled_after_handover"
+    NO_SHOW = "no_show"  # a pickup order past its hold was canceled: return ``lines`` to the shelf
     ANOMALY = "anomaly"
 
 

@@ -49,6 +49,7 @@ from pharmacy_desk.domain.pickup_codes import (
     generate_pickup_code,
 )
 from pharmacy_desk.domain.refusals import Refusal, RefusalCode
+from pharmacy_desk.domain.remote_sale import cap_prices, forbidden_refusal
 from pharmacy_desk.domain.states import (
     STATE_RANK,
     CancelReason,
@@ -447,6 +448,10 @@ def _assembled(order: Order, action: act.Assembled, ctx: Context) -> Outcome:
     built = build_composition(order.ordered, action.composition, codes_elsewhere=ctx.marking_codes_elsewhere)
     if isinstance(built, Refusal):
         return Outcome(order=order, changed=False, refusal=built)
+    forbidden = forbidden_refusal(built, order.forbidden_skus)
+    if forbidden is not None:
+        return Outcome(order=order, changed=False, refusal=forbidden)
+    built = cap_prices(built, order.price_caps)
     new = _bump(order, state=OrderState.ASSEMBLED, composition=built)
     effects = () if built == order.composition else (StockEffect(kind=StockEffectKind.ADJUST, lines=built),)
     return Outcome(order=new, notifications=(_notification(order, NotificationType.ASSEMBLED),), effects=effects)
@@ -462,6 +467,10 @@ def _ready(order: Order, action: act.Ready, ctx: Context) -> Outcome:
     built = build_composition(order.ordered, final, codes_elsewhere=ctx.marking_codes_elsewhere)
     if isinstance(built, Refusal):
         return Outcome(order=order, changed=False, refusal=built)
+    forbidden = forbidden_refusal(built, order.forbidden_skus)
+    if forbidden is not None:
+        return Outcome(order=order, changed=False, refusal=forbidden)
+    built = cap_prices(built, order.price_caps)  # never above the shelf price (remote_sale)
     effects: list[StockEffect] = []
     if built != order.composition:
         effects.append(StockEffect(kind=StockEffectKind.ADJUST, lines=built))

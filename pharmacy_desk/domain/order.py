@@ -104,6 +104,11 @@ class Order(_Frozen):
     cancellation: Cancellation | None = None
     milestones: dict[str, datetime] = Field(default_factory=dict)  # Kuper's events and our notifications
     flags: tuple[str, ...] = ()
+    # SKU → the highest unit price the composition may charge (the shelf price, where Kuper's is higher;
+    # set by the relay from the stock source, see pharmacy_desk.domain.remote_sale)
+    price_caps: dict[str, Money] = Field(default_factory=dict)
+    # SKU → why it may not be sold remotely (Rx…): "assembled"/"ready" refuse it with packs (same origin)
+    forbidden_skus: dict[str, str] = Field(default_factory=dict)
     anomalies: tuple[Anomaly, ...] = ()
     audit: tuple[AuditEntry, ...] = ()
     version: int = 1

@@ -20,15 +20,27 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pharmacy_desk.domain.states import CancelReason
+
 _SYSTEM_RANDOM = secrets.SystemRandom()
 
 
 class PickupCodePolicy(BaseModel):
+    """A store's pickup rules (``stores[].rules.pickup``): the code, and how long a ready order is held.
+
+    ``hold_hours`` (fractions allowed): a pickup order waiting longer is a no-show
+    (:mod:`pharmacy_desk.domain.no_show`); ``auto_cancel``: the relay then cancels it by itself
+    (else the pharmacist does, with one key), with Kuper's slug ``no_show_slug``.
+    """
+
     model_config = ConfigDict(frozen=True)
 
     length: int = Field(default=4, ge=4, le=8)
     max_attempts: int = Field(default=5, ge=1, le=20)
     lockout_minutes: int = Field(default=15, ge=1)
+    hold_hours: float = Field(default=48.0, gt=0, le=24 * 30)
+    auto_cancel: bool = False
+    no_show_slug: CancelReason = CancelReason.ORDER_NOT_PAID
 
 
 class CodeSpaceExhausted(Exception):

@@ -35,6 +35,7 @@ class RefusalCode(StrEnum):
     UNKNOWN_REASON = "unknown_reason"
     DEADLINE_NOT_LATER = "deadline_not_later"
     DEADLINE_TOO_FAR = "deadline_too_far"
+    REMOTE_SALE_FORBIDDEN = "remote_sale_forbidden"
 
 
 MESSAGES_RU: dict[RefusalCode, str] = {
@@ -65,6 +66,7 @@ MESSAGES_RU: dict[RefusalCode, str] = {
     RefusalCode.UNKNOWN_REASON: "Неизвестная причина отмены",
     RefusalCode.DEADLINE_NOT_LATER: "Новый срок хранения должен быть позже нынешнего",
     RefusalCode.DEADLINE_TOO_FAR: "Продлить хранение можно не больше чем на 7 дней",
+    RefusalCode.REMOTE_SALE_FORBIDDEN: "Этот товар нельзя продать дистанционно: исключите позицию или отмените заказ",
 }
 
 

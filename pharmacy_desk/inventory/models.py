@@ -11,6 +11,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pharmacy_desk.domain.product import NO_ATTRIBUTES, ProductAttributes, is_marked
+
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -33,11 +35,25 @@ class StockBatch(_Frozen):
 
 
 class SkuStock(_Frozen):
-    """A SKU's stock in one store: every batch the source knows, empty and expired ones included."""
+    """A SKU's stock in one store: every batch the source knows, empty and expired ones included.
+
+    ``attributes``: what the source says of the product (marking, dispensing rule, storage, МНН,
+    shelf price; :mod:`pharmacy_desk.domain.product`), each ``None`` when it does not say.
+    """
 
     sku: str
     name: str = ""
     batches: tuple[StockBatch, ...] = ()
+    attributes: ProductAttributes = NO_ATTRIBUTES
+
+    @property
+    def gtins(self) -> tuple[str, ...]:
+        return tuple(sorted({b.gtin for b in self.batches if b.gtin}))
+
+    @property
+    def marked(self) -> bool:
+        """Packs carry a DataMatrix: as the source says, else the old rule (a GTIN is known)."""
+        return is_marked(self.attributes, self.gtins)
 
     @property
     def quantity(self) -> int:

@@ -13,6 +13,7 @@ Module map:
 - :mod:`.checks`: ``pharmacy-desk-relay check``
 - :mod:`.after_answer`: work that waits until the current answer has left
 - :mod:`.timeutil`: the relay's clock
+- :mod:`.no_shows`: pickup orders nobody collected, cancelled after the store's hold (a background check)
 - :mod:`.http`: routes, authentication, access log
 - :mod:`.intake`: Kuper's webhooks in
 - :mod:`.counter`: counter PCs, staff actions, acknowledgements

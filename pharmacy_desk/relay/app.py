@@ -38,6 +38,7 @@ from pharmacy_desk.relay.http import stream as api_stream
 from pharmacy_desk.relay.http import webhooks as api_webhooks
 from pharmacy_desk.relay.http.access_log import AccessLog, LoggingTransport
 from pharmacy_desk.relay.messages.runtime import build_messenger
+from pharmacy_desk.relay.no_shows import NoShowSweeper
 from pharmacy_desk.relay.state import RelayState
 from pharmacy_desk.relay.stock.runner import StockHook, StockRunner
 from pharmacy_desk.relay.stock.wiring import StockWiring
@@ -94,6 +95,7 @@ def create_app(
             stock_wiring=wiring,
         )
         wiring.attach(state)
+        no_show_sweeper = NoShowSweeper(state, config.no_show_check_seconds)
         client: Any = None
         try:
             if migrate_schema:
@@ -107,10 +109,12 @@ def create_app(
             if state.messages is not None:
                 await state.messages.start()
             await wiring.start()
+            no_show_sweeper.start()
             app.state.relay = state
             log.info("relay ready: %d store(s)", len(config.stores))
             yield
         finally:
+            await no_show_sweeper.stop()
             await wiring.retries.stop()
             if state.feed is not None:
                 await state.feed.aclose()

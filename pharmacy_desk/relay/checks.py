@@ -1,6 +1,7 @@
 """``pharmacy-desk-relay check``: is the configuration usable, and does everything it names answer?
 
-One line per item, ``OK`` or ``FAIL`` with what to do (Russian: the pharmacy's administrator reads it):
+One line per item, ``OK``, ``WARN`` (works, but look at it) or ``FAIL`` with what to do (Russian: the
+pharmacy's administrator reads it):
 
 - the configuration (stores, webhook authentication; it was already validated when loaded);
 - the database: connects, the schema's revision (``serve`` upgrades an old one: that is OK);
@@ -10,10 +11,13 @@ One line per item, ``OK`` or ``FAIL`` with what to do (Russian: the pharmacy's a
 - each feed store (``stores[].feed``): the stock and price feed to Kuper — queued, failed, the last
   send (:mod:`pharmacy_desk.relay.feed.status`); FAIL when records failed or the stock cannot be read;
 - each store's stock: ``embedded`` — how many batches are loaded (none: FAIL, every order would be
-  "out of stock"); ``onec`` — a stock read in 1C for the store (reachability, the user, the store's
-  warehouse mapping); ``none`` — OK, nothing reserved.
+  "out of stock"), and a WARN when products lack the ``marked`` column (the old rule "a GTIN means
+  marked" decides for them: an unmarked product's EAN would be refused at the counter); ``onec`` — a
+  stock read in 1C for the store (reachability, the user, the store's warehouse mapping); ``none`` —
+  OK, nothing reserved.
 
-Exit code 0 when every item is OK, 1 otherwise. Nothing is changed anywhere (no migration either).
+Exit code 0 when no item FAILs (warnings allowed), 1 otherwise. Nothing is changed anywhere (no
+migration either).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pharmacy_desk.api.store import StockKind
 from pharmacy_desk.inventory import StockUnavailable
-from pharmacy_desk.inventory.embedded.tables import batches
+from pharmacy_desk.inventory.embedded.tables import batches, products
 from pharmacy_desk.inventory.onec import OneCStock
 from pharmacy_desk.kuper.client import KuperClient
 from pharmacy_desk.relay.config import RelayConfig
@@ -48,9 +52,11 @@ class CheckResult:
     name: str
     ok: bool
     detail: str
+    warning: bool = False  # ok, but the administrator should look at it
 
     def line(self) -> str:
-        return f"{'OK  ' if self.ok else 'FAIL'}  {self.name}: {self.detail}"
+        mark = "FAIL" if not self.ok else "WARN" if self.warning else "OK  "
+        return f"{mark}  {self.name}: {self.detail}"
 
 
 def _first_line(exc: BaseException) -> str:
@@ -100,16 +106,36 @@ async def check_kuper(config: RelayConfig) -> CheckResult:
     return CheckResult(name, False, f"токен не получен{status}: {result.message}")
 
 
-async def check_embedded(engine: AsyncEngine, store: str) -> CheckResult:
+async def check_embedded(engine: AsyncEngine, store: str) -> list[CheckResult]:
     name = f"Остатки {store} (встроенный склад)"
     try:
         async with engine.connect() as conn:
             count = (await conn.execute(select(func.count()).where(batches.c.store == store))).scalar_one()
+            skus = set((await conn.execute(select(batches.c.sku).where(batches.c.store == store).distinct())).scalars())
+            said = set(
+                (
+                    await conn.execute(
+                        select(products.c.sku).where(products.c.store == store, products.c.marked.is_not(None))
+                    )
+                ).scalars()
+            )
     except Exception as exc:
-        return CheckResult(name, False, f"таблицы склада не прочитаны ({_first_line(exc)}): запустите migrate")
+        return [CheckResult(name, False, f"таблицы склада не прочитаны ({_first_line(exc)}): запустите migrate")]
     if not count:
-        return CheckResult(name, False, "остатки не загружены: pharmacy-desk-relay stock import --store …")
-    return CheckResult(name, True, f"партий: {count}")
+        return [CheckResult(name, False, "остатки не загружены: pharmacy-desk-relay stock import --store …")]
+    results = [CheckResult(name, True, f"партий: {count}")]
+    unsaid = skus - said
+    if unsaid:
+        results.append(
+            CheckResult(
+                f"Маркировка {store}",
+                True,
+                f"у {len(unsaid)} из {len(skus)} товаров не указано, маркированы ли они (столбец marked файла "
+                "остатков): товар с GTIN считается маркированным, его штрихкод на кассе не примут",
+                warning=True,
+            )
+        )
+    return results
 
 
 async def check_onec(source: OneCStock, store: str) -> CheckResult:
@@ -132,7 +158,7 @@ async def collect(config: RelayConfig) -> list[CheckResult]:
         for store in config.stores:
             if store.stock is StockKind.EMBEDDED:
                 if database.ok:
-                    results.append(await check_embedded(engine, store.key))
+                    results.extend(await check_embedded(engine, store.key))
                 else:
                     results.append(CheckResult(f"Остатки {store.key} (встроенный склад)", False, "база недоступна"))
             elif store.stock is StockKind.ONEC and config.onec is not None:
@@ -166,5 +192,9 @@ def run_checks(
     for result in results:
         print(result.line(), file=stream)
     failed = sum(not r.ok for r in results)
-    print("Всё в порядке" if not failed else f"Проблем: {failed}", file=stream)
+    warned = sum(r.ok and r.warning for r in results)
+    if failed:
+        print(f"Проблем: {failed}", file=stream)
+    else:
+        print("Всё в порядке" if not warned else f"Всё работает, предупреждений: {warned}", file=stream)
     return 0 if not failed else 1

@@ -9,6 +9,7 @@
     pharmacy-desk-relay [--config relay.toml] device revoke <id>
     pharmacy-desk-relay [--config relay.toml] stock import --store apteka-12 [--merge] stock.csv
     pharmacy-desk-relay [--config relay.toml] stock show --store apteka-12 100234 100777
+    pharmacy-desk-relay [--config relay.toml] stock export --store apteka-12 [--output stock.csv]
     pharmacy-desk-relay [--config relay.toml] feed status [--store apteka-12] [--sku 100234]
     pharmacy-desk-relay [--config relay.toml] check
 
@@ -65,10 +66,10 @@ def _parser() -> argparse.ArgumentParser:
     stock = commands.add_parser(
         "stock",
         parents=[common],
-        help="встроенный склад: import / show (pharmacy-desk-relay stock import --help)",
+        help="встроенный склад: import / show / export (pharmacy-desk-relay stock import --help)",
         add_help=False,
     )
-    stock.add_argument("stock_args", nargs=argparse.REMAINDER, help="import … | show …")
+    stock.add_argument("stock_args", nargs=argparse.REMAINDER, help="import … | show … | export …")
     commands.add_parser("check", parents=[common], help="проверить конфигурацию, базу, Купер и 1С")
     feed_cli.add_parser(commands, common)
     return parser

@@ -27,8 +27,9 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from pharmacy_desk.api.store import OutOfStockPolicy, StockKind
-from pharmacy_desk.domain import StoreRules
+from pharmacy_desk.domain import CancelReason, StoreRules
 from pharmacy_desk.domain.pickup_message import DEFAULT_SUBJECT, DEFAULT_TEMPLATE, check_template
+from pharmacy_desk.domain.remote_sale import ForbiddenLinesPolicy
 from pharmacy_desk.inventory.onec.settings import OneCSettings
 from pharmacy_desk.relay.errors import ConfigError
 
@@ -123,6 +124,9 @@ class StoreConfig(_Section):
     rules: StoreRules = StoreRules()
     min_shelf_life_days: int = Field(default=0, ge=0)
     out_of_stock: OutOfStockPolicy = OutOfStockPolicy.ASK_STAFF
+    # An order with a line that may not be sold remotely (Rx…): ask the staff, or cancel it with the slug.
+    forbidden_lines: ForbiddenLinesPolicy = ForbiddenLinesPolicy.ASK_STAFF
+    forbidden_cancel_slug: CancelReason = CancelReason.OUT_OF_STOCK
     stock: StockKind = StockKind.EMBEDDED
     webhook_auth: WebhookAuth | None = None  # overrides the global one for this store
     kuper_outlet_id: str | None = Field(default=None, min_length=1, max_length=64)  # the store's id at Kuper
@@ -164,6 +168,7 @@ class RelayConfig(_Section):
     stream_poll_seconds: float = Field(default=2.0, gt=0)  # fallback poll (other relay processes)
     stock_budget_seconds: float = Field(default=2.0, ge=0)  # wait this long for the stock hook
     stock_retry_seconds: float = Field(default=30.0, gt=0)  # first retry of a failed stock effect
+    no_show_check_seconds: float = Field(default=60.0, gt=0)  # how often pickup holds are checked
     max_webhook_bytes: int = Field(default=1024 * 1024, ge=1024)
     webhook_auth: WebhookAuth = WebhookAuth()
     kuper: KuperConfig = KuperConfig()

@@ -1,18 +1,24 @@
 """A pharmacy's assortment as the simulator's customers see it on Kuper: SKU, name, price, discount.
 
-The SKU is the pharmacy's own (``positions[].id``); prices are roubles with kopecks. Drugs with a
-``gtin`` are marked (MDLP): a pharmacist scans one DataMatrix code per pack, made here by
-:func:`marking_code` in the layout of docs/kuper-protocol.md §4.
+The products are the sample stock file's (``resources/stock/sample_stock.csv``: SKU, name, GTIN,
+marking, shelf price), so a relay loaded with that file serves the simulator's orders. The SKU is the
+pharmacy's own (``positions[].id``); prices are roubles with kopecks. Drugs with a ``gtin`` are marked
+(MDLP): a pharmacist scans one DataMatrix code per pack, made here by :func:`marking_code` in the
+layout of docs/kuper-protocol.md §4; an unmarked product (``gtin`` None here) is scanned by its EAN.
 """
 
 from __future__ import annotations
 
 import random
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from pharmacy_desk.domain.product import Dispensing, is_marked
+from pharmacy_desk.inventory.embedded.csv_format import StockRow, read_stock_csv
 from pharmacy_desk.kuper import GS
+from pharmacy_desk.resources import sample_stock
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,57 +54,54 @@ def _drug(sku: str, name: str, price: str, discount: str | None = None, gtin: st
     return Drug(sku, name, Decimal(price), Decimal(discount) if discount else None, valid_gtin, most)
 
 
-CATALOGUE: tuple[Drug, ...] = (
-    _drug("100234", "Нурофен таб. п/о 200мг №20", "199.99", "189.99", "04607143560598"),
-    _drug("100301", "Парацетамол таб. 500мг №20", "39.90", most=5),
-    _drug("100377", "Ибупрофен таб. п/о 400мг №20", "89.50", "79.50"),
-    _drug("100412", "Цитрамон П таб. №10", "24.30", most=5),
-    _drug("100458", "Но-шпа таб. 40мг №24", "219.00", "199.00", "04602521010315"),
-    _drug("100509", "Смекта пор. д/сусп. 3г пак. №10", "289.00", gtin="03574661327364"),
-    _drug("100555", "Лоперамид капс. 2мг №20", "59.80"),
-    _drug("100623", "Мезим форте таб. п/о №20", "96.40", gtin="04013054020125"),
-    _drug("100678", "Активированный уголь таб. 250мг №50", "45.00", most=4),
-    _drug("100702", "Терафлю пор. д/р-ра лимон пак. №10", "549.00", "499.00", "07612076352411"),
-    _drug("100744", "Називин спрей наз. 0,05% 10мл", "229.00", gtin="04607027760121"),
-    _drug("100789", "Аквамарис спрей наз. 30мл", "379.00", "349.00", "03858881056135"),
-    _drug("100833", "Стрепсилс пастилки мёд-лимон №24", "419.00", "389.00", "05000158062948"),
-    _drug("100861", "Лизобакт таб. д/расс. №30", "399.00", gtin="03838989600108"),
-    _drug("100905", "Амбробене таб. 30мг №20", "149.00"),
-    _drug("100947", "АЦЦ пор. д/р-ра 200мг пак. №20", "369.00", "339.00", "04601669002342"),
-    _drug("101012", "Лоратадин таб. 10мг №10", "64.70", most=2),
-    _drug("101056", "Зодак таб. п/о 10мг №10", "229.00", gtin="08594739030316"),
-    _drug("101098", "Супрастин таб. 25мг №20", "169.00", "155.00", "05997001302059"),
-    _drug("101144", "Эналаприл таб. 10мг №20", "58.00", most=2),
-    _drug("101187", "Лозартан таб. п/о 50мг №30", "189.00", gtin="04602565011705", most=2),
-    _drug("101233", "Кардиомагнил таб. п/о 75мг №100", "299.00", "279.00", "04602193004214", most=2),
-    _drug("101276", "Аторвастатин таб. п/о 20мг №30", "329.00", gtin="04601969004582", most=2),
-    _drug("101319", "Метформин таб. 850мг №60", "219.00", gtin="04607031372419", most=2),
-    _drug("101362", "Омепразол капс. 20мг №30", "119.00", "99.00"),
-    _drug("101408", "Фосфалюгель гель 20г пак. №20", "459.00", "429.00", "04601969003660"),
-    _drug("101451", "Гастал таб. д/расс. №24", "319.00", gtin="05997001300819"),
-    _drug("101497", "Аскорбиновая кислота драже 50мг №200", "79.00", most=4),
-    _drug("101532", "Компливит таб. п/о №60", "339.00", "309.00", most=2),
-    _drug("101578", "Магне B6 таб. п/о №50", "719.00", "679.00", "03582910078225", most=2),
-    _drug("101614", "Витамин D3 Аквадетрим капли 15мл", "249.00", gtin="05909990098028"),
-    _drug("101659", "Пантенол спрей 5% 130г", "449.00", "399.00"),
-    _drug("101703", "Левомеколь мазь 40г", "139.00", gtin="04602784000145"),
-    _drug("101746", "Бепантен крем 5% 30г", "599.00", "559.00", "04008500120158"),
-    _drug("101790", "Вольтарен эмульгель 1% 50г", "529.00", "489.00", "04607008130211"),
-    _drug("101834", "Фастум гель 2,5% 50г", "489.00", gtin="04013054012786"),
-    _drug("101877", "Хлоргексидин р-р 0,05% 100мл", "29.90", most=5),
-    _drug("101913", "Перекись водорода р-р 3% 100мл", "24.50", most=5),
-    _drug("101958", "Пластырь бактерицидный 2,5×7,2 №20", "119.00", most=3),
-    _drug("102004", "Бинт стерильный 7м×14см", "49.00", most=4),
-    _drug("102047", "Тест на беременность Эвитест №1", "159.00", "139.00", most=2),
-    _drug("102091", "Термометр электронный MT-101", "329.00", most=1),
-    _drug("102135", "Регидрон пор. д/р-ра пак. №20", "469.00", gtin="06438011000237", most=2),
-    _drug("102178", "Глицин таб. подъязычн. 100мг №50", "69.00", "62.00", most=3),
-    _drug("102214", "Валерианы экстракт таб. п/о 20мг №50", "54.00", most=3),
-    _drug("102259", "Афобазол таб. 10мг №60", "499.00", "459.00", "04602883004061", most=2),
-)
-"""The simulated pharmacy's assortment."""
+DISCOUNTS: dict[str, str] = {
+    "100234": "189.99",
+    "100415": "79.50",
+    "100520": "199.00",
+    "100615": "209.00",
+    "100702": "99.00",
+    "100780": "279.00",
+    "100801": "499.00",
+    "100905": "169.00",
+    "101010": "359.00",
+    "101100": "389.00",
+    "101610": "369.00",
+    "101905": "319.00",
+    "102110": "399.00",
+}
+"""Kuper's discounted price of some products (roubles); the others sell at their shelf price."""
 
-BY_SKU: dict[str, Drug] = {drug.sku: drug for drug in CATALOGUE}
+_DEFAULT_PRICE = Decimal("99.00")  # a product of the stock file without a shelf price
+
+
+def _from_stock(rows: Sequence[StockRow]) -> tuple[tuple[Drug, ...], tuple[Drug, ...]]:
+    """The stock file's products as Kuper's customers see them: (sold remotely, not sold remotely)."""
+    by_sku: dict[str, list[StockRow]] = {}
+    for row in rows:
+        by_sku.setdefault(row.sku, []).append(row)
+    remote: list[Drug] = []
+    other: list[Drug] = []
+    for sku, lines in by_sku.items():
+        first = lines[0]
+        attributes = first.attributes
+        price = attributes.shelf_price if attributes.shelf_price is not None else _DEFAULT_PRICE
+        discount = Decimal(DISCOUNTS[sku]) if sku in DISCOUNTS else None
+        marked = is_marked(attributes, (line.gtin for line in lines))
+        drug = Drug(sku, first.name, price, discount, first.gtin if marked else None, 3 if price < 100 else 2)
+        forbidden = attributes.dispensing is not None and attributes.dispensing is not Dispensing.OTC
+        if forbidden:
+            other.append(drug)
+        elif sum(line.quantity for line in lines) >= 3:  # a product the shelf hardly has is not on Kuper
+            remote.append(drug)
+    return tuple(remote), tuple(other)
+
+
+CATALOGUE, NOT_REMOTE = _from_stock(read_stock_csv(sample_stock()))
+"""The simulated pharmacy's assortment on Kuper: the sample stock's OTC products
+(``resources/stock/sample_stock.csv``), so a relay loaded with that file has what the orders ask for;
+and its products that may not be sold remotely (Rx, alcohol…)."""
+
+BY_SKU: dict[str, Drug] = {drug.sku: drug for drug in (*CATALOGUE, *NOT_REMOTE)}
 
 UNSTOCKED = _drug("199999", "Ксефокам таб. п/о 8мг №10", "489.00", gtin="04607014580015", most=1)
 """An item on Kuper's shelf that the pharmacy does not have (the out-of-stock scenario)."""

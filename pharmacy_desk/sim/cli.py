@@ -7,12 +7,15 @@
     pharmacy-desk-sim --relay http://127.0.0.1:8080 --store apteka-12 --device-token T \\
                       --webhook-token X --listen 127.0.0.1:8099 --all
     pharmacy-desk-sim --start-relay --generate --rate 6 [--play-staff] [--duration 600] [--storm 503:30@60]
+    pharmacy-desk-sim --start-relay --stock resources/stock/sample_stock.csv --generate --play-staff
     pharmacy-desk-sim --list
 
 With ``--relay`` the relay must already be configured with ``kuper.base_url`` = the ``--listen``
 address and the ``--client-id``/``--client-secret`` given here. With ``--start-relay`` the simulator
 starts ``pharmacy-desk-relay serve`` itself (temporary SQLite unless ``--database-url``), configured
-that way, and creates a counter PC with ``pharmacy-desk-relay device add``.
+that way, and creates a counter PC with ``pharmacy-desk-relay device add``; with ``--stock FILE`` its
+store keeps an embedded stock loaded from that file (the simulator's products are the sample stock's,
+``resources/stock/sample_stock.csv``, so that file serves its orders).
 
 Exit codes: 0 every scenario passed; 1 a scenario failed (or the generator saw a protocol finding);
 2 bad usage or the relay could not be started.
@@ -60,6 +63,12 @@ def _parser() -> argparse.ArgumentParser:
     relay.add_argument("--start-relay", action="store_true", help="start a relay process configured for the sim")
     relay.add_argument("--database-url", help="with --start-relay: this database instead of a temporary SQLite")
     relay.add_argument("--workdir", type=Path, help="with --start-relay: keep its config, database and log here")
+    relay.add_argument(
+        "--stock",
+        type=Path,
+        metavar="CSV",
+        help="with --start-relay: the store keeps this stock (e.g. resources/stock/sample_stock.csv)",
+    )
     relay.add_argument("--relay", metavar="URL", help="a running relay, e.g. http://127.0.0.1:8080")
     relay.add_argument("--store", help="the store key (default with --start-relay: apteka-sim)")
     relay.add_argument("--kuper-store-id", help="storeID in order.created (default: the store key)")
@@ -137,6 +146,8 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
         return f"unknown scenario(s): {', '.join(unknown)} (see --list)"
     if args.storm is not None and not args.generate:
         return "--storm goes with --generate (scenarios bring their own storms)"
+    if args.stock is not None and not args.start_relay:
+        return "--stock goes with --start-relay (load a running relay's stock with pharmacy-desk-relay stock import)"
     if args.start_relay:
         if args.relay:
             return "--relay and --start-relay exclude each other"
@@ -167,11 +178,14 @@ async def _started_relay(args: argparse.Namespace, kuper_url: str) -> AsyncItera
             store=args.store or "apteka-sim",
             client_id=args.client_id,
             client_secret=args.client_secret,
+            embedded_stock=args.stock is not None,
         )
         relay = RelayProcess(settings, workdir)
         stack.callback(relay.stop)
         relay.spawn()
         await relay.wait_ready_async()
+        if args.stock is not None:
+            print(await asyncio.to_thread(relay.import_stock, args.stock.resolve()))
         token = await asyncio.to_thread(relay.add_device)
         print(f"relay {relay.url} (pid {relay.pid}), store {settings.store}, log {relay.log_path}")
         print(f"counter PC token: {token}")

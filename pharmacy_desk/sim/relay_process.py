@@ -58,6 +58,7 @@ class RelaySettings:
     basic_password: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     host: str = "127.0.0.1"
     port: int = field(default_factory=free_port)
+    embedded_stock: bool = False  # the store keeps its stock in the relay (load it with import_stock)
 
     @property
     def url(self) -> str:
@@ -88,6 +89,7 @@ class RelaySettings:
             f"key = {_toml_string(self.store)}",
             f"name = {_toml_string(self.store_name)}",
             f"number_prefix = {_toml_string(self.number_prefix)}",
+            *(['stock = "embedded"'] if self.embedded_stock else []),
         ]
         return "\n".join(lines) + "\n"
 
@@ -221,6 +223,10 @@ class RelayProcess:
             output = (done.stdout + done.stderr).decode(errors="replace")
             raise RelayFailed(f"pharmacy-desk-relay {' '.join(args)} failed ({done.returncode}):\n{output}")
         return done.stdout.decode(errors="replace")
+
+    def import_stock(self, path: Path) -> str:
+        """Load a stock CSV into the store's embedded stock (``stock import``); the CLI's summary."""
+        return self.cli("stock", "import", "--store", self.settings.store, str(path)).strip()
 
     def add_device(self, name: str = "Касса симулятора") -> str:
         """A new counter PC of the store; its token (the last line ``device add`` prints)."""

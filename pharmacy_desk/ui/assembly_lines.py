@@ -18,6 +18,7 @@ COL_NAME, COL_REQUIRED, COL_PICKED, COL_BATCHES, COL_REASON = range(5)
 
 _DONE = ("#d7f5dd", "#0b4d1c")
 _SHORT = ("#fff3cd", "#5c4400")
+_FORBIDDEN = ("#f8d7da", "#721c24")  # may not be sold remotely: blocked
 _PENDING = ("#ffe9b3", "#6b4500")
 
 
@@ -109,10 +110,12 @@ class AssemblyLinesModel(QAbstractTableModel):
         if column == COL_BATCHES:
             return "; ".join(batch_text(b) for b in line.suggestions[:3])
         if column == COL_REASON:
-            return line.reason or ""
+            return line.reason or line.forbidden or ""  # a forbidden line says why until it is left out
         return ""
 
     def _colours(self, line: LineProgress) -> tuple[str, str] | None:
+        if line.forbidden is not None and line.reason is None:
+            return _FORBIDDEN
         if any(p.series_pending for p in line.packs):
             return _PENDING
         if line.complete:

@@ -36,6 +36,7 @@ from pharmacy_desk.desk.scanner import ScannedCode, manual_entry
 from pharmacy_desk.desk.service import ActOutcome, DeskService
 from pharmacy_desk.domain import Action, Flow, Ready, StartAssembly
 from pharmacy_desk.domain.money import rubles
+from pharmacy_desk.domain.remote_sale import FORBIDDEN_REASON
 from pharmacy_desk.ui.assembly_lines import SKU_ROLE, AssemblyLinesModel, batch_text
 from pharmacy_desk.ui.async_dialog import run_dialog
 from pharmacy_desk.ui.key_buttons import add_key_buttons, key_shortcut
@@ -314,6 +315,12 @@ class AssemblyView(QWidget):
         sku = self._selected_sku()
         line = self.session.line(sku) if self.session is not None and sku is not None else None
         if self.session is None or line is None or line.replaces is not None:
+            return
+        if missing and line.forbidden is not None:  # the rule is the reason: no question to ask
+            self.session.mark_missing(line.sku, FORBIDDEN_REASON)
+            self.lines.refresh()
+            self._update_totals()
+            self._show(Shown(Tone.OK, f"{line.name}: {FORBIDDEN_REASON}"), sound=None)
             return
         if missing:
             dialog = ReasonDialog(

@@ -5,7 +5,9 @@ Wiring (all signals of :class:`~pharmacy_desk.desk.qt_bridge.DeskBridge`):
 - ``bookChanged`` → the queue model (rows), the assembly screen's header;
 - ``ringingChanged`` → the bell (:class:`~.alerts.Alerts`) and the bold rows;
 - ``alertRaised`` → banners, the courier call, and "put back on the shelf" when an order this PC is
-  assembling is canceled;
+  assembling is canceled, or the relay canceled a pickup order nobody collected (``no_show``);
+- ``connectionChanged`` (connected) → the store's pickup hold for the queue's «Не забрали» tab, where
+  F8 cancels the selected order (:meth:`MainWindow.cancel_no_show`);
 - ``connectionChanged`` / ``queueChanged`` / ``queueConflict`` → the status bar.
 
 Scans (:class:`~.scanner_filter.ScannerFilter`): a bag label opens its order from anywhere; any other
@@ -27,9 +29,10 @@ from pharmacy_desk.desk.assembly import AssemblySession
 from pharmacy_desk.desk.offline_queue import QueueConflict
 from pharmacy_desk.desk.order_book import AlertEvent, BookChange
 from pharmacy_desk.desk.qt_bridge import DeskBridge
-from pharmacy_desk.desk.relay_client import RelayError
+from pharmacy_desk.desk.relay_client import Accepted, RelayError
 from pharmacy_desk.desk.scanner import ScannedCode, read_code
 from pharmacy_desk.desk.service import DeskService
+from pharmacy_desk.desk.stream import ConnectionState, ConnectionStatus
 from pharmacy_desk.domain import AlertKind, Order
 from pharmacy_desk.domain.bag_label import BagLabel
 from pharmacy_desk.domain.fefo import Batch
@@ -39,10 +42,11 @@ from pharmacy_desk.ui.assembly_view import AssemblyView
 from pharmacy_desk.ui.async_dialog import run_dialog
 from pharmacy_desk.ui.diagnostics_dialog import add_help_menu
 from pharmacy_desk.ui.order_tools import OrderTools
+from pharmacy_desk.ui.outcome import Tone, shown
 from pharmacy_desk.ui.qt_async import async_slot
 from pharmacy_desk.ui.queue_model import TICK_MS, OrderQueueModel
 from pharmacy_desk.ui.queue_view import QueueView
-from pharmacy_desk.ui.return_to_shelf import ReturnToShelfDialog, items_from_alert, items_from_session
+from pharmacy_desk.ui.return_to_shelf import ReturnToShelfDialog, ShelfItem, items_from_alert, items_from_session
 from pharmacy_desk.ui.scanner_filter import ScannerFilter
 from pharmacy_desk.ui.sounds import Sound, SoundPlayer
 from pharmacy_desk.ui.status_bar import StatusBar
@@ -75,6 +79,7 @@ class MainWindow(QMainWindow):
         self.scanner = scanner
         self.batches_for = batches_for
         self._sessions: dict[str, AssemblySession] = {}
+        self._returned: set[str] = set()  # no-show orders whose return-to-shelf list was shown
         self.return_dialog: ReturnToShelfDialog | None = None
         title = self.tr("Pharmacy desk — Kuper orders")
         if service.settings.device_name:
@@ -112,6 +117,8 @@ class MainWindow(QMainWindow):
         self.alerts.openOrder.connect(self.open_order)
         self.queue.openRequested.connect(self.open_order)
         self.queue.startRequested.connect(self.start_and_open)
+        self.queue.cancelNoShowRequested.connect(self.cancel_no_show)
+        bridge.connectionChanged.connect(self._connected)
         self.assembly.backRequested.connect(self.show_queue)
         scanner.scanned.connect(self.on_scan)
         self._forget_key_handler = scanner.add_key_handler(self.assembly.key_handler)
@@ -256,6 +263,9 @@ class MainWindow(QMainWindow):
     def _alert(self, alert: object) -> None:
         assert isinstance(alert, AlertEvent)
         number = alert.number
+        if alert.kind is AlertKind.NO_SHOW and number is not None:  # the relay canceled it: put it back
+            self._return_to_shelf(number, alert.message, items_from_alert(alert.lines))
+            return
         if alert.kind is not AlertKind.CANCELED_DURING_ASSEMBLY or number is None:
             return
         session = self._sessions.pop(number, None)
@@ -272,6 +282,42 @@ class MainWindow(QMainWindow):
         self.return_dialog = dialog
         self.returnToShelfShown.emit(dialog)
         spawn(self._show_return(dialog))
+
+    def _return_to_shelf(self, number: str, message: str, items: list[ShelfItem]) -> None:
+        if number in self._returned:  # once per order
+            return
+        self._returned.add(number)
+        self.player.play(Sound.ERROR)
+        dialog = ReturnToShelfDialog(number, message, items, self)
+        self.return_dialog = dialog
+        self.returnToShelfShown.emit(dialog)
+        spawn(self._show_return(dialog))
+
+    @async_slot(object)
+    async def _connected(self, status: object) -> None:
+        """Connected: read the store's pickup hold for the «Не забрали» tab."""
+        if isinstance(status, ConnectionStatus) and status.state is ConnectionState.CONNECTED:
+            await self.service.refresh_store_info()
+            self.model.set_pickup_policy(self.service.pickup_policy)
+
+    @async_slot(str)
+    async def cancel_no_show(self, number: str) -> None:
+        """F8 on a «Не забрали» order: cancel it with the store's slug, then the return-to-shelf list."""
+        try:
+            done = await self.service.cancel_no_show(number)
+        except RelayError as exc:
+            self.banners.show_banner(f"no_show:{number}", f"{number}: {exc.message}", BannerKind.WARN)
+            return
+        if done is None:
+            return
+        found, outcome = done
+        result = shown(outcome, found.description_ru())
+        if result.tone is not Tone.OK:
+            self.banners.show_banner(f"no_show:{number}", f"{number}: {result.message}", BannerKind.WARN)
+            return
+        order = outcome.order if isinstance(outcome, Accepted) else None
+        lines = order.composition if order is not None else ()
+        self._return_to_shelf(number, found.description_ru(), items_from_alert(lines))
 
     async def _show_return(self, dialog: ReturnToShelfDialog) -> None:
         await run_dialog(dialog)

@@ -50,8 +50,9 @@ from pharmacy_desk.desk.queue_rules import (
     urgency,
     utc_now,
 )
-from pharmacy_desk.domain import Flow, OrderState
+from pharmacy_desk.domain import Flow, OrderState, PickupCodePolicy
 from pharmacy_desk.domain.money import rubles
+from pharmacy_desk.domain.no_show import overdue, waited_text
 from pharmacy_desk.domain.states import TERMINAL_STATES
 
 Index = QModelIndex | QPersistentModelIndex
@@ -149,6 +150,7 @@ class OrderQueueModel(QAbstractTableModel):
         self._stages: Counter[Stage | None] = Counter()
         self._ringing: frozenset[str] = frozenset()
         self._search_cache: dict[str, tuple[int, bool, str]] = {}
+        self.pickup_policy = PickupCodePolicy()  # the store's hold (set_pickup_policy, from the relay)
         self.sort_column = _TIME_LEFT
         self.sort_order = Qt.SortOrder.AscendingOrder
         self._bold = QFont()
@@ -193,6 +195,8 @@ class OrderQueueModel(QAbstractTableModel):
         summary = self._rows[row]
         column = index.column()
         if role == _DISPLAY:
+            if column == _TIME_LEFT and summary.waiting_since is not None:  # pickup: how long it has waited
+                return self.tr("waiting %1").replace("%1", waited_text(self._clock() - summary.waiting_since))
             if column == _TIME_LEFT:
                 return self._time_left_text(seconds_left(summary, self._clock()))
             return self._texts(summary)[column]
@@ -283,6 +287,9 @@ class OrderQueueModel(QAbstractTableModel):
         return key if self.sort_order == Qt.SortOrder.AscendingOrder else _Descending(key)
 
     def _colour(self, summary: OrderSummary, column: int, *, background: bool) -> QBrush | None:
+        if column == _TIME_LEFT and summary.waiting_since is not None:
+            colours = URGENCY_COLOURS[Urgency.LATE] if self.not_collected(summary) else None
+            return _brush(colours[0] if background else colours[1]) if colours is not None else None
         if column == _TIME_LEFT:
             colours = URGENCY_COLOURS.get(urgency(seconds_left(summary, self._clock())))
             if colours is not None:
@@ -309,9 +316,19 @@ class OrderQueueModel(QAbstractTableModel):
     def numbers(self) -> list[str]:
         return [s.number for s in self._rows]
 
+    def not_collected(self, summary: OrderSummary) -> bool:
+        """A pickup order waiting longer than the store's hold (the «Не забрали» tab)."""
+        return overdue(summary.waiting_since, self._clock(), self.pickup_policy)
+
+    def set_pickup_policy(self, policy: PickupCodePolicy) -> None:
+        self.pickup_policy = policy
+        self.tick()
+
     def stage_count(self, stage: Stage) -> int:
         if stage is Stage.ALL:
             return len(self._rows)
+        if stage is Stage.NOT_COLLECTED:
+            return sum(1 for summary in self._rows if self.not_collected(summary))
         return self._stages[stage]
 
     def search_text(self, row: int) -> str:
@@ -365,11 +382,12 @@ class OrderQueueModel(QAbstractTableModel):
                 self._row_changed(row)
 
     def tick(self) -> None:
-        """Time passed: repaint the "time left" column (one signal for all rows)."""
+        """Time passed: repaint the "time left" column (one signal for all rows); holds may have ended."""
         if self._rows:
             top = self.index(0, _TIME_LEFT)
             bottom = self.index(len(self._rows) - 1, _TIME_LEFT)
             self.dataChanged.emit(top, bottom, [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole])
+            self.stageCountsChanged.emit()
 
     # --- rows -------------------------------------------------------------------------------------
 
@@ -479,7 +497,7 @@ class OrderQueueProxy(QSortFilterProxyModel):
 
     def _set_stage(self, stage: Stage) -> None:
         self._stage = stage
-        self._states = STAGE_STATES.get(stage)
+        self._states = STAGE_STATES.get(stage)  # None: every state (All; Not collected filters by time)
 
     def set_search(self, text: str) -> None:
         text = " ".join(text.lower().split())
@@ -509,7 +527,10 @@ class OrderQueueProxy(QSortFilterProxyModel):
         model = self._model
         assert model is not None
         summary = model._rows[source_row]
-        if self._states is not None and summary.state not in self._states:
+        if self._stage is Stage.NOT_COLLECTED:
+            if not model.not_collected(summary):
+                return False
+        elif self._states is not None and summary.state not in self._states:
             return False
         if not self._search:
             return True

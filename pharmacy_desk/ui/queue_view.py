@@ -1,6 +1,7 @@
 """The order queue screen: stage tabs with counts, a search field and the orders table.
 
-Keys: Ctrl+1…Ctrl+5 the tabs, Ctrl+F the search, Enter opens the selected order, F5 starts assembling it.
+Keys: Ctrl+1…Ctrl+6 the tabs, Ctrl+F the search, Enter opens the selected order, F5 starts assembling it,
+F8 cancels the selected pickup order nobody collected (the «Не забрали» tab: past the store's hold).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pharmacy_desk.ui.queue_model import NUMBER_ROLE, Column, OrderQueueModel, O
 
 Index = QModelIndex | QPersistentModelIndex
 
-STAGE_ORDER = (Stage.NEW, Stage.ASSEMBLY, Stage.READY, Stage.HANDOVER, Stage.ALL)
+STAGE_ORDER = (Stage.NEW, Stage.ASSEMBLY, Stage.READY, Stage.HANDOVER, Stage.ALL, Stage.NOT_COLLECTED)
 COLUMN_WIDTHS = {  # pixels at the app's 13 pt; the last column stretches
     Column.NUMBER: 150,
     Column.KUPER_ID: 110,
@@ -39,6 +40,7 @@ COLUMN_WIDTHS = {  # pixels at the app's 13 pt; the last column stretches
 class QueueView(QWidget):
     openRequested = Signal(str)
     startRequested = Signal(str)
+    cancelNoShowRequested = Signal(str)  # F8 on an order past its pickup hold
 
     def __init__(self, model: OrderQueueModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -51,6 +53,7 @@ class QueueView(QWidget):
             Stage.READY: self.tr("Ready"),
             Stage.HANDOVER: self.tr("Hand-over"),
             Stage.ALL: self.tr("All"),
+            Stage.NOT_COLLECTED: self.tr("Not collected"),
         }
 
         self.tabs = QTabBar(self)
@@ -103,6 +106,9 @@ class QueueView(QWidget):
         start = QShortcut(QKeySequence(Qt.Key.Key_F5), self)
         start.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         start.activated.connect(self._start_selected)
+        cancel = QShortcut(QKeySequence(Qt.Key.Key_F8), self)
+        cancel.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        cancel.activated.connect(self.cancel_selected_no_show)
 
         model.stageCountsChanged.connect(self._update_counts)
         model.rowsInserted.connect(self._keep_selection)
@@ -125,7 +131,8 @@ class QueueView(QWidget):
         for i, stage in enumerate(STAGE_ORDER):
             count = self.model.stage_count(stage)
             name = self._stage_names[stage]
-            self.tabs.setTabText(i, f"{name} ({count})" if count or stage is not Stage.ALL else name)
+            shown = count or stage not in (Stage.ALL, Stage.NOT_COLLECTED)
+            self.tabs.setTabText(i, f"{name} ({count})" if shown else name)
 
     # --- selection --------------------------------------------------------------------------------
 
@@ -166,3 +173,12 @@ class QueueView(QWidget):
         number = self.selected_number()
         if number is not None:
             self.startRequested.emit(number)
+
+    def cancel_selected_no_show(self) -> bool:
+        """F8: ask to cancel the selected order when it is past its pickup hold; True when asked."""
+        number = self.selected_number()
+        row = self.model.row_of(number) if number is not None else None
+        if number is None or row is None or not self.model.not_collected(self.model.summary(row)):
+            return False
+        self.cancelNoShowRequested.emit(number)
+        return True

@@ -1205,6 +1205,10 @@ Drop the order&apos;s unsent actions and continue from its current state?</sourc
         <translation>?</translation>
     </message>
     <message>
+        <source>waiting %1</source>
+        <translation>ждёт %1</translation>
+    </message>
+    <message>
         <source>%1 min</source>
         <translation>%1 мин</translation>
     </message>
@@ -1331,6 +1335,10 @@ Drop the order&apos;s unsent actions and continue from its current state?</sourc
     <message>
         <source>All</source>
         <translation>Все</translation>
+    </message>
+    <message>
+        <source>Not collected</source>
+        <translation>Не забрали</translation>
     </message>
     <message>
         <source>Search: number, code, customer, last phone digits (Ctrl+F)</source>

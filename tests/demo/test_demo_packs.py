@@ -18,7 +18,7 @@ TODAY = dt.date(2026, 11, 23)
 
 def test_the_catalogue_is_the_sample_stock_with_prices() -> None:
     catalogue = DemoCatalogue.load()
-    assert len(catalogue) == 32
+    assert len(catalogue) == 38
     nurofen = catalogue.get("100234")
     assert nurofen is not None and nurofen.name == "Нурофен таб. п/о 200мг №20"
     assert nurofen.gtin == "04600714356057" and nurofen.marked and nurofen.price == Decimal("199.99")
@@ -79,3 +79,16 @@ def test_the_packs_of_an_order_scan_as_what_they_claim() -> None:
     else:
         raise AssertionError("garbage parsed")
     assert sample_packs(order, catalogue, today=TODAY) == packs  # the same order lists the same packs  # type: ignore[arg-type]
+
+
+def test_the_first_orders_show_the_product_rules() -> None:
+    catalogue = DemoCatalogue.load()
+    first = [catalogue.random_items(random.Random(seed), today=TODAY) for seed in range(5)]
+    skus = [{item.drug.sku for item in items} for items in first]
+    assert "102110" in skus[0] and not catalogue.products["102110"].marked  # sold by its EAN
+    assert "100301" in skus[2] and not catalogue.products["100301"].remote_sale  # Rx
+    aquadetrim = next(item.drug for item in first[4] if item.drug.sku == "101500")
+    shelf = catalogue.products["101500"].attributes.shelf_price
+    assert shelf is not None and aquadetrim.unit_price > shelf  # Kuper's stale price
+    later = [catalogue.random_items(random.Random(seed), today=TODAY) for seed in range(30)]
+    assert all(catalogue.products[item.drug.sku].remote_sale for items in later for item in items)

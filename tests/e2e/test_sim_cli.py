@@ -49,3 +49,20 @@ def test_list_names_every_scenario() -> None:
     done = sim("--list")
     assert done.returncode == 0
     assert [line.split()[0] for line in done.stdout.splitlines()] == list(SCENARIOS)
+
+
+def test_generated_orders_are_served_by_a_relay_loaded_with_the_sample_stock() -> None:
+    stock = Path(__file__).resolve().parents[2] / "resources" / "stock" / "sample_stock.csv"
+    done = sim(
+        "--start-relay", "--stock", str(stock), "--seed", "3",
+        "--generate", "--rate", "120", "--pace", "0.1", "--duration", "2", "--play-staff",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Склад apteka-sim: строк 71, добавлено партий 71" in done.stdout
+    assert " orders created" in done.stdout and "not accepted" not in done.stdout
+    assert "handed over" in done.stdout or "delivered by the courier" in done.stdout
+
+
+def test_stock_without_start_relay_is_a_usage_error(tmp_path: Path) -> None:
+    done = sim("--stock", str(tmp_path / "s.csv"), "--generate", "--relay", "http://127.0.0.1:9", "--store", "s")
+    assert done.returncode == 2 and "--stock goes with --start-relay" in done.stderr

@@ -8,11 +8,12 @@ from datetime import date
 import pytest
 from inventory_support import line, onec_settings, shelf_life
 
+from pharmacy_desk.domain.product import Dispensing
 from pharmacy_desk.inventory import StockUnavailable, UnavailableKind
 from pharmacy_desk.inventory.embedded import StockRow
 from pharmacy_desk.inventory.onec import ODataSettings, OneCStock
 from pharmacy_desk.inventory.onec.odata import guid, quote
-from pharmacy_desk.inventory.onec.stub import Fault, OneCStub
+from pharmacy_desk.inventory.onec.stub import ITEM_FIELDS, Fault, OneCStub
 
 
 @pytest.fixture
@@ -100,3 +101,37 @@ def test_literals_are_quoted_and_guids_checked() -> None:
     assert guid("6f1c0000-0000-4000-8000-00000000c0de") == "guid'6f1c0000-0000-4000-8000-00000000c0de'"
     with pytest.raises(ValueError):
         guid("' or 1 eq 1 or '")
+
+
+async def test_odata_reads_the_product_attributes_from_the_items_catalogue(
+    onec_stub: tuple[OneCStub, str], sample_rows: list[StockRow], store: str
+) -> None:
+    stub, url = onec_stub
+    stub.load(store, sample_rows)
+    odata = ODataSettings(
+        base_url=f"{url}/odata/standard.odata/", warehouses={store: stub.warehouses[store]}, item_attributes=ITEM_FIELDS
+    )
+    service = OneCStock(onec_settings(url), shelf_life(store))
+    reader = OneCStock(onec_settings(url, odata=odata), shelf_life(store))
+    skus = ["100234", "102110", "102210"]
+    try:
+        via_service = await service.stock(store, skus)
+        via_odata = await reader.stock(store, skus)
+        for sku in skus:  # the same, but the shelf price (a price register's, not the catalogue's)
+            assert via_odata[sku].attributes == via_service[sku].attributes.model_copy(update={"shelf_price": None})
+        assert not via_odata["102110"].marked and via_odata["102210"].attributes.dispensing is Dispensing.RX
+
+        stub.one_c.products[store]["100234"]["dispensing"] = True  # a Булево "by prescription" flag
+        assert (await reader.stock(store, ["100234"]))["100234"].attributes.dispensing is Dispensing.RX
+        stub.one_c.products[store]["100234"]["storage"] = "в холодильнике"
+        with pytest.raises(StockUnavailable) as caught:
+            await reader.stock(store, ["100234"])
+        assert caught.value.kind is UnavailableKind.BAD_ANSWER and "storage" in caught.value.message_ru
+    finally:
+        await service.aclose()
+        await reader.aclose()
+
+
+def test_only_the_catalogue_attributes_can_be_mapped() -> None:
+    with pytest.raises(ValueError, match="not read through OData: shelf_price"):
+        ODataSettings(base_url="http://1c/odata", warehouses={}, item_attributes={"shelf_price": "Цена"})

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from pharmacy_desk.domain.product import NO_ATTRIBUTES, ProductAttributes
 from pharmacy_desk.inventory.embedded.csv_format import StockRow
 from pharmacy_desk.relay.config import RelayConfig
 
@@ -35,8 +36,18 @@ class Rows:
 
     rows: list[StockRow] = field(default_factory=list)
 
-    def add(self, sku: str, quantity: int, *, expiry: date = FAR, series: str = "S1", name: str = "") -> Rows:
-        self.rows.append(StockRow(len(self.rows) + 2, sku, name or f"Товар {sku}", None, series, expiry, quantity, ""))
+    def add(
+        self,
+        sku: str,
+        quantity: int,
+        *,
+        expiry: date = FAR,
+        series: str = "S1",
+        name: str = "",
+        attributes: ProductAttributes = NO_ATTRIBUTES,
+    ) -> Rows:
+        row = StockRow(len(self.rows) + 2, sku, name or f"Товар {sku}", None, series, expiry, quantity, "", attributes)
+        self.rows.append(row)
         return self
 
 

@@ -14,6 +14,7 @@ from outbox_support import wait_until
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from pharmacy_desk.domain.product import Dispensing, ProductAttributes
 from pharmacy_desk.inventory.embedded.importer import ImportMode, import_rows
 from pharmacy_desk.inventory.embedded.source import EmbeddedStock
 from pharmacy_desk.inventory.lines import Want
@@ -74,9 +75,8 @@ class Feed:
         clock: Clock | None = None,
     ) -> None:
         self.clock = clock or Clock()
-        self.attributes = attributes or StaticAttributes()
         shelf = ShelfLife(0, {s.key: s.min_shelf_life_days for s in config.stores}, today=lambda: TODAY)
-        self.reader = FeedReader(config, engine, shelf, attributes=self.attributes)
+        self.reader = FeedReader(config, engine, shelf, attributes=attributes)  # None: the stock's own
         outlets = {s.key: s.kuper_outlet_id or "" for s in config.stores if s.feed}
         self.scheduler = FeedScheduler(
             engine,
@@ -332,3 +332,26 @@ async def test_a_value_staged_while_its_request_is_out_follows_it(
     )
     assert [(c.sku, c.value, c.version) for c in again] == [("A", '{"stock":"2"}', 2)]
     del fake
+
+
+async def test_the_stock_files_product_attributes_give_dispensing_and_shelf_price(
+    engine: AsyncEngine, database_url: str, stub: tuple[KuperStub, str], client: ContentClient
+) -> None:
+    fake, _ = stub
+    feed = Feed(feed_config(database_url, stores=1), engine, client)  # the embedded stock's attributes
+    otc = ProductAttributes(dispensing=Dispensing.OTC, shelf_price=Decimal("199.99"))
+    rx = ProductAttributes(dispensing=Dispensing.RX, shelf_price=Decimal("512.00"))
+    await _import(engine, "apteka-12", Rows().add("100234", 3, attributes=otc).add("RX1", 5, attributes=rx).add("X", 2))
+    await feed.scheduler.tick()
+    await feed.worker.drain()
+    assert fake.content.stocks_of("12") == {"100234": 3, "RX1": 0, "X": 2}
+    assert fake.content.price("12", "100234") == Decimal("199.99")
+    assert fake.content.price("12", "RX1") == Decimal("512.00")
+    assert fake.content.price("12", "X") is None  # no shelf price in the file: none sent
+
+    cheaper = ProductAttributes(dispensing=Dispensing.OTC, shelf_price=Decimal("189.50"))
+    await _import(engine, "apteka-12", Rows().add("100234", 3, attributes=cheaper), ImportMode.MERGE)
+    runs = await feed.scheduler.tick()  # the import changed the attributes: a delta at once
+    assert [(r.full, r.report.staged) for r in runs] == [(False, 1)]
+    await feed.worker.drain()
+    assert fake.content.price_history("12", "100234") == [Decimal("199.99"), Decimal("189.50")]

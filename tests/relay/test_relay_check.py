@@ -14,7 +14,12 @@ from pharmacy_desk.relay.cli import main
 from pharmacy_desk.sim.kuper_stub import KuperStub
 from pharmacy_desk.sim.serving import serve_in_thread
 
-CSV = "sku;name;gtin;series;expiry;quantity;location\n100234;Нурофен;04600714356057;NF1;2099-01-31;5;А1\n"
+CSV = "sku;name;gtin;series;expiry;quantity;location;marked\n100234;Нурофен;04600714356057;NF1;2099-01-31;5;А1;1\n"
+OLD_CSV = (  # no marked column: the old rule decides, check warns
+    "sku;name;gtin;series;expiry;quantity;location\n"
+    "100234;Нурофен;04600714356057;NF1;2099-01-31;5;А1\n"
+    "102110;Пантенол спрей;04601707002180;PT1;2099-01-31;2;В6\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -78,11 +83,31 @@ def test_check_says_ok_for_everything_that_answers(
     assert all(line.startswith("OK  ") for line in lines[:-1]), lines
     assert lines[-1] == "Всё в порядке"
     report = "\n".join(lines)
+    assert "Маркировка" not in report  # the file says which products are marked
     assert "Купер" in report and "токен получен" in report
     assert "Остатки apteka-12 (встроенный склад): партий: 1" in report
     assert re.search(r"Остатки apteka-7 \(1С, .*\): 1С отвечает", report)
     assert "Остатки apteka-3: учёт остатков выключен" in report
     assert "relay-secret" not in report and "password" not in report
+
+
+def test_check_warns_when_the_stock_file_does_not_say_what_is_marked(
+    tmp_path: Path, database_url: str, kuper_url: str, onec_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = _config(tmp_path, database_url, kuper=kuper_url, onec=onec_url)
+    stock = tmp_path / "stock.csv"
+    stock.write_text(OLD_CSV, encoding="utf-8")
+    assert main(["--config", config, "stock", "import", "--store", "apteka-12", str(stock)]) == 0
+    capsys.readouterr()
+
+    assert main(["--config", config, "check"]) == 0  # a warning is not a failure
+    lines = capsys.readouterr().out.splitlines()
+    warned = [line for line in lines if line.startswith("WARN")]
+    assert warned == [
+        "WARN  Маркировка apteka-12: у 2 из 2 товаров не указано, маркированы ли они (столбец marked файла "
+        "остатков): товар с GTIN считается маркированным, его штрихкод на кассе не примут"
+    ]
+    assert lines[-1] == "Всё работает, предупреждений: 1"
 
 
 def test_check_fails_with_what_to_do(

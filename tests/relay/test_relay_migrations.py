@@ -43,6 +43,12 @@ async def test_an_empty_database_is_not_up_to_date(tmp_path: object) -> None:
 
 def test_migration_scripts_are_package_data() -> None:
     scripts = sorted(p.name for p in (migrate.MIGRATIONS_DIR / "versions").glob("*.py"))
-    expected = {"0001_initial.py", "0002_inventory.py", "0003_stock_retries_acknowledgements.py", "0004_feed_pauses.py"}
+    expected = {
+        "0001_initial.py",
+        "0002_inventory.py",
+        "0003_stock_retries_acknowledgements.py",
+        "0004_inventory_products.py",
+        "0005_feed_pauses.py",
+    }
     assert expected <= set(scripts)
     assert (migrate.MIGRATIONS_DIR / "env.py").is_file()

@@ -7,7 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from pharmacy_desk.domain.product import Dispensing
 from pharmacy_desk.domain.scans import DrugPack, parse_scan
+from pharmacy_desk.inventory.embedded import read_stock_csv
 from pharmacy_desk.kuper import (
     OrderCreatedWebhook,
     OrderPaidWebhook,
@@ -15,20 +17,47 @@ from pharmacy_desk.kuper import (
     ShipmentMethod,
     parse_webhook,
 )
-from pharmacy_desk.sim.catalogue import BY_SKU, CATALOGUE, UNSTOCKED, Drug, gs1_check_digit, marking_code
+from pharmacy_desk.resources import sample_stock
+from pharmacy_desk.sim.catalogue import (
+    BY_SKU,
+    CATALOGUE,
+    NOT_REMOTE,
+    UNSTOCKED,
+    Drug,
+    gs1_check_digit,
+    marking_code,
+)
 from pharmacy_desk.sim.orders import Item, random_order
 from pharmacy_desk.sim.report import ScenarioResult, exit_code, format_result, format_summary
 
 
 def test_catalogue_is_consistent() -> None:
-    assert len(BY_SKU) == len(CATALOGUE)
+    assert len(BY_SKU) == len(CATALOGUE) + len(NOT_REMOTE)
     assert UNSTOCKED.sku not in BY_SKU
-    for drug in CATALOGUE:
+    for drug in (*CATALOGUE, *NOT_REMOTE):
         assert drug.unit_price <= drug.price
         assert drug.price == drug.price.quantize(Decimal("0.01"))
         if drug.gtin is not None:
             assert len(drug.gtin) == 14
             assert gs1_check_digit(drug.gtin[:13]) == int(drug.gtin[13])
+
+
+def test_the_catalogue_is_the_sample_stocks_products() -> None:
+    """A relay loaded with the sample stock has every product the simulator orders, marked as the file says."""
+    rows = read_stock_csv(sample_stock())
+    by_sku = {row.sku: row for row in rows}
+    assert {d.sku for d in CATALOGUE} <= set(by_sku)
+    for drug in CATALOGUE:
+        row = by_sku[drug.sku]
+        assert drug.name == row.name and drug.price == row.attributes.shelf_price
+        assert row.attributes.dispensing is Dispensing.OTC
+        assert drug.is_marked is bool(row.attributes.marked)
+        assert drug.gtin == (row.gtin if row.attributes.marked else None)
+        assert sum(r.quantity for r in rows if r.sku == drug.sku) >= 3
+    assert {d.sku for d in NOT_REMOTE} == {r.sku for r in rows if r.attributes.dispensing is not Dispensing.OTC}
+    assert any(not d.is_marked for d in CATALOGUE)  # the panthenol spray, scanned by its EAN
+    for seed in range(10):
+        assert all(item.drug.sku in by_sku for item in random_order(random.Random(seed), store_id="s").items)
 
 
 @pytest.mark.parametrize("drug", [d for d in CATALOGUE if d.is_marked], ids=lambda d: d.sku)

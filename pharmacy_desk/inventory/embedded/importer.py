@@ -7,20 +7,30 @@ they are kept with quantity 0 and reported. ``merge``: only the batches in the f
 The file's ``quantity`` is what is on the shelf, reserved packs included (the file knows nothing of
 reservations). When it is below what is reserved, the reservation is kept and reported: nothing is
 taken from an open order behind the pharmacist's back.
+
+Product attributes (the file's optional columns) are per SKU in ``inventory_products``. ``replace``:
+the file's SKUs get exactly what the file says (a column it lacks: nothing said), a SKU left without
+batches loses its row; a SKU kept only for its reservations keeps its attributes. ``merge``: a field
+the file gives replaces the stored one, the others stay.
+
+:func:`export_rows` reads a store's stock back as rows of the stock file (``stock export``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import Row, bindparam, delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from pharmacy_desk.domain.product import ATTRIBUTE_FIELDS, NO_ATTRIBUTES, ProductAttributes
 from pharmacy_desk.inventory.embedded.csv_format import StockRow, read_stock_csv
-from pharmacy_desk.inventory.embedded.tables import batches
+from pharmacy_desk.inventory.embedded.tables import batches, products
 from pharmacy_desk.inventory.lines import check_key
 
 
@@ -135,7 +145,86 @@ async def import_rows(
             )
         if removed:
             await conn.execute(delete(batches).where(batches.c.id.in_(removed)))
+        await _import_products(conn, store, rows, mode, now)
         report.added = len(inserts)
         report.updated = len(rows) - len(inserts)
         report.removed = len(removed)
     return report
+
+
+async def _import_products(
+    conn: AsyncConnection, store: str, rows: list[StockRow], mode: ImportMode, now: datetime
+) -> None:
+    stored = await read_attributes(conn, store)
+    in_file = {row.sku: row.attributes for row in rows}
+    if mode is ImportMode.MERGE:
+        final = {**stored, **{sku: stored.get(sku, NO_ATTRIBUTES).overlaid(new) for sku, new in in_file.items()}}
+    else:
+        left = set((await conn.execute(select(batches.c.sku).where(batches.c.store == store).distinct())).scalars())
+        final = {sku: attrs for sku, attrs in stored.items() if sku in left and sku not in in_file}
+        final.update(in_file)
+    final = {sku: attrs for sku, attrs in final.items() if not attrs.empty}
+    if final == stored:
+        return
+    await conn.execute(delete(products).where(products.c.store == store))
+    if final:
+        await conn.execute(
+            insert(products),
+            [
+                {"store": store, "sku": sku, "updated_at": now, **_columns(attrs)}
+                for sku, attrs in sorted(final.items())
+            ],
+        )
+
+
+def _columns(attrs: ProductAttributes) -> dict[str, object]:
+    values: dict[str, object] = {name: getattr(attrs, name) for name in ATTRIBUTE_FIELDS if name != "shelf_price"}
+    price = attrs.shelf_price
+    values["shelf_price_kopecks"] = None if price is None else int(price * 100)
+    return values
+
+
+def attributes_of(row: Row[Any]) -> ProductAttributes:
+    """An ``inventory_products`` row as attributes."""
+    values = {name: getattr(row, name) for name in ATTRIBUTE_FIELDS if name != "shelf_price"}
+    kopecks = row.shelf_price_kopecks
+    values["shelf_price"] = None if kopecks is None else Decimal(kopecks) / 100
+    return ProductAttributes.model_validate(values)
+
+
+async def read_attributes(
+    conn: AsyncConnection, store: str, skus: list[str] | None = None
+) -> dict[str, ProductAttributes]:
+    """The stored attributes of ``store``'s SKUs (all, or those in ``skus``)."""
+    query = select(products).where(products.c.store == store)
+    if skus is not None:
+        query = query.where(products.c.sku.in_(skus))
+    return {row.sku: attributes_of(row) for row in (await conn.execute(query)).all()}
+
+
+async def export_rows(engine: AsyncEngine, store: str) -> list[StockRow]:
+    """The store's stock as stock-file rows (batch order: SKU, expiry, series, location)."""
+    check_key("store", store)
+    async with engine.connect() as conn:
+        found = (
+            await conn.execute(
+                select(batches)
+                .where(batches.c.store == store)
+                .order_by(batches.c.sku, batches.c.expiry, batches.c.series, batches.c.location)
+            )
+        ).all()
+        attributes = await read_attributes(conn, store)
+    return [
+        StockRow(
+            line=number,
+            sku=r.sku,
+            name=r.name,
+            gtin=r.gtin,
+            series=r.series,
+            expiry=r.expiry,
+            quantity=r.quantity,
+            location=r.location,
+            attributes=attributes.get(r.sku, NO_ATTRIBUTES),
+        )
+        for number, r in enumerate(found, start=2)
+    ]

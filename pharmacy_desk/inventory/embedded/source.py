@@ -17,7 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from pharmacy_desk.domain.product import NO_ATTRIBUTES
 from pharmacy_desk.inventory.embedded import queries as q
+from pharmacy_desk.inventory.embedded.importer import read_attributes
 from pharmacy_desk.inventory.embedded.tables import batches, pack_serials
 from pharmacy_desk.inventory.errors import Operation, StockUnavailable, UnavailableKind
 from pharmacy_desk.inventory.gtin import normalize_gtin
@@ -89,8 +91,15 @@ class EmbeddedStock:
                         location=r.location or None,
                     )
                 )
+            attributes = await read_attributes(conn, store, wanted)
             return {
-                sku: SkuStock(sku=sku, name=names.get(sku, ""), batches=tuple(found.get(sku, ()))) for sku in wanted
+                sku: SkuStock(
+                    sku=sku,
+                    name=names.get(sku, ""),
+                    batches=tuple(found.get(sku, ())),
+                    attributes=attributes.get(sku, NO_ATTRIBUTES),
+                )
+                for sku in wanted
             }
 
         return await self._run(Operation.STOCK, run) if wanted else {}

@@ -15,11 +15,16 @@ with ``inventory_`` so it cannot collide with the relay's.
   once, in the same transaction that marks the order committed.
 - ``inventory_pack_serials``: series of marked packs (GTIN + serial) recorded on receipt, for
   :meth:`find_series`.
+- ``inventory_products``: a store's product attributes per SKU (marking, dispensing rule, storage,
+  МНН / form / dose / pack size, shelf price; :mod:`pharmacy_desk.domain.product`), from the stock
+  file's optional columns. A column is null when the file does not say; no row: nothing said.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -111,4 +116,22 @@ pack_serials = Table(
     Column("sku", String(200), nullable=True),
     Column("series", String(100), nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
+products = Table(
+    "inventory_products",
+    metadata,
+    Column("store", String(64), primary_key=True),
+    Column("sku", String(200), primary_key=True),
+    Column("marked", Boolean, nullable=True),
+    Column("dispensing", String(16), nullable=True),  # otc | rx | narcotic | psychotropic | alcohol | no_remote
+    Column("storage", String(8), nullable=True),  # room | cool | cold
+    Column("inn", String(200), nullable=True),
+    Column("form", String(100), nullable=True),
+    Column("dose", String(100), nullable=True),
+    Column("pack_size", Integer, nullable=True),
+    Column("shelf_price_kopecks", BigInteger, nullable=True),  # kopecks: exact on SQLite too
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("pack_size IS NULL OR pack_size > 0", name="pack_size_positive"),
+    CheckConstraint("shelf_price_kopecks IS NULL OR shelf_price_kopecks >= 0", name="shelf_price_non_negative"),
 )

@@ -10,6 +10,11 @@ Three requests per read, each with the adapter's deadline (names from :class:`OD
 
 A balance row without a series (the empty GUID) cannot be sold FEFO and is left out; a negative
 balance counts as zero. GTIN and shelf location are not read through OData.
+
+Product attributes come from the items catalogue's own fields named in ``item_attributes`` (read in
+request 1): Булево ``marked``; ``dispensing`` as one of our values or a Булево "by prescription"
+flag (``true``: ``rx``, ``false``: ``otc``); ``storage`` as one of our values; ``inn``, ``form``,
+``dose`` as text; ``pack_size`` a whole number. A value that is none of these is a bad answer.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from pharmacy_desk.domain.product import NO_ATTRIBUTES, Dispensing, ProductAttributes
 from pharmacy_desk.inventory.errors import Operation, StockUnavailable, UnavailableKind
 from pharmacy_desk.inventory.models import SkuStock, StockBatch
 from pharmacy_desk.inventory.onec.settings import ODataSettings
@@ -66,13 +72,14 @@ class ODataStockReader:
                 source=SOURCE_RU,
                 detail=f"для аптеки {store} не задан склад 1С (odata.warehouses)",
             )
-        items = await self._items(wanted)  # ref → (sku, name)
+        items = await self._items(wanted)  # ref → (sku, name, attributes)
         refs = list(items)
         on_hand = await self._balance(self._s.stock_register, warehouse, refs)
         reserved = await self._balance(self._s.reserve_register, warehouse, refs) if self._s.reserve_register else {}
         series = await self._series(sorted({s for (_, s) in on_hand if s != EMPTY_REF}))
         per_sku: dict[str, list[StockBatch]] = {sku: [] for sku in wanted}
-        names = dict(items.values())
+        names = {sku: name for sku, name, _ in items.values()}
+        attributes = {sku: attrs for sku, _, attrs in items.values()}
         for (item_ref, series_ref), quantity in sorted(on_hand.items()):
             if series_ref == EMPTY_REF or series_ref not in series or item_ref not in items:
                 continue
@@ -87,7 +94,10 @@ class ODataStockReader:
             )
         return {
             sku: SkuStock(
-                sku=sku, name=names.get(sku, ""), batches=tuple(sorted(b, key=lambda x: (x.expiry, x.series)))
+                sku=sku,
+                name=names.get(sku, ""),
+                batches=tuple(sorted(b, key=lambda x: (x.expiry, x.series))),
+                attributes=attributes.get(sku, NO_ATTRIBUTES),
             )
             for sku, b in per_sku.items()
         }
@@ -100,23 +110,43 @@ class ODataStockReader:
             raise self._http.fail(Operation.STOCK, UnavailableKind.BAD_ANSWER, f"{resource}: нет списка value")
         return rows
 
-    async def _items(self, skus: Sequence[str]) -> dict[str, tuple[str, str]]:
+    async def _items(self, skus: Sequence[str]) -> dict[str, tuple[str, str, ProductAttributes]]:
         s = self._s
-        found: dict[str, tuple[str, str]] = {}
+        found: dict[str, tuple[str, str, ProductAttributes]] = {}
+        fields = ",".join(["Ref_Key", s.sku_field, s.name_field, *dict.fromkeys(s.item_attributes.values())])
         for part in chunks(skus):
             rows = await self._collection(
                 f"Catalog_{s.items_catalog}",
                 {
                     "$filter": " or ".join(f"{s.sku_field} eq {quote(sku)}" for sku in part),
-                    "$select": f"Ref_Key,{s.sku_field},{s.name_field}",
+                    "$select": fields,
                 },
             )
             for row in rows:
                 ref, sku = row.get("Ref_Key"), row.get(s.sku_field)
                 if not isinstance(ref, str) or not isinstance(sku, str) or not _GUID.match(ref):
                     raise self._bad(f"Catalog_{s.items_catalog}: строка без Ref_Key или {s.sku_field}")
-                found[ref] = (sku.strip(), str(row.get(s.name_field) or ""))
+                found[ref] = (sku.strip(), str(row.get(s.name_field) or ""), self._attributes(row))
         return found
+
+    def _attributes(self, row: Mapping[str, Any]) -> ProductAttributes:
+        values: dict[str, Any] = {}
+        for name, field in self._s.item_attributes.items():
+            value = row.get(field)
+            if value is None or value == "":
+                continue
+            if name == "dispensing" and isinstance(value, bool):
+                value = Dispensing.RX if value else Dispensing.OTC
+            elif isinstance(value, str) and name in ("dispensing", "storage"):
+                value = value.strip().lower()
+            elif name == "pack_size" and isinstance(value, float) and value.is_integer():
+                value = int(value)
+            values[name] = value
+        try:
+            return ProductAttributes.model_validate(values, strict=False) if values else NO_ATTRIBUTES
+        except ValidationError as exc:
+            where = ", ".join(str(e["loc"][0]) for e in exc.errors() if e["loc"])
+            raise self._bad(f"Catalog_{self._s.items_catalog}: неверное значение ({where})") from None
 
     async def _balance(
         self, register: str | None, warehouse: str, item_refs: Sequence[str]

@@ -62,14 +62,17 @@ class ReferenceOneC:
 
     def __init__(self) -> None:
         self.batches: dict[str, dict[BatchKey, RefBatch]] = {}
+        # store → sku → the product's attribute fields as 1C writes them (docs/1c-http-service.md)
+        self.products: dict[str, dict[str, dict[str, Any]]] = {}
         self.orders: dict[tuple[str, str], RefOrder] = {}
         self.serials: dict[tuple[str, str, str], tuple[str, str]] = {}  # (store, gtin, serial) → (sku, series)
         self._receipts = 0
 
     # --- set-up ------------------------------------------------------------------------------
 
-    def add_store(self, store: str, batches: list[RefBatch]) -> None:
+    def add_store(self, store: str, batches: list[RefBatch], products: dict[str, dict[str, Any]] | None = None) -> None:
         self.batches[store] = {b.key: b for b in batches}
+        self.products[store] = dict(products or {})
 
     # --- operations --------------------------------------------------------------------------
 
@@ -86,6 +89,7 @@ class ReferenceOneC:
                     {
                         "sku": sku,
                         "name": found[0].name,
+                        **self.products.get(store, {}).get(sku, {}),
                         "batches": [
                             {
                                 "series": b.series,

@@ -41,8 +41,25 @@ class ODataSettings(_Section):
     series_number_field: str = "Номер"
     expiry_field: str = "ГоденДо"
     reserve_register: str | None = None  # the extension's reserve register, e.g. "РезервыKuper"
+    # Product attributes read from the items catalogue: attribute → the catalogue's own field
+    # (docs/1c-http-service.md §6), e.g. {marked = "Маркируемый", dispensing = "РецептурныйОтпуск"}.
+    item_attributes: dict[str, str] = Field(default_factory=dict)
 
     _base = field_validator("base_url")(_no_trailing_slash)
+
+    @field_validator("item_attributes")
+    @classmethod
+    def _known_attributes(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(ODATA_ATTRIBUTES))
+        if unknown:
+            raise ValueError(f"not read through OData: {', '.join(unknown)} (known: {', '.join(ODATA_ATTRIBUTES)})")
+        if any(not field.strip() for field in value.values()):
+            raise ValueError("an empty field name")
+        return {name: field.strip() for name, field in value.items()}
+
+
+ODATA_ATTRIBUTES = ("marked", "dispensing", "storage", "inn", "form", "dose", "pack_size")
+"""Attributes a field of the items catalogue can give (the shelf price is a price register's)."""
 
 
 class OneCSettings(_Section):

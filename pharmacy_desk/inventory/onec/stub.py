@@ -24,6 +24,17 @@ from fastapi import FastAPI, Request, Response
 from pharmacy_desk.inventory.embedded.csv_format import StockRow
 from pharmacy_desk.inventory.onec.reference import ContractError, RefBatch, ReferenceOneC
 
+ITEM_FIELDS = {
+    "marked": "Маркируемый",
+    "dispensing": "УсловияОтпуска",
+    "storage": "УсловияХранения",
+    "inn": "МНН",
+    "form": "ЛекарственнаяФорма",
+    "dose": "Дозировка",
+    "pack_size": "КоличествоВУпаковке",
+}
+"""The stub's Catalog_Номенклатура fields for the product attributes (``ODataSettings.item_attributes``)."""
+
 OPERATIONS = ("stock", "reserve", "adjust", "release", "commit", "reservation", "series")
 _NS = uuid.UUID("6f1c0000-0000-4000-8000-00000000c0de")
 _GUID = r"([0-9a-fA-F-]{36})"
@@ -61,6 +72,8 @@ class OneCStub:
     # --- set-up ------------------------------------------------------------------------------
 
     def load(self, store: str, rows: Iterable[StockRow]) -> None:
+        rows = list(rows)
+        products = {r.sku: _product_fields(r) for r in rows if not r.attributes.empty}
         self.one_c.add_store(
             store,
             [
@@ -75,6 +88,7 @@ class OneCStub:
                 )
                 for r in rows
             ],
+            products,
         )
         self.warehouses[store] = str(uuid.uuid5(_NS, f"warehouse:{store}"))
 
@@ -146,7 +160,16 @@ class OneCStub:
         if resource == "Catalog_Номенклатура":
             skus = {m.replace("''", "'") for m in re.findall(r"Code eq '((?:[^']|'')*)'", flt)}
             names = {b.sku: b.name for b in everything if b.sku in skus}
-            return [{"Ref_Key": item_ref(s), "Code": s, "Description": n} for s, n in sorted(names.items())]
+            products = {sku: p for store in self.one_c.products.values() for sku, p in store.items()}
+            return [
+                {
+                    "Ref_Key": item_ref(s),
+                    "Code": s,
+                    "Description": n,
+                    **{ITEM_FIELDS[k]: v for k, v in products.get(s, {}).items() if k in ITEM_FIELDS},
+                }
+                for s, n in sorted(names.items())
+            ]
         if resource == "Catalog_СерииНоменклатуры":
             refs = set(re.findall(rf"Ref_Key eq guid'{_GUID}'", flt))
             return [
@@ -216,3 +239,11 @@ def _error(status: int, code: str, message: str) -> Response:
         status_code=status,
         media_type="application/json; charset=utf-8",
     )
+
+
+def _product_fields(row: StockRow) -> dict[str, Any]:
+    """A row's attributes as 1C's ``ЗаписатьJSON`` writes them: Булево, Строка, Число (price a number)."""
+    fields: dict[str, Any] = {}
+    for name, value in row.attributes.model_dump(mode="json", exclude_none=True).items():
+        fields[name] = float(value) if name == "shelf_price" else value
+    return fields

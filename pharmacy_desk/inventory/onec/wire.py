@@ -8,10 +8,12 @@ Tolerant where 1C's own serializer differs from the examples: dates may come as 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from pharmacy_desk.domain.product import ATTRIBUTE_FIELDS, Dispensing, ProductAttributes, Storage
 from pharmacy_desk.inventory.models import (
     AdjustResult,
     BatchQuantity,
@@ -80,16 +82,41 @@ class WireStockBatch(_In):
     location: OptText = None
 
 
+def _lower(value: Any) -> Any:
+    return value.strip().lower() or None if isinstance(value, str) else value
+
+
+def _whole(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 class WireStockItem(_In):
+    """One SKU of ``/v1/stock``: its batches and, when 1C knows them, the product's attributes.
+
+    The attribute fields are optional (``null`` or absent: 1C does not say); ``shelf_price`` may be a
+    JSON number (1C's serializer) or a string.
+    """
+
     sku: str = Field(min_length=1)
     name: str = ""
     batches: tuple[WireStockBatch, ...] = ()
+    marked: bool | None = None
+    dispensing: Annotated[Dispensing | None, BeforeValidator(_lower)] = None
+    storage: Annotated[Storage | None, BeforeValidator(_lower)] = None
+    inn: OptText = None
+    form: OptText = None
+    dose: OptText = None
+    pack_size: Annotated[int | None, BeforeValidator(_whole)] = Field(default=None, ge=1)
+    shelf_price: Annotated[Decimal | None, BeforeValidator(_blank_none)] = Field(default=None, ge=0)
 
     def model(self) -> SkuStock:
         return SkuStock(
             sku=self.sku,
             name=self.name,
             batches=tuple(StockBatch(**b.model_dump()) for b in self.batches),
+            attributes=ProductAttributes.model_validate(self.model_dump(include=set(ATTRIBUTE_FIELDS))),
         )
 
 

@@ -4,11 +4,11 @@
 :func:`pharmacy_desk.domain.offer_stock.offer_stock` (reservations subtracted, expired and short-dated
 batches left out, the store's safety stock kept back, 0 for products not allowed for remote sale).
 
-The product attributes come through one seam, :class:`AttributeSource`
-(``dispensing``, ``shelf_price``, ``vat`` per SKU). The pharmacy-rules work (issue 14) gives every
-stock source these per-SKU attributes; until it is wired, :class:`NoAttributes` answers "unknown":
-stock is sent (dispensing unchecked) and no price is sent. Plug the stock source's attributes in
-with ``FeedReader(..., attributes=...)``.
+The product attributes come through one seam, :class:`AttributeSource` (``dispensing``,
+``shelf_price``, ``vat`` per SKU): by default :class:`EmbeddedAttributes`, the embedded stock's
+``inventory_products`` (the stock file's optional columns). A SKU without attributes counts as
+allowed for remote sale and gets no price record. Tests and other sources pass their own with
+``FeedReader(..., attributes=...)``.
 
 Stores whose stock is the embedded one are read from ``inventory_batches`` in one query; a 1C store
 cannot be listed yet (the 1C contract has no "whole stock" call): its feed reports that.
@@ -28,7 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pharmacy_desk.api.store import StockKind
 from pharmacy_desk.domain.offer_stock import BatchFigures, offer_stock
-from pharmacy_desk.inventory.embedded.tables import batches
+from pharmacy_desk.inventory.embedded.importer import read_attributes
+from pharmacy_desk.inventory.embedded.tables import batches, products
 from pharmacy_desk.inventory.shelf_life import ShelfLife
 from pharmacy_desk.kuper.content_wire import Amount, Vat
 from pharmacy_desk.relay.config import RelayConfig
@@ -51,6 +52,24 @@ class AttributeSource(Protocol):
     """Per-SKU product attributes of a store (the stock source's, once it has them)."""
 
     async def attributes(self, store: str, skus: Sequence[str]) -> Mapping[str, FeedAttributes]: ...
+
+
+class EmbeddedAttributes:
+    """The embedded stock's product attributes (``inventory_products``, from the stock file's columns)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def attributes(self, store: str, skus: Sequence[str]) -> Mapping[str, FeedAttributes]:
+        async with self._engine.connect() as conn:
+            found = await read_attributes(conn, store)
+        return {
+            sku: FeedAttributes(
+                dispensing=attrs.dispensing.value if attrs.dispensing is not None else None,
+                shelf_price=attrs.shelf_price,
+            )
+            for sku, attrs in found.items()
+        }
 
 
 class NoAttributes:
@@ -114,7 +133,7 @@ class FeedReader:
         self._config = config
         self._engine = engine
         self._shelf_life = shelf_life
-        self.attributes: AttributeSource = attributes if attributes is not None else NoAttributes()
+        self.attributes: AttributeSource = attributes if attributes is not None else EmbeddedAttributes(engine)
 
     def _embedded(self, store: str) -> None:
         config = self._config.store(store)
@@ -131,9 +150,13 @@ class FeedReader:
         stmt = select(func.count(), func.max(batches.c.updated_at), func.sum(batches.c.quantity)).where(
             batches.c.store == store
         )
+        attrs = select(func.count(), func.max(products.c.updated_at)).where(products.c.store == store)
         async with self._engine.connect() as conn:
             count, latest, packs = (await conn.execute(stmt)).one()
-        return f"{count}|{latest.isoformat() if latest is not None else '-'}|{packs or 0}"
+            attr_count, attr_latest = (await conn.execute(attrs)).one()
+        when = latest.isoformat() if latest is not None else "-"
+        attrs_when = attr_latest.isoformat() if attr_latest is not None else "-"
+        return f"{count}|{when}|{packs or 0}|{attr_count}|{attrs_when}"
 
     async def lines(self, store: str) -> list[FeedLine]:
         """Every SKU the store's stock knows, as Kuper may sell it now."""

@@ -2,8 +2,9 @@
 
 Answered by the store's stock source (:mod:`.stock_wiring`). Device token, bound to the store.
 
-- ``GET /stores/{store}/catalogue?sku=…&sku=…``: per SKU its name, GTINs, ``marked`` (a GTIN is known:
-  a drug carries a DataMatrix per pack and is scanned pack by pack), packs on hand and free
+- ``GET /stores/{store}/catalogue?sku=…&sku=…``: per SKU its name, GTINs, ``marked`` (the pack carries a
+  DataMatrix and is scanned pack by pack: as the stock source says, else the old rule "a GTIN is
+  known"), the product's attributes (dispensing rule, storage, МНН, shelf price…), packs on hand and free
 - ``GET /stores/{store}/orders/{number}/batches``: per line of the order's composition, which batches
   to take (the order's reserved packs first, then FEFO, never below the store's minimum shelf life),
   the reservation itself, and the stock source's error for this order while a retry is pending
@@ -23,6 +24,7 @@ from sqlalchemy import select
 
 from pharmacy_desk.api.catalogue import Catalogue, CatalogueItem, OrderBatches
 from pharmacy_desk.api.orders import Problem
+from pharmacy_desk.domain.product import NO_ATTRIBUTES
 from pharmacy_desk.inventory import (
     FoundSeries,
     InvalidRequest,
@@ -79,19 +81,21 @@ async def get_catalogue(
     for wanted in dict.fromkeys(s.strip() for s in sku if s.strip()):
         item = stock.get(wanted)
         batches = item.batches if item is not None else ()
-        gtins = sorted({b.gtin for b in batches if b.gtin})
+        attributes = item.attributes if item is not None else NO_ATTRIBUTES
         items.append(
             CatalogueItem(
                 sku=wanted,
                 known=bool(batches),
                 name=item.name if item is not None else "",
-                gtins=gtins,
-                marked=bool(gtins),
+                gtins=item.gtins if item is not None else (),
+                marked=item.marked if item is not None else False,
+                marked_given=attributes.marked is not None,
+                attributes=attributes,
                 quantity=item.quantity if item is not None else 0,
                 available=item.available if item is not None else 0,
             )
         )
-    return Catalogue(items=items)
+    return Catalogue(items=tuple(items))
 
 
 @router.get("/stores/{store}/orders/{number}/batches", response_model=OrderBatches, responses=RESPONSES)

@@ -4,5 +4,6 @@
 - :mod:`.wiring`: :class:`~.wiring.StockWiring` builds the sources from the configuration, decides outcomes
 - :mod:`.order_effects`: flags and alerts on an order, the automatic out-of-stock cancellation
 - :mod:`.retries`: failed effects retried until the source has the order's current state
-- :mod:`.cli`: ``pharmacy-desk-relay stock import|show`` (the embedded stock from a CSV file)
+- :mod:`.remote_sale`: the remote-sale rules at ``order.created`` (forbidden lines, prices above the shelf)
+- :mod:`.cli`: ``pharmacy-desk-relay stock import|show|export`` (the embedded stock from / to a CSV file)
 """

@@ -5,6 +5,10 @@ to :func:`stock_import_main`)::
 
     pharmacy-desk-relay stock import --store apteka-12 [--merge] [--database-url URL] stock.csv
     pharmacy-desk-relay stock show --store apteka-12 [--database-url URL] 100234 100777
+    pharmacy-desk-relay stock export --store apteka-12 [--database-url URL] [--output stock.csv]
+
+``export`` writes the store's stock as a stock file (every column, the product columns included):
+importing it back changes nothing.
 
 The database is ``--database-url``, else ``$PHARMACY_DESK_RELAY__DATABASE_URL`` (the relay's own
 setting). Exit codes: 0 done, 1 the file was refused (nothing imported), 2 usage or database problem.
@@ -18,10 +22,12 @@ import asyncio
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 
-from pharmacy_desk.inventory.embedded.importer import ImportMode, import_csv
+from pharmacy_desk.inventory.embedded.csv_format import format_stock_csv
+from pharmacy_desk.inventory.embedded.importer import ImportMode, export_rows, import_csv
 from pharmacy_desk.inventory.embedded.source import EmbeddedStock
 from pharmacy_desk.inventory.errors import InventoryError, StockCsvError
 from pharmacy_desk.relay.storage.db import create_engine
@@ -38,6 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--store", required=True, help="ключ аптеки")
     show.add_argument("--database-url", help=f"база релея (по умолчанию ${DATABASE_ENV})")
     show.add_argument("skus", nargs="+", metavar="SKU")
+    export = commands.add_parser("export", help="выгрузить остатки аптеки в CSV (тот же формат, что у import)")
+    export.add_argument("--store", required=True, help="ключ аптеки")
+    export.add_argument("--database-url", help=f"база релея (по умолчанию ${DATABASE_ENV})")
+    export.add_argument("--output", "-o", help="файл (по умолчанию вывод на экран)")
     return parser
 
 
@@ -77,6 +87,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             return asyncio.run(
                 _import(url, args.store, args.file, ImportMode.MERGE if args.merge else ImportMode.REPLACE)
             )
+        if args.command == "export":
+            return asyncio.run(_export(url, args.store, args.output))
         return asyncio.run(_show(url, args.store, args.skus))
     except StockCsvError as exc:
         print(str(exc), file=sys.stderr)
@@ -103,6 +115,21 @@ async def _import(url: str, store: str, file: str, mode: ImportMode) -> int:
     finally:
         await engine.dispose()
     print(report.summary_ru())
+    return 0
+
+
+async def _export(url: str, store: str, output: str | None) -> int:
+    engine = create_engine(url)
+    try:
+        rows = await export_rows(engine, store)
+    finally:
+        await engine.dispose()
+    text = format_stock_csv(rows)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        Path(output).write_text(text, encoding="utf-8")
+        print(f"Склад {store}: партий {len(rows)} записано в {output}")
     return 0
 
 

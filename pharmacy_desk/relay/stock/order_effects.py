@@ -15,8 +15,9 @@ Flags: :data:`FLAG_SHORT` (part of the order could not be reserved), :data:`FLAG
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from pharmacy_desk.api.orders import ActionRequest
 from pharmacy_desk.domain import Cancel, CancelReason, Order
@@ -53,8 +54,11 @@ async def mark_order(
     add: Iterable[str] = (),
     remove: Iterable[str] = (),
     alert: str | None = None,
+    price_caps: Mapping[str, Decimal] | None = None,
+    forbidden_skus: Mapping[str, str] | None = None,
 ) -> Order | None:
-    """Flags added / removed and an optional ``stock`` alert; the order as it now is (None: unknown)."""
+    """Flags added / removed, price caps and forbidden SKUs added, an optional ``stock`` alert; the order
+    as it now is (None: unknown)."""
     adding, removing = tuple(add), frozenset(remove)
     async with state.engine.begin() as conn:
         await lock_store(conn, store)
@@ -64,9 +68,12 @@ async def mark_order(
         order = stored.order
         kept = tuple(f for f in order.flags if f not in removing)
         flags = kept + tuple(f for f in dict.fromkeys(adding) if f not in kept)
-        changed = flags != order.flags
+        caps = {**order.price_caps, **(price_caps or {})}
+        forbidden = {**order.forbidden_skus, **(forbidden_skus or {})}
+        changed = flags != order.flags or caps != order.price_caps or forbidden != order.forbidden_skus
         if changed:
-            order = order.model_copy(update={"flags": flags, "version": order.version + 1})
+            update = {"flags": flags, "price_caps": caps, "forbidden_skus": forbidden, "version": order.version + 1}
+            order = order.model_copy(update=update)
             await save_order(conn, stored.id, stored.order.version, order, utcnow())
             await stream_events.order_changed(conn, stored.id, order)
         if alert:
@@ -79,6 +86,13 @@ async def mark_order(
 
 async def cancel_out_of_stock(state: RelayState, store: str, number: str, description: str) -> bool:
     """Cancel with ``out_of_stock`` as the relay; True when this call (or an earlier one) canceled it."""
+    return await cancel_as_relay(state, store, number, CancelReason.OUT_OF_STOCK, description, why="out_of_stock")
+
+
+async def cancel_as_relay(
+    state: RelayState, store: str, number: str, reason: CancelReason, description: str, *, why: str
+) -> bool:
+    """Cancel with ``reason`` as the relay (idempotency key per ``why`` and order); True when canceled."""
     config = state.config.store(store)
     if config is None:
         return False
@@ -90,13 +104,13 @@ async def cancel_out_of_stock(state: RelayState, store: str, number: str, descri
         if stored is None:
             return False
         request = ActionRequest(
-            action=Cancel(reason=CancelReason.OUT_OF_STOCK, description=description[:500]),
+            action=Cancel(reason=reason, description=description[:500]),
             expected_version=stored.order.version,
-            idempotency_key=f"relay:out_of_stock:{stored.order.kuper_id}"[:128],
+            idempotency_key=f"relay:{why}:{stored.order.kuper_id}"[:128],
         )
         answer = await service.perform(config, device, number, request)
         if answer.status_code == 200:
-            log.info("%s/%s canceled: out of stock", store, number)
+            log.info("%s/%s canceled: %s", store, number, why)
             return True
         if answer.status_code != 409:
             log.info("%s/%s not canceled (%d): %s", store, number, answer.status_code, answer.body.get("message"))

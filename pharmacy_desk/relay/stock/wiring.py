@@ -18,6 +18,8 @@ reserve: nothing, ``ask_staff``        flag ``out_of_stock`` + alert "Нет в 
 reserve: nothing, ``cancel``           flag + alert, then — once Kuper has its ``created``
                                        answer — cancel ``out_of_stock`` as the relay (the
                                        lifecycle queues ``order.canceled``, then releases)
+reserve: a forbidden line, a price     :class:`~.remote_sale.RemoteSaleGuard` (flags, alert, price
+above the shelf                        caps; ``forbidden_lines = "cancel_order"``: cancel)
 commit: packs the stock did not have   alert: count the shelf
 the source failed (any call)           flag ``stock_unavailable`` + alert with the source's
                                        Russian message; :class:`~.stock_retry.StockRetries`
@@ -65,6 +67,7 @@ from pharmacy_desk.relay.stock.order_effects import (
     cancel_out_of_stock,
     mark_order,
 )
+from pharmacy_desk.relay.stock.remote_sale import RemoteSaleGuard
 from pharmacy_desk.relay.stock.retries import Retried, StockRetries
 from pharmacy_desk.relay.storage.orders import get_order
 
@@ -186,6 +189,7 @@ class StockWiring:
             on_success=self._retried,
             first_delay=config.stock_retry_seconds,
         )
+        self.remote_sale = RemoteSaleGuard(self.source, self.tasks)
         self._state: RelayState | None = None
 
     def attach(self, state: RelayState) -> None:
@@ -232,6 +236,7 @@ class StockWiring:
             return
         if outcome.decision is not None and isinstance(outcome.result, ReservationResult):
             await self._decided(store, number, outcome.decision, outcome.result, may_cancel=True)
+            await self.remote_sale.check(self.state, store, number)
         elif isinstance(outcome.result, CommitResult) and outcome.result.unmatched:
             missing = ", ".join(f"{u.sku} — {u.quantity} уп." for u in outcome.result.unmatched)
             await mark_order(
@@ -253,6 +258,7 @@ class StockWiring:
         )
         if not (retried.decide and order.is_open and isinstance(outcome.result, AdjustResult)):
             return
+        await self.remote_sale.check(self.state, order.store, order.number)
         reservation = outcome.result.reservation
         may_cancel = order.state is OrderState.NEW
         policy = self.policy_for(order.store) if may_cancel else OutOfStockPolicy.FLAG

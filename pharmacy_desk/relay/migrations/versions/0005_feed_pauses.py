@@ -1,7 +1,7 @@
 """The stock and price feed to Kuper (feed_items, feed_stores), store pauses, pickup messages.
 
-Revision ID: 0004_feed_pauses
-Revises: 0003_stock_retries_acks
+Revision ID: 0005_feed_pauses
+Revises: 0004_inventory_products
 Create Date: 2026-12-01
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_feed_pauses"
-down_revision: str | None = "0003_stock_retries_acks"
+revision: str = "0005_feed_pauses"
+down_revision: str | None = "0004_inventory_products"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
