@@ -8,7 +8,8 @@ from factories import PC2, ctx, opened, ready
 
 from pharmacy_desk.domain import actions as act
 from pharmacy_desk.domain.lifecycle import decide
-from pharmacy_desk.domain.pickup_codes import AuditKind
+from pharmacy_desk.domain.no_show import no_show
+from pharmacy_desk.domain.pickup_codes import AuditKind, PickupCodePolicy
 from pharmacy_desk.domain.pickup_hold import hold_over, pickup_deadline
 from pharmacy_desk.domain.refusals import RefusalCode
 
@@ -33,6 +34,11 @@ def test_a_moved_deadline_moves_the_no_show() -> None:
     entry = moved.audit[-1]
     assert entry.kind is AuditKind.EXTENDED and entry.actor == "Касса 2" and entry.detail == f"до {later.isoformat()}"
     assert outcome.notifications == ()  # Kuper's API has no pickup deadline to tell
+    # the store's no-show rule (issue 14) follows the moved deadline
+    policy = PickupCodePolicy(hold_hours=48)
+    assert no_show(order, issued + HOLD, policy) is not None
+    assert no_show(moved, issued + HOLD, policy) is None
+    assert no_show(moved, later, policy) is not None
 
 
 def test_the_deadline_only_moves_later_and_at_most_a_week_ahead() -> None:
