@@ -82,10 +82,18 @@ def relay_config(settings: DemoSettings, database_url: str, kuper_url: str, webh
             "heartbeat_seconds": 5,
             "stream_poll_seconds": 2,
             "webhook_auth": {"client_token": webhook_token},
-            "kuper": {"base_url": kuper_url, "client_id": "demo-client", "client_secret": "demo-secret"},
+            "kuper": {
+                "base_url": kuper_url,
+                "client_id": "demo-client",
+                "client_secret": "demo-secret",
+                "retail_chain_slug": "sim-chain",  # the fake Kuper's chain: the pause key works
+            },
+            "feed": {"check_seconds": 2},
             "stores": [
                 {
                     "key": settings.store,
+                    "kuper_outlet_id": settings.store,
+                    "feed": True,  # the sample stock goes to the fake Kuper right after it is loaded
                     "name": settings.store_name,
                     "number_prefix": settings.number_prefix,
                     "rules": {
@@ -115,6 +123,7 @@ class DemoEnvironment:
         self._app: Any = None
         self._stack = contextlib.AsyncExitStack()
         self._generator_task: asyncio.Task[None] | None = None
+        self._feed_task: asyncio.Task[None] | None = None
         self._stock: Any = None
 
     @property
@@ -170,11 +179,12 @@ class DemoEnvironment:
 
     async def stop(self) -> None:
         """Stop the generator, the relay and the fake Kuper; remove the temporary directory."""
-        task, self._generator_task = self._generator_task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        for task in (self._generator_task, self._feed_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._generator_task = self._feed_task = None
         await self._stack.aclose()
 
     async def _start_generator(self, webhook_token: str) -> None:
@@ -208,7 +218,20 @@ class DemoEnvironment:
             return False
         log.info("demo: %s", report.summary_ru().splitlines()[0])
         self._stock = EmbeddedStock(self.relay_state.engine)
+        feed = getattr(self.relay_state, "feed", None)
+        if feed is not None:
+            feed.stock_changed(self.settings.store)  # the feed catches up at once (see the log / diagnostics)
+            self._feed_task = asyncio.create_task(self._report_feed(), name="demo-feed-report")
         return True
+
+    async def _report_feed(self) -> None:
+        """Log when the fake Kuper has the sample stock (the feed caught up after the import)."""
+        for _ in range(300):
+            offers = self.stub.content.stocks_of(self.settings.store)
+            if offers:
+                log.info("demo: the feed sent Kuper the stock of %d products after the stock import", len(offers))
+                return
+            await asyncio.sleep(0.2)
 
     async def batches_for(self, order: Order) -> Mapping[str, Sequence[Batch]]:
         """The order's products' batches in the embedded stock (for FEFO and the series of a pack)."""

@@ -24,6 +24,7 @@ class DeskBridge(QObject):
     notificationChanged = Signal(object)  # NotificationStatus
     queueChanged = Signal(int)  # actions waiting
     queueConflict = Signal(object)  # QueueConflict
+    pauseChanged = Signal(object)  # PauseInfo: the store paused / resumed Kuper orders
 
     def __init__(self, service: DeskService, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -37,6 +38,7 @@ class DeskBridge(QObject):
             "notificationChanged": service.notifications,
             "queueChanged": service.queue_changed,
             "queueConflict": service.queue_conflict,
+            "pauseChanged": service.pause.changed,
         }
         for name, hook in hooks.items():
             signal: SignalInstance = getattr(self, name)

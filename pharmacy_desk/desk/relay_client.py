@@ -42,6 +42,7 @@ from pharmacy_desk.api.catalogue import Catalogue, CatalogueItem, OrderBatches
 from pharmacy_desk.api.orders import ActionAccepted, Conflict, OrderDetail, OrderList, OrderSummary, OutboxRecord
 from pharmacy_desk.api.orders import Refused as RefusedBody
 from pharmacy_desk.api.store import Acknowledgement, CodeOwners, Health, StoreInfo
+from pharmacy_desk.desk.store_pause import FeedInfo, PauseInfo
 from pharmacy_desk.domain import Action, Order
 from pharmacy_desk.inventory.models import FoundSeries, LineSuggestion
 
@@ -297,6 +298,32 @@ class RelayClient:
         """The shared "seen" of a new order: every PC of the store stops ringing (idempotent)."""
         response = await self._request("POST", self.order_path(number, "/acknowledge"), json={"operator": operator})
         return self._parse(Acknowledgement, response, f"подтверждение заказа {number}")
+
+    async def store_pause(self) -> PauseInfo:
+        """Whether the store takes Kuper orders now (``GET /stores/{s}/pause``)."""
+        return self._parse(PauseInfo, await self._request("GET", self.store_path("/pause")), "приём заказов")
+
+    async def pause_store(self, minutes: int | None, *, operator: str | None = None) -> PauseInfo:
+        """Pause Kuper orders for ``minutes`` (15/30/60) or, with ``None``, until resumed.
+
+        Kuper's refusal (422) and Kuper being away (503) raise :class:`RelayError` with the relay's
+        Russian message: nothing changed."""
+        body = {"minutes": minutes, "operator": operator}
+        return self._pause_answer(await self._request("POST", self.store_path("/pause"), json=body))
+
+    async def resume_store(self, *, operator: str | None = None) -> PauseInfo:
+        body = {"operator": operator}
+        return self._pause_answer(await self._request("POST", self.store_path("/resume"), json=body))
+
+    def _pause_answer(self, response: httpx.Response) -> PauseInfo:
+        if response.status_code in (422, 503):
+            code, message = _problem_of(response)
+            raise RelayError(message, status=response.status_code, code=code)
+        return self._parse(PauseInfo, response, "приём заказов")
+
+    async def feed_state(self) -> FeedInfo:
+        """The store's stock and price feed to Kuper (``GET /stores/{s}/feed``)."""
+        return self._parse(FeedInfo, await self._request("GET", self.store_path("/feed")), "выгрузка в Купер")
 
     async def list_orders(self, *, include_closed: bool = False) -> list[OrderSummary]:
         """The store's open orders (with ``include_closed`` also shipped and canceled ones), oldest first."""

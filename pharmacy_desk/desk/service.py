@@ -19,6 +19,7 @@ hook                        payload                                 when
 ``notifications``           :class:`~.order_book.NotificationStatus` a notification to Kuper moved
 ``queue_changed``           ``int`` (actions waiting)               queued / replayed / discarded
 ``queue_conflict``          :class:`~.offline_queue.QueueConflict`  a queued action the relay refused
+``pause.changed``           :class:`~.store_pause.PauseInfo`        the store paused / resumed Kuper orders
 ==========================  ======================================  ===================================
 """
 
@@ -57,6 +58,7 @@ from pharmacy_desk.desk.relay_client import (
 )
 from pharmacy_desk.desk.ringing import NewOrderBell
 from pharmacy_desk.desk.settings import DeskSettings
+from pharmacy_desk.desk.store_pause import FeedInfo, PauseInfo, StorePause
 from pharmacy_desk.desk.stream import ConnectionState, ConnectionStatus, EventStream, SnapshotReason, StreamEvent
 from pharmacy_desk.domain import Action, Cancel, Order, OrderState, PickupCodePolicy, StartAssembly
 from pharmacy_desk.domain.fefo import Batch
@@ -132,6 +134,7 @@ class DeskService:
         self.marked_skus = frozenset(marked_skus)
         self.client = RelayClient(settings.relay_url, settings.store, token, timeout=settings.request_timeout_seconds)
         self.book = OrderBook()
+        self.pause = StorePause()
         self.bell = NewOrderBell(self.book)
         self.stream = EventStream(
             self.client,
@@ -447,11 +450,39 @@ class DeskService:
     async def _on_snapshot(self, reason: SnapshotReason) -> None:
         summaries = await self.client.list_orders()
         self.book.load_snapshot(summaries)
+        await self._load_pause()
         self.snapshots += 1
         log.info("orders loaded (%s): %d open", reason, len(summaries))
 
     async def _on_event(self, event: StreamEvent) -> None:
+        if self.pause.apply_event(event):
+            return
         self.book.apply_event(event)
+
+    async def _load_pause(self) -> None:
+        try:
+            self.pause.set(await self.client.store_pause())
+        except RelayError as exc:  # an older relay, or Kuper not configured: the key simply has no state
+            log.info("pause state not loaded: %s", exc.message)
+
+    # --- pausing Kuper orders (Касса → «Приостановить приём заказов») ------------------------------
+
+    async def pause_orders(self, minutes: int | None) -> PauseInfo:
+        """Pause Kuper orders for the store (15/30/60 minutes, ``None``: until resumed).
+
+        Raises :class:`RelayError` (Russian message) when the relay or Kuper refused or is away."""
+        info = await self.client.pause_store(minutes, operator=self.operator)
+        self.pause.set(info)
+        return info
+
+    async def resume_orders(self) -> PauseInfo:
+        info = await self.client.resume_store(operator=self.operator)
+        self.pause.set(info)
+        return info
+
+    async def feed_state(self) -> FeedInfo:
+        """The store's stock and price feed to Kuper, for the diagnostics dialog."""
+        return await self.client.feed_state()
 
     def _on_status(self, status: ConnectionStatus) -> None:
         if status.state is ConnectionState.CONNECTED:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -83,7 +84,23 @@ class Cancel(_Action):
     description: str = Field(default="", max_length=500)
 
 
+class ExtendPickup(_Action):
+    """Pickup: «Продлить хранение до …» — the customer called: keep the order until ``until``."""
+
+    kind: Literal["extend_pickup"] = "extend_pickup"
+    until: datetime
+
+
 Action = Annotated[
-    Accept | StartAssembly | Assembled | Ready | IssuePickupCode | LabelPrinted | VerifyPickupCode | HandOver | Cancel,
+    Accept
+    | StartAssembly
+    | Assembled
+    | Ready
+    | IssuePickupCode
+    | LabelPrinted
+    | VerifyPickupCode
+    | HandOver
+    | Cancel
+    | ExtendPickup,
     Field(discriminator="kind"),
 ]

@@ -17,7 +17,7 @@ waiting orders and exist only after ``order.ready_for_delivery``.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -109,6 +109,10 @@ class Outcome(BaseModel):
 
 
 # --- helpers -------------------------------------------------------------------------------------
+
+
+MAX_EXTENSION = timedelta(days=7)
+"""How far ahead «Продлить хранение до …» may move a pickup deadline."""
 
 
 def _bump(order: Order, **update: Any) -> Order:
@@ -445,6 +449,8 @@ def decide(order: Order, action: act.Action, ctx: Context) -> Outcome:
             return _hand_over(order, action, ctx)
         case act.Cancel():
             return _cancel(order, action, ctx)
+        case act.ExtendPickup():
+            return _extend_pickup(order, action, ctx)
     raise AssertionError(f"unhandled action {action!r}")  # pragma: no cover
 
 
@@ -650,3 +656,19 @@ __all__ = [
     "goods_left",
     "open_order",
 ]
+
+
+def _extend_pickup(order: Order, action: act.ExtendPickup, ctx: Context) -> Outcome:
+    """«Продлить хранение до …»: a later pickup deadline, at most :data:`MAX_EXTENSION` from now."""
+    if not _is_pickup(order):
+        return _refuse(order, RefusalCode.PICKUP_ONLY)
+    if order.state is not OrderState.AWAITING_PICKUP or order.pickup is None:
+        return _refuse(order, RefusalCode.WRONG_STATE)
+    until = action.until if action.until.tzinfo is not None else action.until.replace(tzinfo=ctx.now.tzinfo)
+    current = order.pickup_hold_until
+    if until <= ctx.now or (current is not None and until <= current):
+        return _refuse(order, RefusalCode.DEADLINE_NOT_LATER)
+    if until - ctx.now > MAX_EXTENSION:
+        return _refuse(order, RefusalCode.DEADLINE_TOO_FAR)
+    entry = AuditEntry(kind=AuditKind.EXTENDED, at=ctx.now, actor=ctx.actor.label, detail=f"до {until.isoformat()}")
+    return Outcome(order=_bump(order, pickup_hold_until=until, audit=(*order.audit, entry)))

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from pharmacy_desk.domain.order import Order
 from pharmacy_desk.domain.pickup_codes import PickupCodePolicy
+from pharmacy_desk.domain.pickup_hold import hold_over
 from pharmacy_desk.domain.states import OrderState
 
 
@@ -50,8 +51,9 @@ def overdue(since: datetime | None, now: datetime, policy: PickupCodePolicy) -> 
 
 
 def no_show(order: Order, now: datetime, policy: PickupCodePolicy) -> NoShow | None:
+    """The order past its hold, or None; a deadline staff moved («Продлить хранение до …») is honoured."""
     since = waiting_since(order)
-    if since is None or not overdue(since, now, policy):
+    if since is None or not hold_over(order, now, hold_of(policy)):
         return None
     return NoShow(number=order.number, waiting_since=since, waited=now - since, hold=hold_of(policy))
 

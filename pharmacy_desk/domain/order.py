@@ -20,6 +20,7 @@ class Customer(_Frozen):
     name: str | None = None
     phone: str | None = None
     short_number: str | None = None  # Kuper's short order number the customer names at the counter
+    email: str | None = None  # when Kuper sends it: the pickup code by e-mail
 
     @property
     def masked_name(self) -> str:
@@ -98,6 +99,9 @@ class Order(_Frozen):
     courier_arrived_at: datetime | None = None
     assembler: Actor | None = None
     pickup: PickupCodeState | None = None
+    # «Продлить хранение до …»: the pickup deadline staff set; None = the store's hold (issue time +
+    # rules.pickup.hold_hours). The no-show check must use domain.pickup_hold.pickup_deadline().
+    pickup_hold_until: datetime | None = None
     payment: Payment | None = None
     cancellation: Cancellation | None = None
     milestones: dict[str, datetime] = Field(default_factory=dict)  # Kuper's events and our notifications

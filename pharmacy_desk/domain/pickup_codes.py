@@ -100,6 +100,7 @@ class AuditKind(StrEnum):
     VERIFIED = "verified"
     FAILED = "failed"
     LOCKED = "locked"
+    EXTENDED = "extended"  # the pickup deadline was moved («Продлить хранение до …»)
 
 
 class AuditEntry(BaseModel):

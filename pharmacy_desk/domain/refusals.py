@@ -33,6 +33,8 @@ class RefusalCode(StrEnum):
     PAYMENT_AMOUNT = "payment_amount"
     GOODS_LEFT = "goods_left"
     UNKNOWN_REASON = "unknown_reason"
+    DEADLINE_NOT_LATER = "deadline_not_later"
+    DEADLINE_TOO_FAR = "deadline_too_far"
     REMOTE_SALE_FORBIDDEN = "remote_sale_forbidden"
 
 
@@ -62,6 +64,8 @@ MESSAGES_RU: dict[RefusalCode, str] = {
     RefusalCode.PAYMENT_AMOUNT: "Сумма оплаты не совпадает с суммой заказа",
     RefusalCode.GOODS_LEFT: "Товар уже передан: отмена невозможна",
     RefusalCode.UNKNOWN_REASON: "Неизвестная причина отмены",
+    RefusalCode.DEADLINE_NOT_LATER: "Новый срок хранения должен быть позже нынешнего",
+    RefusalCode.DEADLINE_TOO_FAR: "Продлить хранение можно не больше чем на 7 дней",
     RefusalCode.REMOTE_SALE_FORBIDDEN: "Этот товар нельзя продать дистанционно: исключите позицию или отмените заказ",
 }
 

@@ -152,7 +152,7 @@ def _customer(webhook: OrderCreatedWebhook) -> Customer:
     c = webhook.payload.customer
     if c is None:
         return Customer()
-    return Customer(name=c.name, phone=c.phone, short_number=c.short_number)
+    return Customer(name=c.name, phone=c.phone, short_number=c.short_number, email=c.email)
 
 
 def new_order_from_webhook(webhook: OrderCreatedWebhook) -> NewOrder:

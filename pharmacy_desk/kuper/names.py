@@ -77,6 +77,7 @@ ADDRESS_FLOOR: Final = "floor"  # LIVE
 ADDRESS_DOOR_PHONE: Final = "door_phone"  # LIVE
 ADDRESS_ELEVATOR: Final = "elevator"  # LIVE
 ADDRESS_TO_DOOR: Final = "delivery_to_door"  # LIVE
+CUSTOMER_EMAIL: Final = "email"  # ASSUMED (the pickup code by e-mail uses it when Kuper sends it)
 DELIVERY_FROM: Final = "expectedFrom"  # ASSUMED
 DELIVERY_TO: Final = "expectedTo"  # ASSUMED
 

@@ -92,6 +92,7 @@ class Customer(TolerantModel):
     name: str | None = Field(None, alias=names.CUSTOMER_NAME)
     phone: str | None = Field(None, alias=names.CUSTOMER_PHONE)
     short_number: str | None = Field(None, alias=names.CUSTOMER_SHORT_NUMBER)
+    email: str | None = Field(None, alias=names.CUSTOMER_EMAIL)
 
 
 class Address(TolerantModel):

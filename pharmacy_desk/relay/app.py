@@ -31,6 +31,8 @@ from pharmacy_desk.inventory import StockSource
 from pharmacy_desk.relay.after_answer import AfterAnswer
 from pharmacy_desk.relay.config import RelayConfig
 from pharmacy_desk.relay.errors import SchemaOutOfDate
+from pharmacy_desk.relay.feed import api as feed_api
+from pharmacy_desk.relay.feed.runtime import build_runtime
 from pharmacy_desk.relay.http import catalogue as api_catalogue
 from pharmacy_desk.relay.http import openapi_doc, ready
 from pharmacy_desk.relay.http import orders as api_orders
@@ -40,6 +42,7 @@ from pharmacy_desk.relay.http import webhooks as api_webhooks
 from pharmacy_desk.relay.http.access_log import AccessLog, LoggingTransport
 from pharmacy_desk.relay.http.request_guard import RequestGuard
 from pharmacy_desk.relay.intake.reconcile import Reconciler
+from pharmacy_desk.relay.messages.runtime import build_messenger
 from pharmacy_desk.relay.state import RelayState
 from pharmacy_desk.relay.stock.no_shows import NoShowSweeper
 from pharmacy_desk.relay.stock.runner import StockHook, StockRunner
@@ -141,6 +144,11 @@ def create_app(
                     app.state.reconciler = reconciler
                 else:
                     reconciler = None
+            state.feed = build_runtime(config, engine, state.bus, transport=LoggingTransport())
+            await state.feed.start()
+            state.messages = build_messenger(config, engine)
+            if state.messages is not None:
+                await state.messages.start()
             await wiring.start()
             no_show_sweeper.start()
             app.state.relay = state
@@ -151,6 +159,10 @@ def create_app(
                 await reconciler.stop()
             await no_show_sweeper.stop()
             await wiring.retries.stop()
+            if state.feed is not None:
+                await state.feed.aclose()
+            if state.messages is not None:
+                await state.messages.stop()
             await state.stock.aclose()
             await wiring.aclose()
             if state.outbox_worker is not None:
@@ -174,6 +186,7 @@ def create_app(
     app.include_router(ready.router)
     openapi_doc.install(app)
     app.add_middleware(RequestGuard)  # inside the access log: its 400s are logged too
+    app.include_router(feed_api.router)
     app.add_middleware(AccessLog)
     app.add_middleware(AfterAnswer)  # outermost: its "answer sent" is the server's
 

@@ -10,6 +10,8 @@ pharmacy's administrator reads it):
   without credentials: FAIL, no notification would ever leave; the notification format configured;
   with a token, each store's shipments list (one page of one order: the reconciliation and ``pull``
   mode read it; a store that needs neither is OK even when Kuper refuses);
+- each feed store (``stores[].feed``): the stock and price feed to Kuper — queued, failed, the last
+  send (:mod:`pharmacy_desk.relay.feed.status`); FAIL when records failed or the stock cannot be read;
 - each store's stock: ``embedded`` — how many batches are loaded (none: FAIL, every order would be
   "out of stock"), and a WARN when products lack the ``marked`` column (the old rule "a GTIN means
   marked" decides for them: an unmarked product's EAN would be refused at the counter); ``onec`` — a
@@ -38,6 +40,7 @@ from pharmacy_desk.inventory.onec import OneCStock
 from pharmacy_desk.kuper.client import KuperClient
 from pharmacy_desk.kuper.vocabulary import NotificationFormat
 from pharmacy_desk.relay.config import KuperMode, RelayConfig, StoreConfig
+from pharmacy_desk.relay.feed.checks import check_feed
 from pharmacy_desk.relay.http.access_log import LoggingTransport
 from pharmacy_desk.relay.stock.wiring import shelf_life_of
 from pharmacy_desk.relay.storage import migrate
@@ -191,6 +194,8 @@ async def collect(config: RelayConfig) -> list[CheckResult]:
                 results.append(await check_onec(onec, store.key))
             else:
                 results.append(CheckResult(f"Остатки {store.key}", True, "учёт остатков выключен (stock = none)"))
+        if database.ok:
+            results.extend(CheckResult(r.name, r.ok, r.detail) for r in await check_feed(engine, config))
     finally:
         if onec is not None:
             await onec.aclose()

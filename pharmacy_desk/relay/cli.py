@@ -10,6 +10,7 @@
     pharmacy-desk-relay [--config relay.toml] stock import --store apteka-12 [--merge] stock.csv
     pharmacy-desk-relay [--config relay.toml] stock show --store apteka-12 100234 100777
     pharmacy-desk-relay [--config relay.toml] stock export --store apteka-12 [--output stock.csv]
+    pharmacy-desk-relay [--config relay.toml] feed status [--store apteka-12] [--sku 100234]
     pharmacy-desk-relay [--config relay.toml] check
 
 ``stock`` hands its arguments to :mod:`pharmacy_desk.relay.stock.cli` with the configured database
@@ -35,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pharmacy_desk.relay.config import RelayConfig, load_config
 from pharmacy_desk.relay.errors import ConfigError
+from pharmacy_desk.relay.feed import cli as feed_cli
 from pharmacy_desk.relay.storage import devices, migrate
 from pharmacy_desk.relay.storage.db import create_engine
 
@@ -69,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     stock.add_argument("stock_args", nargs=argparse.REMAINDER, help="import … | show … | export …")
     commands.add_parser("check", parents=[common], help="проверить конфигурацию, базу, Купер и 1С")
+    feed_cli.add_parser(commands, common)
     return parser
 
 
@@ -209,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
         return _migrate(config)
     if args.command == "stock":
         return _stock(config, args.stock_args)
+    if args.command == "feed":
+        return _run_with_engine(config, lambda engine: feed_cli.status(engine, config, args))
     if args.command == "check":
         from pharmacy_desk.relay.checks import run_checks
 

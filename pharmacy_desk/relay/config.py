@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import string
 import tomllib
 from collections.abc import Mapping
 from enum import StrEnum
@@ -28,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, m
 
 from pharmacy_desk.api.store import OutOfStockPolicy, StockKind
 from pharmacy_desk.domain import CancelReason, StoreRules
+from pharmacy_desk.domain.pickup_message import DEFAULT_SUBJECT, DEFAULT_TEMPLATE, check_template
 from pharmacy_desk.domain.remote_sale import ForbiddenLinesPolicy
 from pharmacy_desk.inventory.onec.settings import OneCSettings
 from pharmacy_desk.kuper.vocabulary import NotificationFormat
@@ -91,6 +93,48 @@ class PickupAttemptBudget(BaseModel):
     alert_after: int = Field(default=6, ge=1)
 
 
+class PickupMessages(_Section):
+    """The pickup code repeated to the customer (opt-in per store)."""
+
+    sms: bool = False  # by SMS (needs [messaging.sms]) to the phone Kuper gave
+    email: bool = False  # by e-mail (needs [messaging.smtp]) when Kuper gave an address
+    template: str = DEFAULT_TEMPLATE  # placeholders {code} {number} {store} {until}
+    subject: str = DEFAULT_SUBJECT  # e-mail subject; placeholders {number} {store} (never the code)
+
+    @model_validator(mode="after")
+    def _templates(self) -> Self:
+        check_template(self.template)
+        for name in (n for _, n, _, _ in string.Formatter().parse(self.subject) if n is not None):
+            if name not in ("number", "store"):
+                raise ValueError(f"placeholder {{{name}}} is not allowed in the subject: use {{number}} {{store}}")
+        return self
+
+
+class SmtpSettings(_Section):
+    host: str
+    port: int = Field(default=25, ge=1, le=65535)
+    from_address: str = Field(min_length=3)
+    username: str | None = None
+    password: SecretStr | None = None
+    starttls: bool = False
+    use_tls: bool = False
+
+
+class SmsSettings(_Section):
+    provider: str = Field(default="smsru", pattern=r"^smsru$")  # SMS.ru's HTTP API
+    api_id: SecretStr
+    base_url: str = "https://sms.ru"
+    sender: str | None = None  # an approved sender name, else the gateway's default
+
+
+class MessagingConfig(_Section):
+    smtp: SmtpSettings | None = None
+    sms: SmsSettings | None = None
+    attempts: int = Field(default=5, ge=1, le=50)  # per message, within minutes of the code being issued
+    retry_seconds: float = Field(default=20.0, gt=0)  # first retry; doubles
+    timeout_seconds: float = Field(default=15.0, gt=0)
+
+
 class StoreConfig(_Section):
     key: str = Field(pattern=_KEY_PATTERN)
     name: str = Field(min_length=1)
@@ -105,6 +149,10 @@ class StoreConfig(_Section):
     forbidden_cancel_slug: CancelReason = CancelReason.OUT_OF_STOCK
     stock: StockKind = StockKind.EMBEDDED
     webhook_auth: WebhookAuth | None = None  # overrides the global one for this store
+    kuper_outlet_id: str | None = Field(default=None, min_length=1, max_length=64)  # the store's id at Kuper
+    feed: bool = False  # send this store's stock and prices to Kuper (needs kuper_outlet_id)
+    safety_stock: int = Field(default=0, ge=0)  # packs per SKU kept back from Kuper
+    pickup_messages: PickupMessages = PickupMessages()
     # order.accepted: None follows rules.accept_step (sent by the staff's accept step); True: always sent
     # (right after order.created when there is no accept step); False: never sent.
     send_accepted: bool | None = None
@@ -142,6 +190,8 @@ class KuperConfig(_Section):
     assembly_ceiling_minutes: float = Field(default=120.0, gt=0)
     assembly_sample: int = Field(default=20, ge=1)  # the store's last N assembled orders
     assembly_min_samples: int = Field(default=5, ge=1)
+    retail_chain_slug: str = ""  # the chain's slug at Kuper (store status calls)
+    content_base_url: str | None = None  # the content API, when not at base_url
 
     @model_validator(mode="after")
     def _bounds(self) -> Self:
@@ -151,6 +201,19 @@ class KuperConfig(_Section):
 
     def mode_of(self, store: StoreConfig) -> KuperMode:
         return store.mode or self.mode
+
+
+class FeedConfig(_Section):
+    """The stock and price feed to Kuper (:mod:`pharmacy_desk.relay.feed`)."""
+
+    interval_minutes: float = Field(default=10.0, gt=0)  # deltas this often
+    full_hours: float = Field(default=24.0, gt=0)  # everything again this often
+    check_seconds: float = Field(default=5.0, gt=0)  # how often a stock import is looked for
+    rate_per_second: float = Field(default=10.0, gt=0, le=10.0)  # Kuper's limit across the relay
+    max_records: int = Field(default=1000, ge=1, le=1000)  # per request
+    max_stores: int = Field(default=10, ge=1, le=10)  # distinct stores per request
+    concurrency: int = Field(default=4, ge=1, le=16)  # requests in flight
+    vat: str = Field(default="VAT10", pattern=r"^(NO_VAT|VAT0|VAT10|VAT20)$")  # when the product does not say
 
 
 class RelayConfig(_Section):
@@ -167,6 +230,8 @@ class RelayConfig(_Section):
     kuper: KuperConfig = KuperConfig()
     pickup_attempts: PickupAttemptBudget = PickupAttemptBudget()  # verify_pickup_code budgets (429)
     onec: OneCSettings | None = None  # 1C:Retail, for stores with stock = "onec"
+    feed: FeedConfig = FeedConfig()
+    messaging: MessagingConfig = MessagingConfig()
     stores: tuple[StoreConfig, ...] = ()
 
     @model_validator(mode="after")
@@ -178,7 +243,19 @@ class RelayConfig(_Section):
         if len(set(prefixes)) != len(prefixes):
             raise ValueError("store number_prefix values must be unique (order numbers are shown across stores)")
         routed: dict[str, str] = {}
+        outlets: dict[str, str] = {}
         for store in self.stores:
+            if store.pickup_messages.sms and self.messaging.sms is None:
+                raise ValueError(f"store {store.key!r}: pickup_messages.sms needs the [messaging.sms] section")
+            if store.pickup_messages.email and self.messaging.smtp is None:
+                raise ValueError(f"store {store.key!r}: pickup_messages.email needs the [messaging.smtp] section")
+            if store.feed and store.kuper_outlet_id is None:
+                raise ValueError(f"store {store.key!r}: feed = true needs kuper_outlet_id")
+            if store.kuper_outlet_id is not None:
+                other = outlets.setdefault(store.kuper_outlet_id, store.key)
+                if other != store.key:
+                    outlet = store.kuper_outlet_id
+                    raise ValueError(f"kuper_outlet_id {outlet!r} is given to {other!r} and {store.key!r}")
             for kuper_id in (store.key, *store.kuper_store_ids):
                 other = routed.setdefault(kuper_id, store.key)
                 if other != store.key:

@@ -64,6 +64,9 @@ class RelayState:
         """How this process learns of new events: ``local`` (SQLite), ``listening`` or ``polling`` (PostgreSQL)."""
         return self.fanout.mode.value if self.fanout is not None else "local"
 
+    feed: Any | None = None  # pharmacy_desk.relay.feed.runtime.FeedRuntime: stock/price feed, store pauses
+    messages: Any | None = None  # pharmacy_desk.relay.messages.service.PickupMessenger (pickup code by SMS/e-mail)
+
     def committed(self, store: str, *, outbox: bool = False) -> None:
         """Tell this process's listeners that ``store`` has new events (and the outbox new rows)."""
         self.bus.notify(store)

@@ -1,5 +1,5 @@
-"""A fake Kuper: the token endpoint, the notifications endpoint and the shipments API, with
-switchable error storms.
+"""A fake Kuper: the token endpoint, the notifications endpoint, the shipments API and the content API,
+with switchable error storms.
 
 ``POST /auth/token`` (form-encoded client credentials) issues bearer tokens;
 ``POST /ofm/api/v1/notifications`` checks the token, validates the body with the strict wire models
@@ -22,6 +22,16 @@ Errors Kuper may answer (docs/kuper-protocol.md §1):
 - an order Kuper never sent (when the stub was told which orders exist) → ``404``;
 - a *storm*: :meth:`KuperStub.storm` makes the endpoint answer ``500``/``429`` (``Retry-After``)/
   ``401``/``422``... for a number of requests or seconds, whatever the request.
+
+The content API (:mod:`pharmacy_desk.kuper.content_wire`): ``PUT /api/v1/import/stocks`` and
+``/api/v1/import/prices`` validate the body strictly (≤ 1,000 records, ≤ 10 stores, the record
+shapes; ``400`` with problem details otherwise), enforce Kuper's 10 requests/s (``429`` with
+``Retry-After: 1`` above it, counted in ``stub.content.rate_limited``) and keep the latest stock /
+price per store + offer and every accepted value in arrival order (``stub.content.stock_history``;
+:class:`~pharmacy_desk.sim.kuper_content.ContentFake`).
+``PUT``/``GET …/merchant-status`` keep each store's status; ``stub.content.refuse_store_status``
+makes Kuper refuse it (``403``, as for a store not in the "external assembly" format). Storms
+apply to these endpoints too (``endpoint=Endpoint.STOCKS`` …).
 
 Every attempt is recorded (:attr:`KuperStub.attempts`), every accepted notification too
 (:attr:`KuperStub.received`). The recorder is thread-safe: the stub may serve from another thread
@@ -55,6 +65,7 @@ from pharmacy_desk.kuper.vocabulary import (
     NotificationFormat,
     ShipmentState,
 )
+from pharmacy_desk.sim.kuper_content import ContentFake
 
 LIVE_REPEAT = "repeat (live 422)"
 """``Attempt.reason`` of a live 422 for a notification Kuper already has (a resend after a lost answer)."""
@@ -65,6 +76,9 @@ LIVE_NOT_ALLOWED = "not allowed for the store (live 405)"
 class Endpoint(StrEnum):
     TOKEN = "token"
     NOTIFICATIONS = "notifications"
+    STOCKS = "stocks"
+    PRICES = "prices"
+    STORE_STATUS = "store_status"
     SHIPMENTS = "shipments"  # the list and the state of one
 
 
@@ -194,12 +208,16 @@ class KuperStub:
         self._received: list[Received] = []
         self._seq = 0
         self.token_requests = 0
+        self.content = ContentFake(
+            self._lock, clock, self._token_valid, lambda name: self._storm_answer(Endpoint(name))
+        )
         self.app = Starlette(
             routes=[
                 Route(names.TOKEN_PATH, self._token, methods=["POST"]),
                 Route(names.NOTIFICATIONS_PATH, self._notification, methods=["POST"]),
                 Route(names.SHIPMENTS_PATH, self._shipments_list, methods=["GET"]),
                 Route(names.SHIPMENT_STATE_PATH, self._shipment_state, methods=["GET"]),
+                *self.content.routes(),
             ]
         )
 

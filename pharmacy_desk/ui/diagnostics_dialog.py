@@ -44,6 +44,7 @@ import pharmacy_desk
 from pharmacy_desk import resources
 from pharmacy_desk.desk.credentials import CredentialsUnavailable, token_store
 from pharmacy_desk.desk.logs import current_log_file
+from pharmacy_desk.desk.relay_client import RelayError
 from pharmacy_desk.desk.service import DeskService
 from pharmacy_desk.desk.settings import DeskSettings, SettingsError, SettingsFile
 from pharmacy_desk.desk.stream import ConnectionStatus
@@ -168,6 +169,8 @@ class DiagnosticsDialog(QDialog):
             Row(self.tr("Last error"), "Last error", ""),
             Row(self.tr("Last event"), "Last event", ""),
             Row(self.tr("Actions waiting"), "Actions waiting", "—"),
+            Row(self.tr("Kuper feed"), "Kuper feed", "—"),
+            Row(self.tr("Kuper orders"), "Kuper orders", "—"),
         ]
 
     def _group(self, title: str, title_en: str, rows: list[Row]) -> QGroupBox:
@@ -198,6 +201,20 @@ class DiagnosticsDialog(QDialog):
             return
         waiting = await service.queued()
         self._set("Actions waiting", str(len(waiting)))
+        await self._load_feed()
+
+    async def _load_feed(self) -> None:
+        """The store's stock / price feed to Kuper and whether Kuper orders are paused (from the relay)."""
+        service = self.service
+        if service is None:
+            return
+        try:
+            self._set("Kuper feed", (await service.feed_state()).text_ru())
+        except RelayError as exc:
+            self._set("Kuper feed", exc.message)
+        pause = service.pause.info
+        if pause is not None:
+            self._set("Kuper orders", pause.text_ru() or self.tr("taking orders"))
 
     # --- the text for support ---------------------------------------------------------------------
 

@@ -62,6 +62,7 @@ from pharmacy_desk.ui.return_to_shelf import ReturnToShelfDialog, ShelfItem, ite
 from pharmacy_desk.ui.scanner_filter import ScannerFilter
 from pharmacy_desk.ui.sounds import Sound, SoundPlayer
 from pharmacy_desk.ui.status_bar import StatusBar
+from pharmacy_desk.ui.store_pause import PauseControls, PauseIndicator
 from pharmacy_desk.ui.tasks import spawn
 
 BatchesFor = Callable[[Order], Awaitable[Mapping[str, Sequence[Batch]]]]
@@ -154,6 +155,14 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         self.tools = OrderTools(self)
+        self.pause_indicator = PauseIndicator(self.status)
+        self.status.addPermanentWidget(self.pause_indicator)
+        self.pause_controls = PauseControls(self, service)  # Касса → «Приостановить приём заказов»
+        bridge.pauseChanged.connect(self.pause_indicator.show_pause)
+        bridge.pauseChanged.connect(self.pause_controls.show_pause)
+        self.pause_controls.refused.connect(self._refuse)
+        if service.pause.info is not None:
+            self.pause_indicator.show_pause(service.pause.info)
         self.diagnostics_action = add_help_menu(self, service)  # Help → About / Diagnostics…
 
         self.status.set_connection(service.connection)

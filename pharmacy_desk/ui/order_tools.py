@@ -33,6 +33,7 @@ from pharmacy_desk.domain import Order
 from pharmacy_desk.domain.bag_label import BagLabel
 from pharmacy_desk.ui.assembly_view import AssemblyView
 from pharmacy_desk.ui.async_dialog import run_dialog
+from pharmacy_desk.ui.extend_pickup import ExtendPickupDialog, extend_pickup
 from pharmacy_desk.ui.handover_view import HandoverView
 from pharmacy_desk.ui.label_printing import LabelPrinting, LabelSettingsDialog, SaveLabels
 from pharmacy_desk.ui.order_detail_view import OrderDetailDialog
@@ -87,6 +88,7 @@ class OrderTools(QObject):
             ("label", self.tr("Bag label: preview and print…"), "Ctrl+P", self.preview_label),
             ("pdf", self.tr("Bag label to PDF…"), "Ctrl+Shift+P", self.label_pdf),
             ("settings", self.tr("Label settings…"), None, self.label_settings),
+            ("extend", self.tr("Extend pickup until…"), None, self.extend_pickup),
         ):
             action = menu.addAction(text)
             if key is not None:
@@ -168,6 +170,22 @@ class OrderTools(QObject):
             self.detail_dialog = None
             if shiboken6.isValid(dialog):
                 dialog.deleteLater()
+
+    # --- «Продлить хранение до …» ------------------------------------------------------------------
+
+    @async_slot()
+    async def extend_pickup(self) -> None:
+        number = self.current_number()
+        if number is None:
+            self._message(self.tr("Select an order first"), True)
+            return
+        dialog = ExtendPickupDialog(number, self.top)
+        accepted = await run_dialog(dialog)
+        until = dialog.chosen()
+        dialog.deleteLater()
+        if accepted:
+            done, message = await extend_pickup(self.window.service, number, until)
+            self._message(message, not done)
 
     # --- labels -----------------------------------------------------------------------------------
 

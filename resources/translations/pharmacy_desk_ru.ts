@@ -494,6 +494,18 @@
         <translation>Ждут отправки</translation>
     </message>
     <message>
+        <source>Kuper feed</source>
+        <translation>Выгрузка в Купер</translation>
+    </message>
+    <message>
+        <source>Kuper orders</source>
+        <translation>Заказы Купера</translation>
+    </message>
+    <message>
+        <source>taking orders</source>
+        <translation>принимаются</translation>
+    </message>
+    <message>
         <source>Save support bundle</source>
         <translation>Сохранить архив для поддержки</translation>
     </message>
@@ -535,6 +547,17 @@
     <message>
         <source>The error is written to the log. The program keeps working.</source>
         <translation>Ошибка записана в журнал. Программа продолжает работать.</translation>
+    </message>
+</context>
+<context>
+    <name>ExtendPickupDialog</name>
+    <message>
+        <source>Extend pickup</source>
+        <translation>Продление хранения</translation>
+    </message>
+    <message>
+        <source>Keep order %1 until:</source>
+        <translation>Хранить заказ %1 до:</translation>
     </message>
 </context>
 <context>
@@ -1355,6 +1378,10 @@ Drop the order's unsent actions and continue from its current state?</source>
         <translation>Настройки этикеток…</translation>
     </message>
     <message>
+        <source>Extend pickup until…</source>
+        <translation>Продлить хранение до …</translation>
+    </message>
+    <message>
         <source>Select an order first</source>
         <translation>Сначала выберите заказ</translation>
     </message>
@@ -1379,6 +1406,44 @@ Drop the order's unsent actions and continue from its current state?</source>
         <translation>Продлить хранение до …</translation>
     </message>
     </context>
+<context>
+    <name>PauseControls</name>
+    <message>
+        <source>&amp;Cash desk</source>
+        <translation>&amp;Касса</translation>
+    </message>
+    <message>
+        <source>Pause Kuper orders</source>
+        <translation>Приостановить приём заказов</translation>
+    </message>
+    <message>
+        <source>For %1 minutes</source>
+        <translation>На %1 минут</translation>
+    </message>
+    <message>
+        <source>Until resumed</source>
+        <translation>До возобновления</translation>
+    </message>
+    <message>
+        <source>Resume Kuper orders</source>
+        <translation>Возобновить приём заказов</translation>
+    </message>
+</context>
+<context>
+    <name>PauseIndicator</name>
+    <message>
+        <source>Kuper orders paused until resumed</source>
+        <translation>Приём заказов Купера приостановлен до возобновления</translation>
+    </message>
+    <message>
+        <source>Kuper orders paused until %1</source>
+        <translation>Приём заказов Купера приостановлен до %1</translation>
+    </message>
+    <message>
+        <source>Paused by %1</source>
+        <translation>Приостановила касса %1</translation>
+    </message>
+</context>
 <context>
     <name>QueueView</name>
     <message>

@@ -12,7 +12,9 @@ from pharmacy_desk.domain import StoreRules
 from pharmacy_desk.inventory.onec import ODataSettings, OneCSettings
 from pharmacy_desk.relay.config import (
     ENV_CONFIG_FILE,
+    FeedConfig,
     KuperConfig,
+    MessagingConfig,
     PickupAttemptBudget,
     RelayConfig,
     StoreConfig,
@@ -144,5 +146,6 @@ def test_readme_example_is_a_valid_configuration(tmp_path: Path) -> None:
     keys |= {f"stores[].{k}" for k in StoreConfig.model_fields}
     keys |= {f"onec.{k}" for k in OneCSettings.model_fields} | {f"onec.odata.{k}" for k in ODataSettings.model_fields}
     keys |= {f"pickup_attempts.{k}" for k in PickupAttemptBudget.model_fields}
-    keys -= {"kuper", "webhook_auth", "stores", "onec", "pickup_attempts"}
+    keys |= {f"feed.{k}" for k in FeedConfig.model_fields} | {f"messaging.{k}" for k in MessagingConfig.model_fields}
+    keys -= {"kuper", "webhook_auth", "stores", "onec", "pickup_attempts", "feed", "messaging"}
     assert keys <= documented, f"undocumented keys: {sorted(keys - documented)}"

@@ -54,6 +54,7 @@ def test_migration_scripts_are_package_data() -> None:
         "0005_pickup_code_secret.py",
         "0006_inventory_products.py",
         "0007_stream_notify.py",
+        "0008_feed_pauses.py",
     } <= set(scripts)
     assert (migrate.MIGRATIONS_DIR / "env.py").is_file()
 

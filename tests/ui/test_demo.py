@@ -48,6 +48,8 @@ async def test_the_demo_shows_orders_assembles_one_with_the_virtual_scanner_and_
     ):
         workdir = env.workdir
         assert workdir is not None and workdir.is_dir() and env.stock_loaded
+        # the feed catches up with the stock import: the fake Kuper gets the sample stock
+        await eventually(lambda: len(env.stub.content.stocks_of(settings.store)) > 0, timeout=15)
         window, book = demo.window, demo.service.book
         window.show()
         window.resize(1366, 768)

@@ -32,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pharmacy_desk.api.orders import ActionAccepted, ActionRequest, Conflict, OrderSummary, Problem, Refused
-from pharmacy_desk.domain import Actor, Context, Outcome, decide
+from pharmacy_desk.domain import Actor, Context, NotificationType, Outcome, decide
 from pharmacy_desk.relay.config import StoreConfig
 from pharmacy_desk.relay.counter.verify_budget import VERIFY_KIND, Failures, Spent, burst_message, recent_failures
 from pharmacy_desk.relay.errors import OrderChangedMeanwhile
@@ -191,6 +191,7 @@ class ActionService:
             )
         if outcome.changed or alerted:
             self.state.committed(store.key, outbox=bool(wires))
+            self._pickup_code_issued(store, stored.id, outcome)
         if effects is not None and effects.effects:
             await self.state.stock.run(store.key, effects.order, effects.effects)
         return answer
@@ -205,6 +206,19 @@ class ActionService:
         log.warning("store %s: %s", store, message)
         await stream_events.anomaly(conn, store, message)
         return True
+
+    def _pickup_code_issued(self, store: StoreConfig, order_id: int, outcome: Outcome) -> None:
+        """The code goes to the customer by SMS / e-mail now, while it is known (after the commit, in the
+        background: the Kuper notification is already queued and waits for nothing here)."""
+        messenger = getattr(self.state, "messages", None)
+        if messenger is None:
+            return
+        for note in outcome.notifications:
+            if note.type is NotificationType.PICKUP_CODE_CREATED and note.pickup_code:
+                try:
+                    messenger.code_issued(store, outcome.order, order_id, note.pickup_code)
+                except Exception:
+                    log.exception("order %s: the pickup code message could not be started", outcome.order.number)
 
     async def retry_notification(self, store: str, outbox_id: int) -> Answer:
         """A failed notification back to pending, due now (staff's "send again")."""

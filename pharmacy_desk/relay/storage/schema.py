@@ -196,3 +196,68 @@ relay_secrets = Table(
     Column("name", String(64), primary_key=True),
     Column("value", String(128), nullable=False),  # hex
 )
+
+# --- stock and price feed to Kuper, store pauses (pharmacy_desk.relay.feed) ---------------------
+
+feed_items = Table(
+    "feed_items",
+    metadata,
+    # the latest value per store + SKU + kind; one request in flight per row (status "sending")
+    Column("store", String(64), primary_key=True),
+    Column("sku", String(200), primary_key=True),
+    Column("kind", String(8), primary_key=True),  # stock | price
+    Column("value", Text, nullable=False),  # JSON of the record without offer/outlet ids
+    Column("version", Integer, nullable=False),  # + 1 each time the value is staged
+    Column("sent_version", Integer, nullable=False, default=0),  # the version Kuper last accepted
+    Column("sent_value", Text, nullable=True),
+    Column("status", String(16), nullable=False),  # pending | sending | retrying | sent | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("last_status_code", Integer, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("staged_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+    # the claim walks this index in order: due rows of one kind and status, oldest first, then by store and SKU
+    Index("ix_feed_items_due", "kind", "status", "next_attempt_at", "store", "sku"),
+)
+
+feed_stores = Table(
+    "feed_stores",
+    metadata,
+    Column("store", String(64), primary_key=True),
+    Column("last_delta_at", DateTime(timezone=True), nullable=True),
+    Column("last_full_at", DateTime(timezone=True), nullable=True),
+    Column("stock_mark", String(200), nullable=True),  # what the stock looked like at the last delta
+    Column("last_error", Text, nullable=True),  # the stock source's failure at the last look
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+store_pauses = Table(
+    "store_pauses",
+    metadata,
+    Column("store", String(64), primary_key=True),
+    Column("paused", Boolean, nullable=False),
+    Column("until", DateTime(timezone=True), nullable=True),  # None while paused: until resumed
+    Column("device_name", String(100), nullable=True),
+    Column("operator", String(100), nullable=True),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Column("kuper_state", String(16), nullable=False),  # sent | pending | failed
+    Column("kuper_error", Text, nullable=True),
+)
+
+pickup_messages = Table(
+    "pickup_messages",
+    metadata,
+    # the pickup code repeated to the customer (pharmacy_desk.relay.messages): one row per order + channel
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("store", String(64), nullable=False),
+    Column("order_id", BigId, ForeignKey("orders.id"), nullable=False),
+    Column("channel", String(8), nullable=False),  # sms | email
+    Column("recipient", String(200), nullable=False),  # masked: +7 916 ***-**-67, a***@example.ru
+    Column("status", String(16), nullable=False),  # sending | sent | failed | lost
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("order_id", "channel", name="uq_pickup_messages_order_channel"),
+)
