@@ -145,9 +145,11 @@ class AtolWebServer:
         task_timeout: float = 60.0,
         poll_interval: float = 0.2,
         client: httpx.AsyncClient | None = None,
+        close_permit: bool = False,
     ) -> None:
         self.url = url.rstrip("/")
         self.permit = permit
+        self._close_permit = close_permit
         self.task_timeout = task_timeout
         self.poll_interval = poll_interval
         self._client = client or httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(timeout, 3.0)))
@@ -358,6 +360,8 @@ class AtolWebServer:
     async def aclose(self) -> None:
         if self._own_client:
             await self._client.aclose()
+        if self._close_permit and self.permit is not None:
+            await self.permit.aclose()
 
 
 def _describe(result: w.TaskResult) -> str:
