@@ -22,6 +22,8 @@ from typing import Literal
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from pharmacy_desk.fiscal.settings import FiscalSettings
+
 APP_DIR_NAME = "pharmacy-desk"
 SETTINGS_FILE_NAME = "desk.json"
 _STORE_KEY_PATTERN = r"^([A-Za-z0-9_-]{1,32})?$"  # the relay's store keys; empty until configured
@@ -66,6 +68,7 @@ class DeskSettings(BaseModel):
     stream_idle_timeout_seconds: float = Field(default=45.0, gt=0, le=600)  # > 2 relay heartbeats (15 s)
     sound: SoundSettings = SoundSettings()
     labels: LabelSettings = LabelSettings()
+    fiscal: FiscalSettings = FiscalSettings()  # the register attached to this PC (pharmacy_desk.fiscal.settings)
 
     @field_validator("relay_url")
     @classmethod
