@@ -11,6 +11,7 @@ No Qt, no I/O, no asyncio: everything else depends on this package; it depends o
 - :mod:`.lifecycle`: :func:`open_order`, :func:`apply_event`, :func:`decide`
 - :mod:`.pickup_codes`: generation, uniqueness, checking with a lock-out, audit
 - :mod:`.refusals`: stable refusal codes with Russian messages
+- :mod:`.receipts`: the fiscal documents recorded on an order (sale, return)
 - :mod:`.scans`, :mod:`.bag_label`, :mod:`.keyboard_layout`: what a scanner typed
 - :mod:`.fefo`: which batches to pick, first-expiring first
 """
@@ -25,6 +26,7 @@ from pharmacy_desk.domain.actions import (
     LabelPrinted,
     PaymentTaken,
     Ready,
+    RecordReceipt,
     StartAssembly,
     VerifyPickupCode,
 )
@@ -41,6 +43,7 @@ from pharmacy_desk.domain.events import (
 from pharmacy_desk.domain.lifecycle import Context, Outcome, StoreRules, apply_event, decide, goods_left, open_order
 from pharmacy_desk.domain.order import Actor, Anomaly, Cancellation, Courier, Customer, Order, Payment
 from pharmacy_desk.domain.pickup_codes import PickupCodePolicy
+from pharmacy_desk.domain.receipts import Receipt, ReceiptKind, open_sale
 from pharmacy_desk.domain.refusals import Refusal, RefusalCode
 from pharmacy_desk.domain.states import (
     CancelReason,
@@ -84,6 +87,9 @@ __all__ = [
     "PaymentTaken",
     "PickupCodePolicy",
     "Ready",
+    "Receipt",
+    "ReceiptKind",
+    "RecordReceipt",
     "Refusal",
     "RefusalCode",
     "StartAssembly",
@@ -96,5 +102,6 @@ __all__ = [
     "decide",
     "goods_left",
     "open_order",
+    "open_sale",
     "totals",
 ]
