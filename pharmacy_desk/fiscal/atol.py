@@ -154,6 +154,8 @@ class AtolWebServer:
         self.poll_interval = poll_interval
         self._client = client or httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(timeout, 3.0)))
         self._own_client = client is None
+        self.owned_client: httpx.AsyncClient | None = None  # a client passed in that aclose() closes too
+        self._marking = asyncio.Lock()
         self._name = "АТОЛ"
 
     @property
@@ -283,13 +285,14 @@ class AtolWebServer:
         checks = []
         for code in codes:
             permit = permits.get(code)
-            check = await self._check_one(code, kind)
-            if permit is not None:
-                verdict = check.verdict if permit.verdict.allowed else permit.verdict
-                message = check.message if permit.verdict.allowed else permit.message
-                check = check.model_copy(update={"permit": permit.permit, "verdict": verdict, "message": message})
-            keep = for_sale and check.allowed
-            await self._run([w.QueryTask(type="acceptMarkingCode" if keep else "declineMarkingCode")])
+            async with self._marking:  # the device checks one code at a time: begin → status → accept/decline
+                check = await self._check_one(code, kind)
+                if permit is not None:
+                    verdict = check.verdict if permit.verdict.allowed else permit.verdict
+                    message = check.message if permit.verdict.allowed else permit.message
+                    check = check.model_copy(update={"permit": permit.permit, "verdict": verdict, "message": message})
+                keep = for_sale and check.allowed
+                await self._run([w.QueryTask(type="acceptMarkingCode" if keep else "declineMarkingCode")])
             checks.append(check)
         return checks
 
@@ -360,6 +363,8 @@ class AtolWebServer:
     async def aclose(self) -> None:
         if self._own_client:
             await self._client.aclose()
+        if self.owned_client is not None:
+            await self.owned_client.aclose()
         if self._close_permit and self.permit is not None:
             await self.permit.aclose()
 
