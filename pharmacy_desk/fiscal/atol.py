@@ -152,7 +152,11 @@ class AtolWebServer:
         self._close_permit = close_permit
         self.task_timeout = task_timeout
         self.poll_interval = poll_interval
-        self._client = client or httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(timeout, 3.0)))
+        # The Web Server is on this PC: a connection per request, none kept open between hand-overs.
+        self._client = client or httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 3.0)),
+            limits=httpx.Limits(max_keepalive_connections=0),
+        )
         self._own_client = client is None
         self.owned_client: httpx.AsyncClient | None = None  # a client passed in that aclose() closes too
         self._marking = asyncio.Lock()

@@ -118,7 +118,7 @@ class PermitClient:
         self.url = url.rstrip("/")
         self._token = token
         self._auth = httpx.BasicAuth(username, password) if username and password is not None else None
-        self._client = client or httpx.AsyncClient(timeout=timeout)
+        self._client = client or httpx.AsyncClient(timeout=timeout, limits=httpx.Limits(max_keepalive_connections=0))
         self._own_client = client is None
 
     async def check(self, codes: Sequence[str], now: dt.datetime | None = None) -> list[PermitResult]:
