@@ -42,6 +42,7 @@ from pharmacy_desk.ui.order_tools import OrderTools
 from pharmacy_desk.ui.qt_async import async_slot
 from pharmacy_desk.ui.queue_model import TICK_MS, OrderQueueModel
 from pharmacy_desk.ui.queue_view import QueueView
+from pharmacy_desk.ui.register_menu import RegisterControls
 from pharmacy_desk.ui.return_to_shelf import ReturnToShelfDialog, items_from_alert, items_from_session
 from pharmacy_desk.ui.scanner_filter import ScannerFilter
 from pharmacy_desk.ui.sounds import Sound, SoundPlayer
@@ -128,6 +129,13 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         self.tools = OrderTools(self)
+        self.register_controls: RegisterControls | None = None  # the Касса menu and the register in the status bar
+        if self.tools.handover.register is not None:
+            self.register_controls = RegisterControls(
+                self,
+                self.tools.handover.register,
+                operator=service.operator or service.settings.device_name or "Кассир",
+            )
         self.diagnostics_action = add_help_menu(self, service)  # Help → About / Diagnostics…
 
         self.status.set_connection(service.connection)
@@ -305,6 +313,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._forget_key_handler()
+        if self.register_controls is not None:
+            self.register_controls.monitor.cancel()
         self.alerts.close()
         self.closing.emit()
         super().closeEvent(event)
