@@ -42,6 +42,12 @@ class PermitSource(StrEnum):
     REGISTER = "register"
 
 
+PERMIT_SOURCE_RU = {
+    PermitSource.LOCAL_MODULE: "Локальный модуль Честного знака (ЛМ ЧЗ)",
+    PermitSource.CHZ_API: "API Честного знака",
+    PermitSource.REGISTER: "Драйвер кассы",
+}
+
 DEFAULT_LOCAL_MODULE_URL = "http://127.0.0.1:5995"
 DEFAULT_CHZ_API_URL = "https://markirovka.crpt.ru"
 

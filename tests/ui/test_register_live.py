@@ -64,3 +64,38 @@ async def test_handover_screen_steps_payment_after_the_code_blocked_pack_change(
         (printed,) = env.register.printed
         assert printed.codes == [codes[0]]
         assert "✔ Выдано" in view.steps.text()
+
+
+async def test_diagnostics_show_the_register_and_the_connection_dialog_sets_it(
+    live: Callable[[], Live], tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from pharmacy_desk.desk.settings import DeskSettings
+    from pharmacy_desk.fiscal.permit import PermitSource
+    from pharmacy_desk.fiscal.settings import FiscalKind
+    from pharmacy_desk.ui.connect_dialog import ConnectDialog
+    from pharmacy_desk.ui.diagnostics_dialog import DiagnosticsDialog
+
+    async with live() as env:
+        desk = await env.open_desk("Касса 1")
+        dialog = DiagnosticsDialog(desk.service, settings_file=tmp_path / "desk.json", parent=desk.window)
+        assert dialog.values["Register"].text() == f"АТОЛ (веб-сервер драйвера), {env.register_url}"
+        await eventually(lambda: dialog.values["Register state"].text().startswith("Касса: готова"))
+        assert "Register state: Касса: готова" in dialog.about_text()
+        env.register.paper = False
+        dialog.reject()
+        again = DiagnosticsDialog(desk.service, settings_file=tmp_path / "desk.json", parent=desk.window)
+        await eventually(lambda: "закончилась бумага" in again.values["Register state"].text())
+        again.reject()
+
+    connect = ConnectDialog(DeskSettings(relay_url="http://127.0.0.1:1", store="apteka-12"), None)
+    assert connect.fiscal_kind.currentData() == "none"
+    connect.fiscal_kind.setCurrentIndex(connect.fiscal_kind.findData("atol"))
+    connect.fiscal_url.setText("http://127.0.0.1:16733")
+    connect.permit_source.setCurrentIndex(connect.permit_source.findData("chz_api"))
+    settings = connect._settings()
+    assert not isinstance(settings, str)
+    assert settings.fiscal.kind is FiscalKind.ATOL and settings.fiscal.url == "http://127.0.0.1:16733"
+    assert settings.fiscal.permit_source is PermitSource.CHZ_API
+    connect.fiscal_url.setText("ftp://nope")
+    assert isinstance(connect._settings(), str)
+    connect.deleteLater()
