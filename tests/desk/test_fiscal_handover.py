@@ -24,7 +24,7 @@ from pharmacy_desk.fiscal.atol import AtolWebServer
 from pharmacy_desk.fiscal.models import CodeVerdict
 from pharmacy_desk.fiscal.permit import PermitClient, PermitSource
 from pharmacy_desk.inventory.embedded import EmbeddedStock, StockRow, import_rows
-from pharmacy_desk.relay.schema import orders, outbox
+from pharmacy_desk.relay.storage.schema import orders, outbox
 from pharmacy_desk.sim.atol_server import AtolSimulator
 from pharmacy_desk.sim.serving import serve
 

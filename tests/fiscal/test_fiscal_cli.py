@@ -16,7 +16,7 @@ async def run_cli(*args: str) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "pharmacy_desk.desk.cli",
+        "pharmacy_desk.counter_cli",
         "fiscal",
         *args,
         stdout=asyncio.subprocess.PIPE,

@@ -9,7 +9,7 @@ from typing import Any
 from relay_support import MARK_A, MARK_B, STORE, Relay, RelayFactory, config_data, receipt
 from sqlalchemy import select
 
-from pharmacy_desk.relay.schema import orders
+from pharmacy_desk.relay.storage.schema import orders
 
 PAID = {"kind": "hand_over", "payment": {"method": "cash", "amount": "379.98"}}
 ASSEMBLED = {"kind": "assembled", "composition": [{"sku": "100234", "quantity": 2, "marking_codes": [MARK_A, MARK_B]}]}
