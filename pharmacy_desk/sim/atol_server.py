@@ -125,11 +125,13 @@ class AtolSimulator:
         now: Any = None,
         shift_open: bool = True,
         permit_required: bool = True,
+        permit_by_driver: bool = False,
         api_key: str | None = None,
         processing_delay: float = 0.0,
     ) -> None:
         self._now = now or (lambda: dt.datetime.now(MSK))
         self.permit_required = permit_required
+        self.permit_by_driver = permit_by_driver  # permit_source "register": the driver makes the request
         self.api_key = api_key
         self.processing_delay = processing_delay
         self.paper = True
@@ -391,10 +393,12 @@ class AtolSimulator:
             raise TaskFailed(52, "Сумма не наличных платежей превышает сумму чека")
         returning = task.type == "sellReturn"
         codes = []
+        items = []
         for item in task.items:
-            self._check_marked(item, returning=returning)
+            items.append(self._check_marked(item, returning=returning))
             if item.imcParams is not None:
                 codes.append(item.imcParams.code)
+        task = task.model_copy(update={"items": items})  # with the 1260 the driver added (permit_by_driver)
         if len(set(codes)) != len(codes):
             raise TaskFailed(w.INVALID_PARAM, "Один код маркировки дважды в чеке")
         self.document_number += 1
@@ -420,11 +424,12 @@ class AtolSimulator:
                 self.sold.add(code)
         return {"fiscalParams": params, "warnings": None}
 
-    def _check_marked(self, item: w.Position, *, returning: bool) -> None:
+    def _check_marked(self, item: w.Position, *, returning: bool) -> w.Position:
+        """Refuse a marked position the real device would refuse; the position as printed."""
         if item.imcParams is None:
             if item.paymentObject == "commodityWithMarking":
                 raise TaskFailed(w.INVALID_PARAM, f"«{item.name}»: маркированный товар без кода маркировки")
-            return
+            return item
         imc = item.imcParams
         code = imc.code
         expected = "itemPieceReturn" if returning else "itemPieceSold"
@@ -437,8 +442,19 @@ class AtolSimulator:
         if imc.itemInfoCheckResult is None:
             raise TaskFailed(w.INVALID_PARAM, f"«{item.name}»: нет результата проверки кода (тег 2106)")
         if not self.permit_required or returning:  # tag 1260 of the permit mode: sales only
-            return
+            return item
         infos = item.industryInfo or []
+        if not infos and self.permit_by_driver:  # the driver asks Честный знак itself and writes 1260
+            answer = self._permit_answer([code])
+            if self._verdict(code) is not CodeVerdict.OK:
+                raise TaskFailed(w.INVALID_PARAM, f"«{item.name}»: разрешительный режим запретил продажу")
+            info = w.IndustryInfo(
+                fois=PERMIT_FOIS,
+                date=w.atol_date(PERMIT_DOCUMENT_DATE),
+                number=PERMIT_DOCUMENT_NUMBER,
+                industryAttribute=f"UUID={answer['reqId']}&Time={answer['reqTimestamp']}",
+            )
+            return item.model_copy(update={"industryInfo": [info]})
         if len(infos) != 1:
             raise TaskFailed(w.INVALID_PARAM, f"«{item.name}»: нет отраслевого реквизита 1260 разрешительного режима")
         info = infos[0]
@@ -453,6 +469,7 @@ class AtolSimulator:
         permit = self.permits.get(req_id)
         if permit is None or code not in permit.codes or (fields.get("Time") or [""])[0] != str(permit.timestamp):
             raise TaskFailed(w.INVALID_PARAM, f"«{item.name}»: реквизит 1260 не от проверки этого кода")
+        return item
 
     # --- Честный знак (permit mode) -------------------------------------------------------------
 

@@ -204,3 +204,19 @@ async def test_the_simulator_validates_every_task_strictly() -> None:
         results = await register._wait("sum", printing=False)
         assert results[0].status == "error" and "цене × количество" in results[0].errorDescription
         assert rig.sim.printed == []
+
+
+async def test_permit_source_register_the_driver_writes_1260() -> None:
+    async with atol_rig(AtolSimulator(permit_by_driver=True), permit=None) as rig:
+        checks = await rig.register.check_codes([CODE_A])
+        assert checks[0].allowed and checks[0].permit is None  # the app made no permit request
+        await rig.register.print_receipt(sale(checks))
+        (printed,) = rig.sim.printed
+        assert printed.industry_attributes[0].startswith("UUID=") and rig.sim.permit_calls == [[CODE_A]]
+        rig.sim.set_code(CODE_B, CodeVerdict.BLOCKED)
+        (blocked,) = await rig.register.check_codes([CODE_B])
+        assert blocked.verdict is CodeVerdict.BLOCKED  # the register's own check (2106) still refuses it
+    async with atol_rig(AtolSimulator(), permit=None) as rig:  # a driver not set up for the permit mode
+        checks = await rig.register.check_codes([CODE_A])
+        with pytest.raises(RegisterRefused, match="1260"):
+            await rig.register.print_receipt(sale(checks))
