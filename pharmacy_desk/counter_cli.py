@@ -8,6 +8,7 @@
     pharmacy-desk --demo               # demo: embedded relay, simulated Kuper, virtual scanner; no setup
     pharmacy-desk --demo --demo-rate 6 # ... with 6 new orders a minute (default 3)
     pharmacy-desk --self-test          # check this installation (bundle or source): exit 0 or 1
+    pharmacy-desk fiscal status|x-report|check-code CODE [--url URL]   # the register, for IT (no sale)
 
 The token is kept in the OS keyring; on a PC without one, ``PHARMACY_DESK_TOKEN_FILE=/path`` keeps it
 in a file only the user can read (see :mod:`pharmacy_desk.desk.credentials`).
@@ -52,8 +53,13 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["fiscal"]:
+        from pharmacy_desk.desk.fiscal_cli import main as fiscal_main
+
+        return fiscal_main(argv[1:])
     p = parser()
-    args = p.parse_args(sys.argv[1:] if argv is None else argv)
+    args = p.parse_args(argv)
     if not args.demo and (args.demo_exit_after is not None or args.demo_seed is not None):
         p.error("--demo-exit-after and --demo-seed go with --demo")
     if args.self_test:

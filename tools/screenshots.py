@@ -91,6 +91,7 @@ async def pickup_flow(demo: DemoDesk, out: Path) -> None:
     await until(lambda: demo.scanner.code_now() is not None)
     await demo.scanner.say()
     await until(lambda: handover.session is not None and handover.session.verified)
+    await until(lambda: handover.flow is not None and handover.flow.codes_checked and not handover.working)
     handover.take_payment("card")
     save(window.grab(), out / "handover.png")
     await handover.do_hand_over()

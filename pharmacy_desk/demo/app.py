@@ -29,6 +29,7 @@ from pharmacy_desk.desk.order_book import BookChange
 from pharmacy_desk.desk.qt_bridge import DeskBridge
 from pharmacy_desk.desk.service import DeskService
 from pharmacy_desk.desk.settings import DeskSettings, LabelSettings
+from pharmacy_desk.fiscal.settings import FiscalKind, FiscalSettings
 from pharmacy_desk.ui.app import AppRun, run_app
 from pharmacy_desk.ui.main_window import MainWindow
 from pharmacy_desk.ui.order_tools import OrderTools
@@ -64,6 +65,7 @@ def demo_settings(env: DemoEnvironment) -> DeskSettings:
         request_timeout_seconds=10,
         stream_idle_timeout_seconds=30,
         labels=LabelSettings(store_name=env.settings.store_name),
+        fiscal=FiscalSettings(kind=FiscalKind.ATOL, url=env.register_url, permit_url=env.register_url),
     )
 
 
@@ -154,7 +156,8 @@ async def run_demo_desk(
         if exit_after is not None:
             QTimer.singleShot(round(exit_after * 1000), desk.window.close)
         print(
-            f"pharmacy-desk demo: relay {env.relay_url}, store {env.store}, fake Kuper {env.kuper_url}; "
+            f"pharmacy-desk demo: relay {env.relay_url}, store {env.store}, fake Kuper {env.kuper_url}, "
+            f"register {env.register_url}; "
             "close the window to stop",
             flush=True,
         )

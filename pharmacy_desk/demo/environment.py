@@ -43,6 +43,7 @@ from pharmacy_desk.relay.app import create_app
 from pharmacy_desk.relay.config import RelayConfig
 from pharmacy_desk.relay.storage.devices import add_device
 from pharmacy_desk.sim import checks
+from pharmacy_desk.sim.atol_server import AtolSimulator
 from pharmacy_desk.sim.generator import GeneratorSettings, OrderGenerator
 from pharmacy_desk.sim.harness import Sim
 from pharmacy_desk.sim.kuper_stub import KuperStub
@@ -114,6 +115,8 @@ class DemoEnvironment:
         self.settings = settings or DemoSettings()
         self.catalogue = catalogue or DemoCatalogue.load()
         self.stub = KuperStub(client_id="demo-client", client_secret="demo-secret")
+        self.register = AtolSimulator()  # the counter's simulated cash register (ATOL Web Server + ЛМ ЧЗ)
+        self.register_url = ""
         self.workdir: Path | None = None
         self.relay_url = ""
         self.kuper_url = ""
@@ -157,6 +160,9 @@ class DemoEnvironment:
             self._stack.callback(shutil.rmtree, self.workdir, True)
         self.kuper_url = await self._stack.enter_async_context(
             serve(self.stub.app, capture_signals=False, **_SERVER_OPTIONS)
+        )
+        self.register_url = await self._stack.enter_async_context(
+            serve(self.register.app, capture_signals=False, **_SERVER_OPTIONS)
         )
         webhook_token = secrets.token_urlsafe(24)
         database_url = f"sqlite+aiosqlite:///{self.workdir / 'relay.sqlite3'}"

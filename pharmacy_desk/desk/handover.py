@@ -34,6 +34,7 @@ from pharmacy_desk.domain import (
     Line,
     Order,
     OrderState,
+    PaymentMethod,
     PaymentTaken,
     Refusal,
     VerifyPickupCode,
@@ -92,6 +93,7 @@ class HandoverSession:
     def __init__(self, order: Order) -> None:
         self._order = order
         self._declined: dict[str, int] = {}
+        self._taken_out: dict[str, set[str]] = {}  # sku → codes of packs the permit mode refused
         self.payment: PaymentTaken | None = None
 
     # --- the order --------------------------------------------------------------------------------
@@ -117,6 +119,8 @@ class HandoverSession:
         self._order = order
         ready = {line.sku: line.quantity for line in order.composition}
         self._declined = {sku: min(n, ready.get(sku, 0)) for sku, n in self._declined.items() if ready.get(sku)}
+        codes = {line.sku: set(line.marking_codes) for line in order.composition}
+        self._taken_out = {sku: kept for sku, out in self._taken_out.items() if (kept := out & codes.get(sku, set()))}
         if self.amount != amount or self.paid_by_kuper:
             self.payment = None
 
@@ -152,9 +156,35 @@ class HandoverSession:
         self.payment = None
         return True
 
+    def take_out(self, code: str) -> bool:
+        """The pack with marking code ``code`` leaves the bag (the permit mode refused it); False when no
+        pack given has that code."""
+        for line in self._order.composition:
+            if code in line.marking_codes and code not in self._taken_out.get(line.sku, set()):
+                if code not in self.given_codes(line.sku):
+                    return False
+                self._taken_out.setdefault(line.sku, set()).add(code)
+                self._declined[line.sku] = self._declined.get(line.sku, 0) + 1
+                self.payment = None
+                return True
+        return False
+
+    @property
+    def taken_out(self) -> frozenset[str]:
+        return frozenset(code for codes in self._taken_out.values() for code in codes)
+
+    def given_codes(self, sku: str) -> tuple[str, ...]:
+        """The codes of the packs of ``sku`` the customer takes (refused ones out, declined ones from the end)."""
+        line = next((line for line in self._order.composition if line.sku == sku), None)
+        if line is None:
+            return ()
+        out = self._taken_out.get(sku, set())
+        kept = [code for code in line.marking_codes if code not in out]
+        return tuple(kept[: line.quantity - self._declined.get(sku, 0)])
+
     def restore(self, sku: str) -> bool:
-        """The customer takes one declined pack of ``sku`` after all."""
-        if self._declined.get(sku, 0) == 0:
+        """The customer takes one declined pack of ``sku`` after all (never a pack the permit mode refused)."""
+        if self._declined.get(sku, 0) <= len(self._taken_out.get(sku, ())):
             return False
         self._declined[sku] -= 1
         if not self._declined[sku]:
@@ -169,7 +199,8 @@ class HandoverSession:
         result = []
         for line in self._order.composition:
             given = line.quantity - self._declined.get(line.sku, 0)
-            result.append(FinalLine(sku=line.sku, quantity=given, marking_codes=line.marking_codes[:given]))
+            codes = self.given_codes(line.sku) if line.marking_codes else ()
+            result.append(FinalLine(sku=line.sku, quantity=given, marking_codes=codes))
         return tuple(result)
 
     def composition(self) -> tuple[Line, ...] | Refusal:
@@ -197,7 +228,8 @@ class HandoverSession:
 
     @property
     def paid_by_kuper(self) -> bool:
-        return self._order.payment is not None
+        payment = self._order.payment
+        return payment is not None and payment.method is PaymentMethod.KUPER
 
     @property
     def paid(self) -> bool:

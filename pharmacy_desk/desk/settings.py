@@ -22,6 +22,8 @@ from typing import Literal
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from pharmacy_desk.fiscal.settings import FiscalSettings
+
 APP_DIR_NAME = "pharmacy-desk"
 SETTINGS_FILE_NAME = "desk.json"
 _STORE_KEY_PATTERN = r"^([A-Za-z0-9_-]{1,32})?$"  # the relay's store keys; empty until configured
@@ -70,6 +72,7 @@ class DeskSettings(BaseModel):
     # Large type: the counter app's text at 125 % or 150 %, laid out to still fit the screen. Use it
     # instead of Windows' 125 % / 150 % display scaling, which leaves a 1366×768 screen 1093×614 points.
     text_size_percent: Literal[100, 125, 150] = 100
+    fiscal: FiscalSettings = FiscalSettings()  # the register attached to this PC (pharmacy_desk.fiscal.settings)
 
     @field_validator("relay_url")
     @classmethod

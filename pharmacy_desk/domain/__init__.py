@@ -11,6 +11,7 @@ No Qt, no I/O, no asyncio: everything else depends on this package; it depends o
 - :mod:`.lifecycle`: :func:`open_order`, :func:`apply_event`, :func:`decide`
 - :mod:`.pickup_codes`: generation, uniqueness, checking with a lock-out, audit
 - :mod:`.refusals`: stable refusal codes with Russian messages
+- :mod:`.receipts`: the fiscal documents recorded on an order (sale, return)
 - :mod:`.scans`, :mod:`.bag_label`, :mod:`.keyboard_layout`: what a scanner typed
 - :mod:`.fefo`: which batches to pick, first-expiring first
 - :mod:`.product`: a product's attributes (marking, dispensing rule, storage, МНН, shelf price)
@@ -26,6 +27,7 @@ from pharmacy_desk.domain.actions import (
     LabelPrinted,
     PaymentTaken,
     Ready,
+    RecordReceipt,
     StartAssembly,
     VerifyPickupCode,
 )
@@ -43,6 +45,7 @@ from pharmacy_desk.domain.lifecycle import Context, Outcome, StoreRules, apply_e
 from pharmacy_desk.domain.order import Actor, Anomaly, Cancellation, Courier, Customer, Order, Payment
 from pharmacy_desk.domain.pickup_codes import SECRETS_CONTEXT, PickupCodePolicy, pickup_code_digest
 from pharmacy_desk.domain.product import Dispensing, ProductAttributes, Storage, is_marked
+from pharmacy_desk.domain.receipts import Receipt, ReceiptKind, open_sale
 from pharmacy_desk.domain.refusals import Refusal, RefusalCode
 from pharmacy_desk.domain.states import (
     CancelReason,
@@ -89,6 +92,9 @@ __all__ = [
     "PickupCodePolicy",
     "ProductAttributes",
     "Ready",
+    "Receipt",
+    "ReceiptKind",
+    "RecordReceipt",
     "Refusal",
     "RefusalCode",
     "StartAssembly",
@@ -103,6 +109,7 @@ __all__ = [
     "goods_left",
     "is_marked",
     "open_order",
+    "open_sale",
     "pickup_code_digest",
     "totals",
 ]

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pharmacy_desk.domain.composition import FinalLine
 from pharmacy_desk.domain.money import Money
+from pharmacy_desk.domain.receipts import Receipt
 from pharmacy_desk.domain.states import CancelReason
 
 
@@ -70,12 +71,22 @@ class PaymentTaken(BaseModel):
     amount: Money
 
 
+class RecordReceipt(_Action):
+    """A fiscal document the register printed for this order: the sale receipt (before the hand-over) or
+    the return receipt of a customer who refused after paying. Nothing is sent to Kuper."""
+
+    kind: Literal["record_receipt"] = "record_receipt"
+    receipt: Receipt
+
+
 class HandOver(_Action):
-    """Pickup: the customer takes the goods. Needs the verified code and the payment (or Kuper's)."""
+    """Pickup: the customer takes the goods. Needs the verified code, the payment (or Kuper's) and, where
+    the store requires it, the sale receipt (here or recorded before with :class:`RecordReceipt`)."""
 
     kind: Literal["hand_over"] = "hand_over"
     payment: PaymentTaken | None = None
     composition: tuple[FinalLine, ...] | None = None  # less than ready when the customer declines packs
+    receipt: Receipt | None = None
 
 
 class Cancel(_Action):
@@ -99,6 +110,7 @@ Action = Annotated[
     | IssuePickupCode
     | LabelPrinted
     | VerifyPickupCode
+    | RecordReceipt
     | HandOver
     | Cancel
     | ExtendPickup,

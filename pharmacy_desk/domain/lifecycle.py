@@ -18,7 +18,7 @@ waiting orders and exist only after ``order.ready_for_delivery``.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -49,6 +49,7 @@ from pharmacy_desk.domain.pickup_codes import (
     generate_pickup_code,
     pickup_code_digest,
 )
+from pharmacy_desk.domain.receipts import Receipt, ReceiptKind, open_sale
 from pharmacy_desk.domain.refusals import Refusal, RefusalCode
 from pharmacy_desk.domain.remote_sale import cap_prices, forbidden_refusal
 from pharmacy_desk.domain.states import (
@@ -70,6 +71,10 @@ class StoreRules(BaseModel):
     accept_step: bool = False  # send order.accepted before in_work (restaurants; off for pharmacies)
     issue_code_on_ready: bool = True  # pickup: "ready" also issues the pickup code, right after
     pickup: PickupCodePolicy = PickupCodePolicy()
+    # 54-ФЗ: no pickup hand-over without the sale receipt (the relay's stores[].receipt_required, default on)
+    receipt_required: bool = False
+    # who gives the receipt of a courier order: Kuper as the paying agent, or the pharmacy at the hand-over
+    courier_fiscal: Literal["kuper", "pharmacy"] = "kuper"
 
 
 class Context(BaseModel):
@@ -445,6 +450,8 @@ def decide(order: Order, action: act.Action, ctx: Context) -> Outcome:
             return Outcome(order=_bump(order, audit=(*order.audit, entry)))
         case act.VerifyPickupCode():
             return _verify_code(order, action, ctx)
+        case act.RecordReceipt():
+            return _record_receipt(order, action, ctx)
         case act.HandOver():
             return _hand_over(order, action, ctx)
         case act.Cancel():
@@ -602,6 +609,7 @@ def _hand_over(order: Order, action: act.HandOver, ctx: Context) -> Outcome:
     if isinstance(handed, Refusal):
         return Outcome(order=order, changed=False, refusal=handed)
     due = totals(handed).total_price
+    # The steps in their order: code verified → payment → the sale receipt → the goods leave.
     payment = order.payment
     if payment is None:
         if action.payment is None:
@@ -614,6 +622,18 @@ def _hand_over(order: Order, action: act.HandOver, ctx: Context) -> Outcome:
             at=ctx.now,
             by=ctx.actor.label,
         )
+    receipts = order.receipts
+    if ctx.rules.receipt_required and order.payment is None:  # paid to Kuper: Kuper gives the receipt
+        receipt = action.receipt or open_sale(order.receipts)
+        if receipt is None:
+            return _refuse(order, RefusalCode.RECEIPT_MISSING)
+        mismatch = _receipt_mismatch(receipt, handed, due, action.payment)
+        if mismatch:
+            return _refuse(order, RefusalCode.RECEIPT_MISMATCH, detail=mismatch)
+        if receipt not in receipts:
+            receipts = (*receipts, receipt)
+    elif action.receipt is not None and action.receipt not in receipts:
+        receipts = (*receipts, action.receipt)
     milestones = {**order.milestones, NotificationType.DELIVERED.value: ctx.now}
     new = _bump(
         order,
@@ -622,14 +642,64 @@ def _hand_over(order: Order, action: act.HandOver, ctx: Context) -> Outcome:
         handed_over=handed,
         composition=handed,
         milestones=milestones,
+        receipts=receipts,
     )
     note = _notification(order, NotificationType.DELIVERED, lines=handed, totals=totals(handed))
     return Outcome(order=new, notifications=(note,), effects=(StockEffect(kind=StockEffectKind.COMMIT, lines=handed),))
 
 
+def _codes_of(lines: tuple[Any, ...]) -> list[str]:
+    return sorted(code for line in lines for code in line.marking_codes)
+
+
+def _receipt_mismatch(receipt: Receipt, handed: tuple[Any, ...], due: Any, payment: act.PaymentTaken | None) -> str:
+    """Why ``receipt`` is not the receipt of handing ``handed`` over (empty: it is)."""
+    if receipt.kind is not ReceiptKind.SELL:
+        return "это не чек прихода"
+    if receipt.total is not None and receipt.total != due:
+        return f"в чеке {receipt.total}, к оплате {due}"
+    if sorted(receipt.marking_codes) != _codes_of(handed):
+        return "коды маркировки в чеке не те, что в выдаваемых упаковках"
+    if payment is not None and receipt.payment is not None and receipt.payment != payment.method:
+        return "способ оплаты в чеке другой"
+    return ""
+
+
+def _record_receipt(order: Order, action: act.RecordReceipt, ctx: Context) -> Outcome:
+    receipt = action.receipt
+    if receipt in order.receipts:
+        return Outcome(order=order, changed=False)  # the same document again: already recorded
+    if order.state is OrderState.CANCELED or (goods_left(order) and receipt.kind is ReceiptKind.SELL_RETURN):
+        return _refuse(order, RefusalCode.RECEIPT_UNEXPECTED, detail="заказ уже завершён")
+    sale = open_sale(order.receipts)
+    if receipt.kind is ReceiptKind.SELL:
+        if sale is not None:
+            return _refuse(order, RefusalCode.RECEIPT_UNEXPECTED, detail="чек прихода уже пробит")
+        if _is_pickup(order):
+            if order.state is not OrderState.AWAITING_PICKUP or order.pickup is None:
+                return _refuse(order, RefusalCode.WRONG_STATE)
+            if order.pickup.verified_at is None:
+                return _refuse(order, RefusalCode.CODE_NOT_VERIFIED)
+        elif ctx.rules.courier_fiscal != "pharmacy":
+            return _refuse(order, RefusalCode.RECEIPT_UNEXPECTED, detail="чек курьерского заказа даёт Купер")
+        in_bag = {code for line in order.composition for code in line.marking_codes}
+        if not set(receipt.marking_codes) <= in_bag:
+            return _refuse(order, RefusalCode.RECEIPT_MISMATCH, detail="в чеке коды не из этого заказа")
+    else:
+        if sale is None:
+            return _refuse(order, RefusalCode.RECEIPT_UNEXPECTED, detail="нет чека прихода, который возвращают")
+        if sorted(receipt.marking_codes) != sorted(sale.marking_codes) or (
+            receipt.total is not None and sale.total is not None and receipt.total != sale.total
+        ):
+            return _refuse(order, RefusalCode.RECEIPT_MISMATCH, detail="чек возврата не повторяет чек прихода")
+    return Outcome(order=_bump(order, receipts=(*order.receipts, receipt)))
+
+
 def _cancel(order: Order, action: act.Cancel, ctx: Context) -> Outcome:
     if goods_left(order):
         return _refuse(order, RefusalCode.GOODS_LEFT)
+    if open_sale(order.receipts) is not None:
+        return _refuse(order, RefusalCode.RECEIPT_NOT_RETURNED)
     cancellation = Cancellation(
         reason=action.reason,
         slug=action.reason.value,

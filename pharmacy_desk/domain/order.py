@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pharmacy_desk.domain.composition import Line, Totals, pack_count, totals
 from pharmacy_desk.domain.money import Money
 from pharmacy_desk.domain.pickup_codes import AuditEntry, PickupCodeState
+from pharmacy_desk.domain.receipts import Receipt
 from pharmacy_desk.domain.states import CancelReason, Flow, OrderState, PaymentMethod
 
 
@@ -113,6 +114,7 @@ class Order(_Frozen):
     forbidden_skus: dict[str, str] = Field(default_factory=dict)
     anomalies: tuple[Anomaly, ...] = ()
     audit: tuple[AuditEntry, ...] = ()
+    receipts: tuple[Receipt, ...] = ()  # fiscal documents printed for it, in order (sale, return)
     version: int = 1
 
     @property

@@ -32,6 +32,10 @@ class RefusalCode(StrEnum):
     PAYMENT_MISSING = "payment_missing"
     PAYMENT_AMOUNT = "payment_amount"
     GOODS_LEFT = "goods_left"
+    RECEIPT_MISSING = "receipt_missing"
+    RECEIPT_MISMATCH = "receipt_mismatch"
+    RECEIPT_NOT_RETURNED = "receipt_not_returned"
+    RECEIPT_UNEXPECTED = "receipt_unexpected"
     UNKNOWN_REASON = "unknown_reason"
     DEADLINE_NOT_LATER = "deadline_not_later"
     DEADLINE_TOO_FAR = "deadline_too_far"
@@ -63,6 +67,10 @@ MESSAGES_RU: dict[RefusalCode, str] = {
     RefusalCode.PAYMENT_MISSING: "Заказ не оплачен: выдача невозможна",
     RefusalCode.PAYMENT_AMOUNT: "Сумма оплаты не совпадает с суммой заказа",
     RefusalCode.GOODS_LEFT: "Товар уже передан: отмена невозможна",
+    RefusalCode.RECEIPT_MISSING: "Нет фискального чека: сначала пробейте чек, потом выдавайте",
+    RefusalCode.RECEIPT_MISMATCH: "Чек не совпадает с тем, что выдаётся",
+    RefusalCode.RECEIPT_NOT_RETURNED: "Покупатель уже оплатил: сначала пробейте чек возврата",
+    RefusalCode.RECEIPT_UNEXPECTED: "Чек сейчас не к месту",
     RefusalCode.UNKNOWN_REASON: "Неизвестная причина отмены",
     RefusalCode.DEADLINE_NOT_LATER: "Новый срок хранения должен быть позже нынешнего",
     RefusalCode.DEADLINE_TOO_FAR: "Продлить хранение можно не больше чем на 7 дней",

@@ -22,7 +22,7 @@ import tomllib
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
@@ -169,6 +169,21 @@ class StoreConfig(_Section):
     def accepted_at_creation(self) -> bool:
         """order.accepted goes out right after order.created (no staff accept step)."""
         return self.send_accepted is True and not self.rules.accept_step
+
+    # 54-ФЗ: a pickup order is handed over only with the sale receipt (hand_over refused with
+    # ``receipt_missing`` otherwise); false only where the pharmacy fiscalizes outside this system.
+    receipt_required: bool = True
+    # who gives a courier order's receipt: Kuper as the paying agent (confirm with Kuper for drugs), or the
+    # pharmacy, with every pack's code, when the courier takes the bag
+    courier_fiscal: Literal["kuper", "pharmacy"] = "kuper"
+
+    @model_validator(mode="after")
+    def _fiscal_rules(self) -> Self:
+        rules = self.rules.model_copy(
+            update={"receipt_required": self.receipt_required, "courier_fiscal": self.courier_fiscal}
+        )
+        object.__setattr__(self, "rules", rules)
+        return self
 
     def number(self, sequence: int) -> str:
         return f"{self.number_prefix}{sequence:0{self.number_digits}d}"

@@ -7,6 +7,12 @@ are the domain's action vocabulary (:mod:`pharmacy_desk.domain.actions`) seriali
 :meth:`Staff.act` behaves like a careful counter app: it reads the order's version first, repeats the
 same request (same idempotency key) when the relay cannot be reached, and when the order changed in
 between (``409``) reads the new version and asks again with a new key.
+
+The hand-over goes through a register as the counter app's does (:mod:`pharmacy_desk.desk.fiscal_handover`):
+every pack's code checked in the permit mode, the sale receipt with the codes and tag 1260, then
+``hand_over`` with the receipt. By default that is a simulated ATOL register inside the process
+(:attr:`Staff.register_sim` shows what it printed); ``register=None, simulated_register=False`` hands
+over without one (a store with ``receipt_required = false``).
 """
 
 from __future__ import annotations
@@ -33,6 +39,15 @@ from pharmacy_desk.domain import (
     VerifyPickupCode,
 )
 from pharmacy_desk.domain.actions import PaymentTaken
+from pharmacy_desk.domain.composition import handed_over_composition
+from pharmacy_desk.domain.order import Order
+from pharmacy_desk.domain.receipts import Receipt, ReceiptKind
+from pharmacy_desk.domain.refusals import Refusal
+from pharmacy_desk.fiscal.errors import FiscalError
+from pharmacy_desk.fiscal.models import ReceiptItem, ReceiptRequest
+from pharmacy_desk.fiscal.register import FiscalRegister
+from pharmacy_desk.sim.atol_server import AtolSimulator
+from pharmacy_desk.sim.register import in_process_register
 
 _TIMEOUT = httpx.Timeout(10.0, connect=2.0)
 _STALE_RETRIES = 5
@@ -82,7 +97,15 @@ class Staff:
         operator: str = "Симулятор",
         client: httpx.AsyncClient | None = None,
         patience: float = 15.0,
+        register: FiscalRegister | None = None,
+        simulated_register: bool = True,
     ) -> None:
+        self.register_sim: AtolSimulator | None = None
+        self._own_register = False
+        if register is None and simulated_register:
+            register, self.register_sim = in_process_register()
+            self._own_register = True
+        self.register = register
         self.store = store
         self.operator = operator
         self.patience = patience
@@ -94,6 +117,8 @@ class Staff:
     async def aclose(self) -> None:
         if self._own_client:
             await self._http.aclose()
+        if self._own_register and self.register is not None:
+            await self.register.aclose()
 
     async def __aenter__(self) -> Staff:
         return self
@@ -186,10 +211,60 @@ class Staff:
         amount: Decimal | None = None,
         composition: list[FinalLine] | None = None,
     ) -> ActionResult:
-        """The customer takes the goods; ``method`` ``None``: the customer did not pay."""
+        """The customer takes the goods; ``method`` ``None``: the customer did not pay.
+
+        With a register, the sale receipt is printed first, but only for a hand-over the relay would take
+        (code verified, the amount due): a wrong one goes without, and the relay says why."""
         payment = PaymentTaken(method=method, amount=amount) if method is not None and amount is not None else None
         composition_tuple = tuple(composition) if composition is not None else None
-        return await self.act(number, HandOver(payment=payment, composition=composition_tuple))
+        receipt = None
+        if self.register is not None and payment is not None:
+            printed = await self._receipt(number, payment, composition_tuple)
+            if isinstance(printed, ActionResult):
+                return printed
+            receipt = printed
+        return await self.act(number, HandOver(payment=payment, composition=composition_tuple, receipt=receipt))
+
+    async def _receipt(
+        self, number: str, payment: PaymentTaken, composition: tuple[FinalLine, ...] | None
+    ) -> Receipt | ActionResult | None:
+        assert self.register is not None
+        order = Order.model_validate(await self.order(number))
+        if order.pickup is None or order.pickup.verified_at is None or order.payment is not None:
+            return None
+        handed = handed_over_composition(order.composition, composition)
+        if isinstance(handed, Refusal) or sum(line.total for line in handed) != payment.amount:
+            return None
+        codes = [code for line in handed for code in line.marking_codes]
+        try:
+            checks = {check.code: check for check in await self.register.check_codes(codes)}
+            items: list[ReceiptItem] = []
+            for line in handed:
+                name = (line.name or line.sku)[:128]
+                for code in line.marking_codes:
+                    items.append(
+                        ReceiptItem(
+                            sku=line.sku,
+                            name=name,
+                            price=line.unit_price,
+                            quantity=1,
+                            marking_code=code,
+                            check=checks[code],
+                        )
+                    )
+                if line.quantity and not line.marking_codes:
+                    items.append(ReceiptItem(sku=line.sku, name=name, price=line.unit_price, quantity=line.quantity))
+            request = ReceiptRequest(
+                request_id=f"{number}-{uuid.uuid4().hex[:12]}",
+                kind=ReceiptKind.SELL,
+                items=tuple(items),
+                payment=payment.method,
+                operator=self.operator[:64],
+                order_number=number,
+            )
+            return await self.register.print_receipt(request)
+        except FiscalError as exc:
+            return ActionResult("hand_over", 503, {"code": "register_error", "message": exc.message})
 
     async def cancel(self, number: str, reason: CancelReason, description: str = "") -> ActionResult:
         return await self.act(number, Cancel(reason=reason, description=description))

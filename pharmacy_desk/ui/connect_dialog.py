@@ -13,6 +13,7 @@ import asyncio
 
 from pydantic import ValidationError
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -26,6 +27,8 @@ from PySide6.QtWidgets import (
 from pharmacy_desk.desk.credentials import CredentialsUnavailable, TokenStore
 from pharmacy_desk.desk.relay_client import ConnectionCheck, RelayClient
 from pharmacy_desk.desk.settings import DeskSettings
+from pharmacy_desk.fiscal.permit import PERMIT_SOURCE_RU, PermitSource
+from pharmacy_desk.fiscal.settings import KIND_RU, FiscalKind
 from pharmacy_desk.ui.qt_async import async_slot
 
 _OK_STYLE = "background:#d7f5dd;color:#0b4d1c;padding:8px;"
@@ -74,6 +77,24 @@ class ConnectDialog(QDialog):
         form.addRow(self.tr("Store code"), self.store)
         form.addRow(self.tr("This PC's name"), self.device_name)
         form.addRow(self.tr("Device token"), self.token)
+        # The register attached to this PC (pharmacy_desk.fiscal.settings): kind, its address, the permit mode.
+        fiscal = settings.fiscal
+        self.fiscal_kind = QComboBox(self)
+        self.fiscal_kind.setObjectName("fiscalKind")
+        for kind, label in KIND_RU.items():
+            self.fiscal_kind.addItem(label, kind.value)
+        self.fiscal_kind.setCurrentIndex(max(0, self.fiscal_kind.findData(fiscal.kind.value)))
+        self.fiscal_url = QLineEdit(fiscal.onec_url if fiscal.kind is FiscalKind.ONEC else fiscal.url, self)
+        self.fiscal_url.setObjectName("fiscalUrl")
+        self.fiscal_url.setPlaceholderText("http://127.0.0.1:16732")
+        self.permit_source = QComboBox(self)
+        self.permit_source.setObjectName("permitSource")
+        for source, label in PERMIT_SOURCE_RU.items():
+            self.permit_source.addItem(label, source.value)
+        self.permit_source.setCurrentIndex(max(0, self.permit_source.findData(fiscal.permit_source.value)))
+        form.addRow("Касса", self.fiscal_kind)
+        form.addRow("Адрес кассы (веб-сервер АТОЛ или 1С)", self.fiscal_url)
+        form.addRow("Разрешительный режим", self.permit_source)
 
         self.test_button = QPushButton(self.tr("Test the connection"), self)
         self.test_button.setObjectName("testConnection")
@@ -123,10 +144,25 @@ class ConnectDialog(QDialog):
                     "relay_url": url,
                     "store": store,
                     "device_name": self.device_name.text().strip(),
+                    "fiscal": self._fiscal(),
                 }
             )
         except ValidationError as exc:
             return "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors(include_url=False))
+
+    def _fiscal(self) -> dict[str, object]:
+        kind = FiscalKind(self.fiscal_kind.currentData())
+        data: dict[str, object] = {
+            **self.base.fiscal.model_dump(),
+            "kind": kind,
+            "permit_source": PermitSource(self.permit_source.currentData()),
+        }
+        address = self.fiscal_url.text().strip()
+        if kind is FiscalKind.ONEC:
+            data["onec_url"] = address
+        elif address:
+            data["url"] = address
+        return data
 
     def _set_status(self, text: str, style: str) -> None:
         self.status.setText(text)

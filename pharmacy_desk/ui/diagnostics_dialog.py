@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import platform
 import sys
 from collections.abc import Callable
@@ -49,6 +50,7 @@ from pharmacy_desk.desk.service import DeskService
 from pharmacy_desk.desk.settings import DeskSettings, SettingsError, SettingsFile
 from pharmacy_desk.desk.stream import ConnectionStatus
 from pharmacy_desk.desk.support_bundle import DeskPaths, SecretLeak, bundle_file_name, write_support_bundle
+from pharmacy_desk.fiscal.settings import open_register
 from pharmacy_desk.ui.async_dialog import run_dialog
 from pharmacy_desk.ui.qt_async import async_slot
 from pharmacy_desk.ui.tasks import spawn
@@ -120,9 +122,11 @@ class DiagnosticsDialog(QDialog):
             self._forget.append(service.connection_changed.connect(self._show_status))
             self._show_status(service.connection)
         self.queue_task: asyncio.Task[None] | None = None
+        self.register_task: asyncio.Task[None] | None = None
         with contextlib.suppress(RuntimeError):  # no running loop: the count stays "—"
             asyncio.get_running_loop()
             self.queue_task = asyncio.ensure_future(self._count_queued())
+            self.register_task = asyncio.ensure_future(self._register_state())
 
     # --- the sections -----------------------------------------------------------------------------
 
@@ -171,6 +175,8 @@ class DiagnosticsDialog(QDialog):
             Row(self.tr("Actions waiting"), "Actions waiting", "—"),
             Row(self.tr("Kuper feed"), "Kuper feed", "—"),
             Row(self.tr("Kuper orders"), "Kuper orders", "—"),
+            Row("Касса", "Register", settings.fiscal.label),
+            Row("Состояние кассы", "Register state", "—"),
         ]
 
     def _group(self, title: str, title_en: str, rows: list[Row]) -> QGroupBox:
@@ -215,6 +221,27 @@ class DiagnosticsDialog(QDialog):
         pause = service.pause.info
         if pause is not None:
             self._set("Kuper orders", pause.text_ru() or self.tr("taking orders"))
+
+    async def _register_state(self) -> None:
+        """The register's status, asked once (a short-lived adapter: the screen's own keeps working)."""
+        service = self.service
+        if service is None:
+            return
+        try:
+            register = open_register(service.settings.fiscal, store=service.settings.store)
+        except ValueError as exc:
+            self._set("Register state", f"не настроена: {exc}")
+            return
+        if register is None:
+            self._set("Register state", "нет кассы на этом ПК")
+            return
+        try:
+            status = await register.status()
+        finally:
+            await register.aclose()
+        now = dt.datetime.now(dt.UTC)
+        problems = status.problems(now) + status.warnings(now)
+        self._set("Register state", "; ".join([status.summary(now), *problems]))
 
     # --- the text for support ---------------------------------------------------------------------
 
@@ -292,6 +319,8 @@ class DiagnosticsDialog(QDialog):
             self._forget.pop()()
         if self.queue_task is not None:
             self.queue_task.cancel()
+        if self.register_task is not None:
+            self.register_task.cancel()
         super().done(result)
 
 

@@ -7,10 +7,17 @@ Then, for a pickup order:
 1. type the code the customer says, Enter: the relay checks it (:class:`~pharmacy_desk.domain.VerifyPickupCode`),
    counts the failures and locks the order out after too many; a wrong code says only that, with the
    tries left — nothing about any other order;
-2. Del takes a pack the customer declines out (Ins puts it back): the amount is the domain's;
-3. F6 cash or F7 card records the payment of the amount shown;
-4. F9 hands the order over (only with a checked code and a payment; the relay checks both again).
-   F8: the customer refuses to pay — the order is canceled (``order_not_paid``), the stock released.
+2. every pack's marking code is then checked by the PC's register in the permit mode (F4 again); a
+   refused pack is taken out of the bag with the register's reason;
+3. Del takes a pack the customer declines out (Ins puts it back): the amount is the domain's;
+4. F6 cash (the amount tendered typed in the "Tendered" field: the change is shown) or F7 card records the
+   payment, never before the code is checked; switching cash ↔ card asks;
+5. F9 prints the receipt (every pack's code, tag 1260) and hands the order over with it.
+   F8: the customer refuses to pay — after a receipt, the return receipt first — then the order is
+   canceled (``order_not_paid``), the stock released.
+
+The checklist above the keys shows the steps: code ✓, codes checked ✓, paid ✓, receipt ✓, handed over.
+The steps' rules are :class:`~pharmacy_desk.desk.fiscal_handover.FiscalHandover`'s.
 
 A delivery order shows its courier and Kuper's steps (paid → received → delivering → delivered).
 The decisions are :class:`~pharmacy_desk.desk.handover.HandoverSession`'s and the relay's.
@@ -45,6 +52,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pharmacy_desk.desk.fiscal_handover import MSG_NO_REGISTER, STEP_RU, FiscalHandover, StepResult
+from pharmacy_desk.desk.fiscal_journal import JOURNAL_FILE_NAME, FiscalJournal
 from pharmacy_desk.desk.handover import Blocker, HandoverLine, HandoverSession, PaymentMethodName
 from pharmacy_desk.desk.order_book import BookChange
 from pharmacy_desk.desk.order_lookup import find_order
@@ -54,9 +63,13 @@ from pharmacy_desk.desk.scanner import ScannedCode, read_code
 from pharmacy_desk.desk.service import ActOutcome, DeskService
 from pharmacy_desk.domain import Action, Order, OrderState
 from pharmacy_desk.domain.bag_label import BagLabel
-from pharmacy_desk.domain.money import rubles
+from pharmacy_desk.domain.money import rubles, to_money
 from pharmacy_desk.domain.scans import ScanError
 from pharmacy_desk.domain.states import STATE_RU
+from pharmacy_desk.fiscal.manual import ManualEntry
+from pharmacy_desk.fiscal.models import ReceiptRequest
+from pharmacy_desk.fiscal.register import FiscalRegister
+from pharmacy_desk.fiscal.settings import open_register
 from pharmacy_desk.ui.async_dialog import run_dialog
 from pharmacy_desk.ui.courier_card import CourierCard, DeliveryTimeline, local_time
 from pharmacy_desk.ui.key_buttons import KeyButton, add_key_buttons, key_shortcut
@@ -157,12 +170,17 @@ class HandoverView(QWidget):
         parent: QWidget | None = None,
         *,
         clock: Callable[[], dt.datetime] = utc_now,
+        register: FiscalRegister | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("handover")
         self.service = service
         self.player = player
         self._clock = clock
+        self.register = register if register is not None else self._open_register()
+        self.journal = FiscalJournal(service.settings.data_path / JOURNAL_FILE_NAME)
+        self.flow: FiscalHandover | None = None
+        self.working = False  # a register step is running
         self.session: HandoverSession | None = None
         self.last_shown: Shown | None = None
         self.busy = False
@@ -226,6 +244,15 @@ class HandoverView(QWidget):
         self.payment.setObjectName("paymentState")
         self.payment.setWordWrap(True)
         _big(self.payment, 1.1)
+        self.tendered = QLineEdit(self)
+        self.tendered.setObjectName("cashTendered")
+        self.tendered.setPlaceholderText("Внесено наличными, ₽")
+        self.tendered.setToolTip("Сколько дал покупатель: касса покажет сдачу (F6)")
+        self.tendered.setMaximumWidth(220)
+        self.tendered.returnPressed.connect(lambda: self.take_payment("cash"))
+        self.steps = QLabel(self)
+        self.steps.setObjectName("handoverSteps")
+        self.steps.setWordWrap(True)
 
         self.courier = CourierCard(self)
         self.timeline = DeliveryTimeline(self)
@@ -238,11 +265,12 @@ class HandoverView(QWidget):
 
         bar = QHBoxLayout()
         specs: tuple[tuple[str, str, Callable[[], object]], ...] = (
+            ("F4", "F4 Проверить коды", self.check_codes),
             ("F6", self.tr("F6 Paid in cash"), lambda: self.take_payment("cash")),
             ("F7", self.tr("F7 Paid by card"), lambda: self.take_payment("card")),
             ("Del", self.tr("Del Pack declined"), self.decline_pack),
             ("Ins", self.tr("Ins Pack back"), self.restore_pack),
-            ("F9", self.tr("F9 Hand over"), self.hand_over),
+            ("F9", "F9 Чек и выдача", self.hand_over),
             ("F8", self.tr("F8 Refuses to pay"), self.refuse_to_pay),
             ("Esc", self.tr("Esc Queue"), self.backRequested.emit),
         )
@@ -254,6 +282,7 @@ class HandoverView(QWidget):
         inputs.addWidget(self.code, 1)
         totals = QHBoxLayout()
         totals.addWidget(self.amount, 1)
+        totals.addWidget(self.tendered)
         totals.addWidget(self.payment, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -266,6 +295,7 @@ class HandoverView(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(totals)
         layout.addWidget(self.waiting)
+        layout.addWidget(self.steps)
         layout.addLayout(bar)
         self._show(Shown(Tone.OK, self.tr("Scan the bag label or type the order number.")), sound=None)
         self._update()
@@ -314,17 +344,70 @@ class HandoverView(QWidget):
             return False
         self.service.acknowledge(number)
         self.session = HandoverSession(order)
+        self.flow = self._flow_for(self.session)
         self.code.clear()
+        self.tendered.clear()
         self.order_field.clear()
         self._show(self._greeting(), sound=None)
         self._update()
+        if self.flow is not None and self.session.order.state is OrderState.AWAITING_PICKUP:
+            resumed = await self._step(self.flow.resume())
+            if resumed is not None:
+                self._show_step(resumed)
         if self.lines.rowCount() > 0:
             self._select_row(0)
         self.focus_input()
         self.orderShown.emit(number)
         return True
 
+    def _open_register(self) -> FiscalRegister | None:
+        try:
+            return open_register(self.service.settings.fiscal, store=self.service.settings.store, ask=self._ask_receipt)
+        except ValueError:
+            return None  # a setting that is not complete: the diagnostics say so; no receipt can be printed
+
+    def _flow_for(self, session: HandoverSession) -> FiscalHandover | None:
+        if not session.is_pickup:
+            return None
+        info = self.service.store_info
+        required = info.rules.receipt_required if info is not None else True
+        return FiscalHandover(
+            session=session,
+            register=self.register,
+            journal=self.journal,
+            act=self._flow_act,
+            store=self.service.settings.store,
+            required=required,
+            operator=self.service.operator or self.service.settings.device_name or "Кассир",
+            clock=self._clock,
+        )
+
+    async def _flow_act(self, number: str, action: Action) -> object:
+        return await self._act(action, pinned=action.kind == "hand_over")
+
+    async def _step(self, step: Any) -> Any:
+        """Run a register step with the keys disabled."""
+        self.working = True
+        self._update()
+        try:
+            return await step
+        finally:
+            self.working = False
+            self._update()
+
+    def _show_step(self, result: StepResult) -> None:
+        self._show(
+            Shown(Tone.OK if result.ok else Tone.REFUSED, result.message), Sound.OK if result.ok else Sound.ERROR
+        )
+
+    async def _ask_receipt(self, request: ReceiptRequest) -> ManualEntry | None:
+        """The manual register: every pack's code to scan at the store's register, then the receipt typed in."""
+        from pharmacy_desk.ui.manual_receipt import ask_manual_receipt
+
+        return await ask_manual_receipt(self, request)
+
     def clear(self) -> None:
+        self.flow = None
         self.session = None
         self.code.clear()
         self._update()
@@ -420,6 +503,10 @@ class HandoverView(QWidget):
             self._show(
                 Shown(Tone.OK, self.tr("Code is correct. Take the payment: %1").replace("%1", self._due())), None
             )
+            if self.flow is not None and self.flow.fiscal and self.flow.given_codes():
+                checked = await self._step(self.flow.check_codes())
+                if not checked.ok:
+                    self._show_step(checked)
         elif isinstance(outcome, Refused) and outcome.code == "code_wrong":
             left = str(outcome.tries_left if outcome.tries_left is not None else 0)
             self._show(
@@ -456,6 +543,7 @@ class HandoverView(QWidget):
             and session.is_pickup
             and session.order.state is OrderState.AWAITING_PICKUP
             and not self.busy
+            and not self.working
         )
 
     def decline_pack(self) -> None:
@@ -474,17 +562,62 @@ class HandoverView(QWidget):
             self._show(Shown(Tone.PENDING, self.tr("Pack back in. New amount: %1").replace("%1", self._due())), None)
         self._update()
 
-    def take_payment(self, method: PaymentMethodName) -> None:
-        session = self.session
-        if not self._can_change() or session is None or session.paid_by_kuper:
+    @async_slot()
+    async def check_codes(self) -> None:
+        if self.flow is None or not self._can_change():
+            return
+        self._show_step(await self._step(self.flow.check_codes()))
+
+    def take_payment(self, method: PaymentMethodName, *, switch: bool = False) -> None:
+        """F6 / F7: only after the code (and the packs' codes) are checked, never during a lock-out."""
+        session, flow = self.session, self.flow
+        if not self._can_change() or session is None or session.paid_by_kuper or flow is None:
             return
         if Blocker.NOTHING_LEFT in session.blockers(self._clock()):
             self._show(Shown(Tone.REFUSED, self.tr("Every pack is declined: nothing to pay for")), Sound.ERROR)
             return
-        payment = session.take_payment(method)
+        tendered = None
+        if method == "cash" and self.tendered.text().strip():
+            try:
+                tendered = to_money(self.tendered.text().strip().replace(",", ".").replace(" ", ""))
+            except ValueError:
+                self._show(Shown(Tone.REFUSED, "Внесённая сумма не похожа на деньги"), Sound.ERROR)
+                return
+        current = session.payment
+        if current is not None and current.method != method and not switch:
+            spawn(self._confirm_switch(method))
+            return
+        result = flow.pay(method, tendered, switch=switch)
+        if not result.ok:
+            self._show_step(result)
+            return
+        payment = session.payment
+        assert payment is not None
         text = self.tr("Paid in cash: %1") if method == "cash" else self.tr("Paid by card: %1")
-        self._show(Shown(Tone.OK, text.replace("%1", rubles(payment.amount))), Sound.OK)
+        message = text.replace("%1", rubles(payment.amount))
+        if flow.change is not None:
+            message += f". Сдача {rubles(flow.change)}"
+        self._show(Shown(Tone.OK, message), Sound.OK)
         self._update()
+
+    async def _confirm_switch(self, method: PaymentMethodName) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Сменить способ оплаты",
+            "Оплата уже принята "
+            + ("картой" if method == "cash" else "наличными")
+            + ". Принять "
+            + ("наличными" if method == "cash" else "картой")
+            + "?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.setObjectName("switchPayment")
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        answer = await run_dialog(box)
+        box.deleteLater()
+        if answer == QMessageBox.StandardButton.Yes:
+            self.take_payment(method, switch=True)
 
     def _due(self) -> str:
         return rubles(self.session.amount) if self.session is not None else ""
@@ -496,12 +629,25 @@ class HandoverView(QWidget):
         await self.do_hand_over()
 
     async def do_hand_over(self) -> None:
-        session = self.session
-        if session is None or self.busy:
+        session, flow = self.session, self.flow
+        if session is None or self.busy or self.working:
             return
         blockers = session.blockers(self._clock())
         if blockers:
             self._show(Shown(Tone.REFUSED, self._blocker_text(blockers[0])), Sound.ERROR)
+            return
+        if flow is not None and flow.fiscal and flow.receipt is None:
+            printed = await self._step(flow.print_receipt())  # every pack's code, exactly once
+            if not printed.ok:
+                self._show_step(printed)
+                return
+        if flow is not None:
+            result = await self._step(flow.hand_over())
+            if result.ok:
+                self._show(Shown(Tone.OK, self.tr("Order %1 handed over").replace("%1", session.number)), Sound.OK)
+            else:
+                self._show_step(result)
+            self._update()
             return
         action = session.hand_over_action(self._clock())
         outcome = await self._act(action, pinned=True)  # against the amount on the screen
@@ -537,6 +683,17 @@ class HandoverView(QWidget):
             box.deleteLater()
             if answer != QMessageBox.StandardButton.Yes or self.session is not session:
                 return
+        flow = self.flow
+        if flow is not None and flow.receipt is not None:  # paid and printed: the return receipt first
+            refunded = await self._step(flow.refund_and_cancel(description=session.refuse_to_pay_action().description))
+            if refunded.ok:
+                self._show(
+                    Shown(Tone.PENDING, f"{refunded.message}. Верните деньги и уберите упаковки на полку"), Sound.ERROR
+                )
+            else:
+                self._show_step(refunded)
+            self._update()
+            return
         outcome = await self._act(session.refuse_to_pay_action())
         if outcome is None:
             return
@@ -640,6 +797,8 @@ class HandoverView(QWidget):
             self.delivery.hide()
             for button in self.buttons.values():
                 button.setEnabled(button is self.buttons["Esc"])
+            self.steps.clear()
+            self.tendered.setEnabled(False)
             return
         order = session.order
         flow = self.tr("Pickup") if session.is_pickup else self.tr("Delivery")
@@ -662,12 +821,27 @@ class HandoverView(QWidget):
             self.timeline.set_order(order)
         changeable = self._can_change()
         blockers = session.blockers(self._clock())
-        self.buttons["F6"].setEnabled(changeable and not session.paid_by_kuper)
-        self.buttons["F7"].setEnabled(changeable and not session.paid_by_kuper)
+        fh = self.flow
+        payable = changeable and not session.paid_by_kuper and session.verified
+        if fh is not None:
+            payable = payable and fh.receipt is None and (not fh.fiscal or fh.codes_checked)
+            self.steps.setText("   ".join(f"{'✔' if ok else '○'} {STEP_RU[step]}" for step, ok in fh.steps()))
+            if fh.fiscal and self.register is None:
+                self.steps.setText(self.steps.text() + f"   — {MSG_NO_REGISTER}")
+        else:
+            self.steps.clear()
+        self.buttons["F4"].setEnabled(
+            changeable and fh is not None and fh.fiscal and session.verified and not fh.codes_checked
+        )
+        self.tendered.setEnabled(payable)
+        self.buttons["F6"].setEnabled(payable)
+        self.buttons["F7"].setEnabled(payable)
+        self.buttons["F6"].setToolTip("" if payable else "Сначала проверьте код выдачи")
+        self.buttons["F7"].setToolTip("" if payable else "Сначала проверьте код выдачи")
         self.buttons["Del"].setEnabled(changeable)
         self.buttons["Ins"].setEnabled(changeable and session.declined_packs > 0)
         self.buttons["F8"].setEnabled(changeable and not session.paid_by_kuper)
-        self.buttons["F9"].setEnabled(not blockers and not self.busy)
+        self.buttons["F9"].setEnabled(not blockers and not self.busy and not self.working)
         self.buttons["F9"].setToolTip(self._blocker_text(blockers[0]) if blockers else "")
         self.buttons["Esc"].setEnabled(True)
 
@@ -684,7 +858,13 @@ class HandoverView(QWidget):
             return self.tr("Paid to Kuper: nothing to take")
         if session.payment is not None:
             method = self.tr("in cash") if session.payment.method == "cash" else self.tr("by card")
-            return self.tr("Paid %1: %2").replace("%1", method).replace("%2", rubles(session.payment.amount))
+            text = self.tr("Paid %1: %2").replace("%1", method).replace("%2", rubles(session.payment.amount))
+            flow = self.flow
+            if flow is not None and flow.change is not None:
+                text += f" · сдача {rubles(flow.change)}"
+            if flow is not None and flow.receipt is not None:
+                text += f" · чек № {flow.receipt.number}"
+            return text
         return self.tr("Not paid yet")
 
     def _code_text(self, session: HandoverSession) -> str:

@@ -58,6 +58,7 @@ from pharmacy_desk.ui.outcome import Tone, shown
 from pharmacy_desk.ui.qt_async import async_slot
 from pharmacy_desk.ui.queue_model import TICK_MS, OrderQueueModel
 from pharmacy_desk.ui.queue_view import QueueView
+from pharmacy_desk.ui.register_menu import RegisterControls
 from pharmacy_desk.ui.return_to_shelf import ReturnToShelfDialog, ShelfItem, items_from_alert, items_from_session
 from pharmacy_desk.ui.scanner_filter import ScannerFilter
 from pharmacy_desk.ui.sounds import Sound, SoundPlayer
@@ -163,6 +164,13 @@ class MainWindow(QMainWindow):
         self.pause_controls.refused.connect(self._refuse)
         if service.pause.info is not None:
             self.pause_indicator.show_pause(service.pause.info)
+        self.register_controls: RegisterControls | None = None  # the Касса menu and the register in the status bar
+        if self.tools.handover.register is not None:
+            self.register_controls = RegisterControls(
+                self,
+                self.tools.handover.register,
+                operator=service.operator or service.settings.device_name or "Кассир",
+            )
         self.diagnostics_action = add_help_menu(self, service)  # Help → About / Diagnostics…
 
         self.status.set_connection(service.connection)
@@ -410,6 +418,8 @@ class MainWindow(QMainWindow):
         if self.isVisible():
             self.save_geometry()
         self._forget_key_handler()
+        if self.register_controls is not None:
+            self.register_controls.monitor.cancel()
         self.alerts.close()
         self.closing.emit()
         super().closeEvent(event)

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -49,6 +49,7 @@ from pharmacy_desk.ui.async_dialog import run_dialog
 from pharmacy_desk.ui.courier_card import CourierCard, DeliveryTimeline
 from pharmacy_desk.ui.outcome import Tone, shown
 from pharmacy_desk.ui.qt_async import async_slot
+from pharmacy_desk.ui.receipt_picture import render_receipt
 from pharmacy_desk.ui.tasks import spawn
 
 Index = QModelIndex | QPersistentModelIndex
@@ -335,6 +336,14 @@ class OrderDetailDialog(QDialog):
         layout.addWidget(self.composition)
         layout.addWidget(self.courier)
         layout.addWidget(self.timeline)
+        self.receipts = QWidget(self)
+        self.receipts.setObjectName("receipts")
+        self.receipts_layout = QHBoxLayout(self.receipts)
+        self.receipts_layout.setContentsMargins(0, 0, 0, 0)
+        self.receipts_layout.addStretch(1)
+        self.receipts.hide()
+        self.receipt_pictures: list[QLabel] = []
+        layout.addWidget(self.receipts)
         layout.addWidget(QLabel(self.tr("History: Kuper's events, the staff's actions, notifications to Kuper"), self))
         layout.addWidget(self.table, 1)
         layout.addWidget(self.entry_detail)
@@ -425,6 +434,7 @@ class OrderDetailDialog(QDialog):
         self.header.setText(f"{order.number} · {flow} · {STATE_RU[order.state]}")
         self.summary.setText(" · ".join(self._summary_parts(order)))
         self._show_composition(order)
+        self._show_receipts(order)
         delivery = order.flow is not Flow.PICKUP
         self.courier.setVisible(delivery)
         self.timeline.setVisible(delivery)
@@ -439,6 +449,24 @@ class OrderDetailDialog(QDialog):
         closed = order.state in TERMINAL_STATES or goods_left(order)
         self.cancel.setEnabled(not closed)
         self.loaded.emit(detail)
+
+    def _show_receipts(self, order: Order) -> None:
+        """Each fiscal receipt of the order as a picture of the paper (sale, then the return if any)."""
+        for label in self.receipt_pictures:
+            self.receipts_layout.removeWidget(label)
+            label.deleteLater()
+        self.receipt_pictures = []
+        for receipt in order.receipts:
+            label = QLabel(self.receipts)
+            label.setObjectName(f"receipt{receipt.number}")
+            label.setPixmap(QPixmap.fromImage(render_receipt(receipt, order)))
+            label.setToolTip(receipt.label)
+            self.receipts_layout.insertWidget(len(self.receipt_pictures), label)
+            self.receipt_pictures.append(label)
+        self.receipts_layout.addStretch(1) if order.receipts and self.receipts_layout.count() == len(
+            order.receipts
+        ) else None
+        self.receipts.setVisible(bool(order.receipts))
 
     def _summary_parts(self, order: Order) -> list[str]:
         parts = []

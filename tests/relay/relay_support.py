@@ -208,3 +208,28 @@ class Relay:
 
 RelayFactory = Callable[..., Awaitable[Relay]]
 """``relay_factory(stock=..., **config_overrides)``: start a relay (fixture in ``conftest``)."""
+
+
+_RECEIPT_NUMBERS = iter(range(1000, 100000))
+
+
+def receipt(
+    codes: tuple[str, ...] | list[str],
+    total: str,
+    *,
+    payment: str = "cash",
+    kind: str = "sell",
+    number: int | None = None,
+) -> dict[str, Any]:
+    """A fiscal document as the counter's register answered it (``receipt: {number, fiscal_sign, fn, at, kind}``)."""
+    return {
+        "kind": kind,
+        "number": number if number is not None else next(_RECEIPT_NUMBERS),
+        "fiscal_sign": "3826154961",
+        "fn": "9999078902012345",
+        "at": "2025-06-02T10:15:00+03:00",
+        "total": total,
+        "payment": payment,
+        "marking_codes": list(codes),
+        "source": "atol",
+    }

@@ -97,7 +97,8 @@ async def _ready(relay: Relay) -> tuple[str, str]:
     pc = await relay.device()
     await relay.ok(number, {"kind": "start_assembly"}, pc)
     await relay.ok(number, AS_ORDERED, pc)
-    code: str = (await relay.ok(number, {"kind": "ready"}, pc))["order"]["pickup"]["code"]
+    await relay.ok(number, {"kind": "ready"}, pc)
+    code = await relay.code_for_kuper(number)
     return number, code
 
 

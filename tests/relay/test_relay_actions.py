@@ -22,6 +22,7 @@ from tests.relay.relay_support import (
     RelayFactory,
     config_data,
     new_uuid,
+    receipt,
     webhook,
 )
 
@@ -104,8 +105,19 @@ async def test_pickup_flow_code_check_payment_and_hand_over(relay: Relay) -> Non
     short = {"kind": "hand_over", "payment": {"method": "cash", "amount": "100.00"}}
     await refused(relay, number, short, pc, "payment_amount")
     paid = {"kind": "hand_over", "payment": {"method": "card", "amount": "379.98"}}
-    body = await relay.ok(number, paid, pc)
+    await refused(relay, number, paid, pc, "receipt_missing")  # 54-ФЗ: no hand-over without the receipt
+    wrong_codes = {**paid, "receipt": receipt([MARK_A], "379.98", payment="card")}
+    await refused(relay, number, wrong_codes, pc, "receipt_mismatch")
+    document = receipt([MARK_A, MARK_B], "379.98", payment="card")
+    body = await relay.ok(number, {**paid, "receipt": document}, pc)
     assert body["order"]["state"] == "shipped" and body["order"]["payment"]["method"] == "card"
+    (recorded,) = body["order"]["receipts"]
+    assert (recorded["number"], recorded["fiscal_sign"], recorded["fn"], recorded["kind"]) == (
+        document["number"],
+        "3826154961",
+        "9999078902012345",
+        "sell",
+    )
     assert await pickup_code_digest(relay, number) is None
     events = [r["event_type"] for r in await relay.outbox_rows()]
     assert events == [

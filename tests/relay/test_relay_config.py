@@ -99,7 +99,8 @@ def test_order_numbers() -> None:
         {"webhook_auth": {"client_token": "t"}, "stores": [{"key": "s", "name": "S", "number_prefix": "A12-"}]}
     )
     assert config.stores[0].number(123) == "A12-000123"
-    assert config.stores[0].rules == StoreRules()
+    assert config.stores[0].rules == StoreRules(receipt_required=True)  # stores[].receipt_required: on by default
+    assert config.stores[0].receipt_required and config.stores[0].courier_fiscal == "kuper"
     assert config.stores[0].out_of_stock is OutOfStockPolicy.ASK_STAFF
 
 

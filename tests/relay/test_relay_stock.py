@@ -19,7 +19,7 @@ from pharmacy_desk.inventory import ReservationState
 from pharmacy_desk.sim.kuper_stub import KuperStub
 from pharmacy_desk.sim.serving import serve
 from tests.relay.relay_stock_support import NUROFEN, load, reservation, row, stock, stock_alerts, stores, summary
-from tests.relay.relay_support import Relay, RelayFactory, new_uuid, webhook
+from tests.relay.relay_support import Relay, RelayFactory, new_uuid, receipt, webhook
 from tests.support import eventually
 
 
@@ -85,7 +85,12 @@ async def test_pickup_commits_what_the_customer_took(relay_factory: RelayFactory
     code = await relay.code_for_kuper(number)
     await relay.ok(number, {"kind": "verify_pickup_code", "code": code}, pc)
     one = {"sku": NUROFEN, "quantity": 1}
-    paid = {"kind": "hand_over", "payment": {"method": "cash", "amount": "189.99"}, "composition": [one]}
+    paid = {
+        "kind": "hand_over",
+        "payment": {"method": "cash", "amount": "189.99"},
+        "composition": [one],
+        "receipt": receipt([], "189.99"),
+    }
     await relay.ok(number, paid, pc)
     after = await stock(relay)
     assert (after.quantity, after.available) == (7, 7)  # one sold, the declined pack back in stock

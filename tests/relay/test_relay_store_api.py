@@ -76,7 +76,13 @@ async def test_store_info(relay_factory: RelayFactory) -> None:
         "name": "Аптека №12",
         "number_prefix": "A12-",
         "min_shelf_life_days": 30,
-        "rules": {"accept_step": False, "issue_code_on_ready": True, "pickup": info["rules"]["pickup"]},
+        "rules": {
+            "accept_step": False,
+            "issue_code_on_ready": True,
+            "pickup": info["rules"]["pickup"],
+            "receipt_required": True,  # stores[].receipt_required, on by default
+            "courier_fiscal": "kuper",
+        },
         "stock": "embedded",
         "out_of_stock": "cancel",
     }

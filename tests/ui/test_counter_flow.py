@@ -15,7 +15,7 @@ from pharmacy_desk.domain.bag_label import encode_bag_label
 from pharmacy_desk.ui.line_dialogs import ReasonDialog
 from tests.desk.desk_support import STORE, position
 from tests.support import eventually
-from tests.ui.handover_support import make_ready, store_with_pickup, tools, with_relay
+from tests.ui.handover_support import make_ready, store_with_pickup, told_code, tools, with_relay
 from tests.ui.ui_support import ASPIRIN_EAN, ASPIRIN_SKU, NUROFEN_SKU, Desk, Live, activate, pack, press, type_keys
 
 MAX_ACTIONS = 12  # the target (it took 19 before)
@@ -83,7 +83,7 @@ async def test_a_pickup_order_from_new_to_handed_over_in_twelve_actions(live: Ca
         await eventually(lambda: view.prompt.text().startswith("Готов. Положите пакет"))
         order = await desk.service.order_detail(number, refresh=True)
         assert order.pickup is not None
-        code = order.pickup.code  # what Kuper's app shows the customer
+        code = await told_code(env, number)  # what Kuper's app shows the customer
 
         # the customer comes: the bag's label opens the hand-over wherever the pharmacist is
         handover = tools(desk).handover
@@ -145,7 +145,7 @@ async def test_del_declines_a_pack_on_the_hand_over_whatever_has_the_focus(live:
         await activate(desk.window)
         await tools(desk).open_handover(number)
         view.code.setFocus()
-        await type_keys(order.pickup.code, gap=0.06)
+        await type_keys(await told_code(env, number), gap=0.06)
         await eventually(lambda: view.session is not None and view.session.verified)
         before = view.session.amount if view.session is not None else None
         view.order_field.setFocus()  # the (empty) order field has the focus

@@ -3,6 +3,7 @@ and handed over to the simulated customer, and a clean shutdown (in-process, the
 
 from __future__ import annotations
 
+import asyncio
 import os
 import select
 import subprocess
@@ -93,10 +94,26 @@ async def test_the_demo_shows_orders_assembles_one_with_the_virtual_scanner_and_
         await eventually(lambda: demo.scanner.say_code.isVisible() and demo.scanner.code_now() is not None)
         assert await demo.scanner.say()
         await eventually(lambda: handover.session is not None and handover.session.verified)
+        await eventually(lambda: handover.flow is not None and handover.flow.codes_checked and not handover.working)
         handover.take_payment("card")
-        await handover.do_hand_over()
+        await handover.do_hand_over()  # F9: the receipt through the simulated register, then the hand-over
         await eventually(lambda: book.get(number).state is OrderState.SHIPPED)  # type: ignore[union-attr]
         order = await demo.service.order_detail(number, refresh=True)
+        (printed,) = env.register.receipts_for(kind="sell")
+        (receipt,) = order.receipts
+        assert receipt.number == printed.number and sorted(receipt.marking_codes) == sorted(printed.codes)
+        assert printed.codes and all(a.startswith("UUID=") for a in printed.industry_attributes)
+        # the order's detail shows the receipt as a picture of the paper
+        opening = asyncio.ensure_future(demo.tools.open_detail(number))
+        await eventually(
+            lambda: demo.tools.detail_dialog is not None and len(demo.tools.detail_dialog.receipt_pictures) == 1
+        )
+        dialog = demo.tools.detail_dialog
+        assert dialog is not None
+        picture = dialog.receipt_pictures[0].pixmap()
+        assert not picture.isNull() and picture.width() == 320 and picture.height() > 300
+        dialog.reject()
+        await opening
         await eventually(lambda: env.notifications_for(order)[-1:] == ["order.delivered"])
         assert env.notifications_for(order) == [
             "order.in_work",

@@ -36,7 +36,7 @@ async def enter_code(view: HandoverView, code: str) -> str:
     before = view.last_shown
     view.code.setFocus()
     await type_keys(code, gap=0.06)
-    await eventually(lambda: view.last_shown is not before and not view.busy)
+    await eventually(lambda: view.last_shown is not before and not view.busy and not view.working)
     assert view.last_shown is not None
     return view.last_shown.message
 

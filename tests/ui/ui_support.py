@@ -26,6 +26,9 @@ from pharmacy_desk.desk.settings import DeskSettings, SoundSettings
 from pharmacy_desk.desk.stream import ConnectionState
 from pharmacy_desk.domain import Order
 from pharmacy_desk.domain.fefo import Batch
+from pharmacy_desk.fiscal.settings import FiscalKind, FiscalSettings
+from pharmacy_desk.sim.atol_server import AtolSimulator
+from pharmacy_desk.sim.serving import serve
 from pharmacy_desk.ui.key_buttons import KeyButton
 from pharmacy_desk.ui.main_window import MainWindow
 from pharmacy_desk.ui.scanner_filter import ScannerFilter
@@ -212,9 +215,14 @@ class Live:
         self.scanner = scanner
         self.relay = RelayServer(f"sqlite+aiosqlite:///{tmp_path / 'relay.sqlite3'}")
         self.desks: list[Desk] = []
+        self.register = AtolSimulator()  # the counter PCs' simulated cash register (ATOL Web Server + ЛМ ЧЗ)
+        self.register_url = ""
+        self._register_server: Any = None
 
     async def __aenter__(self) -> Live:
         await self.relay.start()
+        self._register_server = serve(self.register.app)
+        self.register_url = await self._register_server.__aenter__()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -225,6 +233,8 @@ class Live:
             desk.bridge.deleteLater()
         await cancel_pending()
         await self.relay.stop()
+        if self._register_server is not None:
+            await self._register_server.__aexit__(None, None, None)
 
     async def open_desk(
         self,
@@ -245,6 +255,9 @@ class Live:
             request_timeout_seconds=3,
             stream_idle_timeout_seconds=3,
             sound=SoundSettings(new_order_repeat_seconds=30),
+            fiscal=FiscalSettings(
+                kind=FiscalKind.ATOL, url=self.register_url, permit_url=self.register_url, receipt_timeout_seconds=5
+            ),
         )
         kwargs.setdefault("backoff", FAST_BACKOFF)
         kwargs.setdefault("replay_interval", 0.5)
