@@ -9,7 +9,8 @@ Layers, top to bottom; each imports only the layers below it (``[tool.importlint
 - ``ui``: the counter app's Qt widgets
 - ``relay`` | ``desk``: the merchant server | the counter app's services (never import each other)
 - ``api``: the relay ↔ counter app contract (every model on their wire)
-- ``kuper`` | ``inventory`` | ``printing`` | ``fiscal``: Kuper's wire models and client | stock sources | labels | cash registers
+- ``kuper`` | ``inventory`` | ``printing`` | ``fiscal``: Kuper's wire models and client | stock sources |
+  labels | cash registers
 - ``domain``: pure rules (orders, lifecycle of both flows, composition, money, pickup codes, scans, FEFO)
 
 ``resources`` (bundled files) and ``sqltables`` (table helpers) are leaves anyone may use.
