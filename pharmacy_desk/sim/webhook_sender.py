@@ -49,6 +49,7 @@ class WebhookSender:
         auth: WebhookAuth,
         *,
         client: httpx.AsyncClient | None = None,
+        redeliver_for: float = 15.0,
     ) -> None:
         self.base_url = relay_url.rstrip("/")
         self.store = store
@@ -57,6 +58,7 @@ class WebhookSender:
         self._own_client = client is None
         self._http = client or httpx.AsyncClient(timeout=_TIMEOUT)
         self.answers: dict[str, list[WebhookAnswer]] = defaultdict(list)
+        self.redeliver_for = redeliver_for  # seconds :meth:`deliver` keeps redelivering by default
 
     async def aclose(self) -> None:
         if self._own_client:
@@ -85,9 +87,12 @@ class WebhookSender:
             self.answers[order_uuid].append(answer)
         return answer
 
-    async def deliver(self, webhook: WebhookEnvelope, *, within: float = 15.0) -> WebhookAnswer:
-        """Send until the relay answers ``200`` (as Kuper redelivers), for at most ``within`` seconds."""
-        deadline = time.monotonic() + within
+    async def deliver(self, webhook: WebhookEnvelope, *, within: float | None = None) -> WebhookAnswer:
+        """Send until the relay answers ``200`` (as Kuper redelivers), for at most ``within`` seconds.
+
+        Kuper itself redelivers for hours; the default (``redeliver_for``) bounds a test's patience.
+        """
+        deadline = time.monotonic() + (self.redeliver_for if within is None else within)
         while True:
             answer = await self.send(webhook)
             if answer.status == 200 or time.monotonic() >= deadline:

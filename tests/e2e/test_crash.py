@@ -40,6 +40,7 @@ KILLS = 3
 KILLS_OF_TWO = 10  # two processes on PostgreSQL
 NEW_ORDER_EVERY = 0.2  # seconds (about 5 orders a second, each some 10 requests)
 UP_BETWEEN_KILLS = (1.0, 2.0)  # seconds the relay runs before the next SIGKILL
+REDELIVER_FOR = 60.0  # seconds the fake Kuper redelivers a webhook, the staff retry, a notification is awaited
 
 
 @dataclass
@@ -85,10 +86,11 @@ async def _storm(
     rng = random.Random(f"crash-{settings.database_url.split(':')[0]}-{len(processes)}")
     result = CrashRun()
     async with (
-        WebhookSender(url, settings.store, settings.webhook_auth) as sender,
-        Staff(url, settings.store, relay.device_token, patience=30.0) as staff,
+        # Kuper redelivers for hours; a machine busy with other work can take long to restart a relay
+        WebhookSender(url, settings.store, settings.webhook_auth, redeliver_for=REDELIVER_FOR) as sender,
+        Staff(url, settings.store, relay.device_token, patience=REDELIVER_FOR) as staff,
     ):
-        sim = Sim(kuper.stub, sender, staff, settings.store, rng=rng, wait=30.0)
+        sim = Sim(kuper.stub, sender, staff, settings.store, rng=rng, wait=REDELIVER_FOR)
         lives: list[asyncio.Task[None]] = []
         stop = asyncio.Event()
 
