@@ -22,7 +22,13 @@ from pharmacy_desk.printing.pick_list import PickListFormat, PickPage, PickRow
 from pharmacy_desk.printing.printer import prepare_paper
 from pharmacy_desk.printing.render import BLACK, WHITE, Canvas, paper_layout, pdf_writer
 
-__all__ = ["export_pick_list_pdf", "paint_pick_list", "pick_list_layout", "pick_list_preview_handler", "print_pick_list"]
+__all__ = [
+    "export_pick_list_pdf",
+    "paint_pick_list",
+    "pick_list_layout",
+    "pick_list_preview_handler",
+    "print_pick_list",
+]
 
 _Align = Qt.AlignmentFlag
 _ALIGN = {
@@ -116,4 +122,3 @@ def pick_list_preview_handler(pages: Sequence[PickPage], fmt: PickListFormat) ->
         print_pick_list(frozen, fmt, printer)
 
     return paint
-

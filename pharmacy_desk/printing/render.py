@@ -35,7 +35,7 @@ from pharmacy_desk.printing.fonts import label_font
 from pharmacy_desk.printing.label import BagLabel
 from pharmacy_desk.printing.layout import LINE, Box, LabelFormat, label_geometry
 
-__all__ = ["PDF_DPI", "Canvas", "export_pdf", "page_layout", "paper_layout", "paint_label", "paint_pages", "pdf_writer"]
+__all__ = ["PDF_DPI", "Canvas", "export_pdf", "page_layout", "paint_label", "paint_pages", "paper_layout", "pdf_writer"]
 
 log = logging.getLogger(__name__)
 
@@ -214,9 +214,7 @@ def export_pdf(
     return paint_pages(writer, labels, fmt)
 
 
-def pdf_writer(
-    path: str | PathLike[str], layout: QPageLayout, title: str, *, resolution: int = PDF_DPI
-) -> QPdfWriter:
+def pdf_writer(path: str | PathLike[str], layout: QPageLayout, title: str, *, resolution: int = PDF_DPI) -> QPdfWriter:
     """A PDF writer at ``path`` with the page ``layout`` (what every PDF of the app is written with)."""
     writer = QPdfWriter(str(Path(path)))
     writer.setResolution(resolution)

@@ -82,7 +82,12 @@ def _write(tmp_path: Path, sections: list[PickSection], fmt: PickListFormat) -> 
 def test_the_pdf_lists_lines_in_cell_order_cold_last(tmp_path: Path, fmt: PickListFormat) -> None:
     text = _write(tmp_path, [_section()], fmt)
     assert "СБОРОЧНЫЙ ЛИСТ" in text and STORE_NAME in text and "22.11.2026 13:00" in text  # Moscow time
-    assert NUMBER in text and "H12345678901" in text and "САМОВЫВОЗ" in text and "срок 13:00–14:00, 22.11" in text.casefold()
+    assert (
+        NUMBER in text
+        and "H12345678901" in text
+        and "САМОВЫВОЗ" in text
+        and "срок 13:00–14:00, 22.11" in text.casefold()
+    )
     order_on_paper = _positions(text, "PR1123", "NF2409A", "NF2506D", "OB3301", "VF0725", "Амоксиклав")
     assert order_on_paper == sorted(order_on_paper)
     assert text.index("ПРОХЛАДА +8…+15") < text.index("OB3301") < text.index("ХОЛОД +2…+8") < text.index("VF0725")

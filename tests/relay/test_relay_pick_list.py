@@ -41,7 +41,10 @@ def _position(sku: str, quantity: int) -> dict[str, Any]:
 
 def _positions(*items: tuple[str, int]) -> dict[str, Any]:
     total = f"{100 * sum(q for _, q in items)}.00"
-    return {"positions": [_position(s, q) for s, q in items], "total": {"totalPrice": total, "discountTotalPrice": total}}
+    return {
+        "positions": [_position(s, q) for s, q in items],
+        "total": {"totalPrice": total, "discountTotalPrice": total},
+    }
 
 
 async def _stocked(relay_factory: RelayFactory) -> Relay:
