@@ -7,6 +7,7 @@ domain and the stock sources' models (:mod:`pharmacy_desk.inventory.models`), ne
 - :mod:`.orders`: order summary, detail and history, staff action request and answers, errors
 - :mod:`.store`: health, store info, marking-code owners, acknowledgements
 - :mod:`.catalogue`: catalogue per SKU, batches to pick for an order
+- :mod:`.pick_list`: the pick list (сборочный лист) of one or several orders
 - :mod:`.stream`: the SSE event kinds and their payloads
 """
 
@@ -25,6 +26,7 @@ from pharmacy_desk.api.orders import (
     Refused,
     WebhookRecord,
 )
+from pharmacy_desk.api.pick_list import PickList
 from pharmacy_desk.api.store import (
     Acknowledgement,
     AcknowledgeRequest,
@@ -69,6 +71,7 @@ __all__ = [
     "OrderSummary",
     "OutOfStockPolicy",
     "OutboxRecord",
+    "PickList",
     "Problem",
     "ReadyEvent",
     "Refused",

@@ -22,7 +22,7 @@ Errors of the reads, one hierarchy::
 
 The wire models are the relay's own (:mod:`pharmacy_desk.api.orders`; pydantic and the domain only,
 nothing of the server is imported); those of the store endpoints (``/health``, ``/stores/{s}``, the
-catalogue, batches, series, marking-code look-up, acknowledgement) are mirrored here (the relay's
+catalogue, batches, the pick list, series, marking-code look-up, acknowledgement) are mirrored here (the relay's
 :mod:`~pharmacy_desk.relay.http.store` and :mod:`~pharmacy_desk.relay.http.catalogue` import FastAPI).
 A store without a stock source answers the stock reads 409 ``no_stock_source``
 (:class:`RelayProtocolError`, ``code``); a failing stock source 503 (:class:`RelayUnreachable`).
@@ -41,6 +41,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from pharmacy_desk.api.catalogue import Catalogue, CatalogueItem, OrderBatches
 from pharmacy_desk.api.orders import ActionAccepted, Conflict, OrderDetail, OrderList, OrderSummary, OutboxRecord
 from pharmacy_desk.api.orders import Refused as RefusedBody
+from pharmacy_desk.api.pick_list import PickList
 from pharmacy_desk.api.store import Acknowledgement, CodeOwners, Health, StoreInfo
 from pharmacy_desk.desk.store_pause import FeedInfo, PauseInfo
 from pharmacy_desk.domain import Action, Order
@@ -277,6 +278,12 @@ class RelayClient:
         """Which batches to pick for the order's lines: reserved first, then FEFO."""
         response = await self._request("GET", self.order_path(number, "/batches"))
         return self._parse(OrderBatches, response, f"партии заказа {number}")
+
+    async def pick_list(self, numbers: list[str] | tuple[str, ...]) -> PickList:
+        """The pick list (сборочный лист) of ``numbers``: one section each, lines in picking order."""
+        params = [("number", number) for number in numbers]
+        response = await self._request("GET", self.store_path("/pick-list"), params=params)
+        return self._parse(PickList, response, "сборочный лист")
 
     async def find_series(self, gtin: str, serial: str) -> FoundSeries | None:
         """The series of a marked pack recorded on receipt; ``None`` when it was not recorded."""

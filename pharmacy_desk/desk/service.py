@@ -35,6 +35,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from pharmacy_desk.api.pick_list import PickList
 from pharmacy_desk.desk.assembly import AssemblySession
 from pharmacy_desk.desk.assembly_store import AssemblyStore, restore
 from pharmacy_desk.desk.backoff import Backoff
@@ -229,6 +230,10 @@ class DeskService:
         detail = await self.client.get_order(number)
         self.book.apply_order(detail.order)
         return detail.order
+
+    async def pick_list(self, numbers: list[str] | tuple[str, ...]) -> PickList:
+        """The pick list of ``numbers`` from the relay (raises :class:`RelayError`: 404 names unknown numbers)."""
+        return await self.client.pick_list(numbers)
 
     async def order_record(self, number: str) -> OrderDetail:
         """The order fetched now, with its webhooks, staff actions and notifications (raises :class:`RelayError`)."""

@@ -53,6 +53,7 @@ class LabelSettings(BaseModel):
     shelf_cells: int = Field(default=0, ge=0, le=999)  # numbered cells of the pick-up shelf; 0: none
     printer: str = ""  # the printer's name; empty: the system's default printer
     store_name: str = Field(default="", max_length=100)  # printed on top of the label; empty: the store key
+    pick_list_format: Literal["80mm", "a4"] = "80mm"  # the pick list's paper (pharmacy_desk.printing.PICK_FORMATS)
 
 
 class DeskSettings(BaseModel):

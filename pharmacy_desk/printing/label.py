@@ -32,17 +32,22 @@ from pharmacy_desk.domain.order import Order
 from pharmacy_desk.domain.shelf import running_digits, shelf_cell
 from pharmacy_desk.domain.states import Flow
 
-__all__ = ["BagLabel", "labels_for_order", "short_kuper_id"]
+__all__ = ["BagLabel", "kuper_number", "labels_for_order", "short_kuper_id"]
 
 FLOW_TEXT = {Flow.PICKUP: "Самовывоз", Flow.DELIVERY: "Доставка", Flow.UNKNOWN: "Доставка"}
 
 
 def short_kuper_id(order: Order) -> str:
     """The Kuper order id a person reads: ``originalOrderId``, else the UUID's first 8 characters."""
-    if order.original_order_id:
-        return order.original_order_id
-    uuid_part = order.kuper_id.rsplit(":", 1)[-1]
-    return uuid_part[:8] or order.kuper_id
+    return kuper_number(order.original_order_id, order.kuper_id)
+
+
+def kuper_number(original_order_id: str | None, kuper_id: str) -> str:
+    """:func:`short_kuper_id` of an order's two Kuper ids (the pick list's sections carry both)."""
+    if original_order_id:
+        return original_order_id
+    uuid_part = kuper_id.rsplit(":", 1)[-1]
+    return uuid_part[:8] or kuper_id
 
 
 def _local(moment: datetime | None, tz: tzinfo | None) -> datetime | None:

@@ -15,13 +15,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
+from PySide6.QtGui import QPageLayout
 from PySide6.QtPrintSupport import QPrinter
 
 from pharmacy_desk.printing.label import BagLabel
 from pharmacy_desk.printing.layout import LabelFormat
 from pharmacy_desk.printing.render import page_layout, paint_pages
 
-__all__ = ["prepare_printer", "preview_handler", "print_labels"]
+__all__ = ["prepare_paper", "prepare_printer", "preview_handler", "print_labels"]
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +33,15 @@ def prepare_printer(printer: QPrinter, fmt: LabelFormat) -> bool:
     A refused size is logged and printing goes on with the printer's paper: the labels keep their
     size in mm, so a too small paper cuts them.
     """
+    return prepare_paper(printer, page_layout(fmt))
+
+
+def prepare_paper(printer: QPrinter, layout: QPageLayout) -> bool:
+    """Set the page ``layout`` on ``printer`` (full page); False (logged) when the driver refused it."""
     printer.setFullPage(True)
-    accepted = printer.setPageLayout(page_layout(fmt))
+    accepted = printer.setPageLayout(layout)
     if not accepted:
-        log.warning("printer %r refused the %s page layout", printer.printerName(), fmt.key)
+        log.warning("printer %r refused the page layout %s", printer.printerName(), layout.pageSize().name())
     return accepted
 
 

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from os import PathLike
 from pathlib import Path
 
-from PySide6.QtCore import QLineF, QMarginsF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QLineF, QMarginsF, QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QColor,
     QFontMetricsF,
@@ -35,7 +35,7 @@ from pharmacy_desk.printing.fonts import label_font
 from pharmacy_desk.printing.label import BagLabel
 from pharmacy_desk.printing.layout import LINE, Box, LabelFormat, label_geometry
 
-__all__ = ["PDF_DPI", "export_pdf", "page_layout", "paint_label", "paint_pages"]
+__all__ = ["PDF_DPI", "Canvas", "export_pdf", "page_layout", "paint_label", "paint_pages", "paper_layout", "pdf_writer"]
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +50,18 @@ _RIGHT = _Align.AlignRight | _Align.AlignVCenter
 _CENTER = _Align.AlignCenter
 
 
-class _Canvas:
-    """mm → device pixels for one label cell, and text drawn to fit its box."""
+class Canvas:
+    """mm → device pixels from an origin, and text drawn to fit its box (labels and pick lists)."""
 
-    def __init__(self, painter: QPainter, rect: QRectF, fmt: LabelFormat) -> None:
+    def __init__(self, painter: QPainter, origin: QPointF, scale: float) -> None:
         self.painter = painter
-        self.origin = rect.topLeft()
-        self.scale = min(rect.width() / fmt.cell_w, rect.height() / fmt.cell_h)  # px per mm
+        self.origin = origin
+        self.scale = scale  # px per mm
+
+    @classmethod
+    def for_cell(cls, painter: QPainter, rect: QRectF, fmt: LabelFormat) -> Canvas:
+        """The canvas of one label cell painted into ``rect``."""
+        return cls(painter, rect.topLeft(), min(rect.width() / fmt.cell_w, rect.height() / fmt.cell_h))
 
     def box(self, box: Box) -> QRectF:
         s = self.scale
@@ -93,7 +98,7 @@ class _Canvas:
 
 def paint_label(painter: QPainter, rect: QRectF, label: BagLabel, fmt: LabelFormat) -> None:
     """Paint ``label`` into ``rect`` (device pixels): one cell of ``fmt``, its padding included."""
-    canvas = _Canvas(painter, rect, fmt)
+    canvas = Canvas.for_cell(painter, rect, fmt)
     geo = label_geometry(fmt, len(label.details))
     painter.save()
     try:
@@ -111,7 +116,7 @@ def paint_label(painter: QPainter, rect: QRectF, label: BagLabel, fmt: LabelForm
         painter.restore()
 
 
-def _banner(canvas: _Canvas, box: QRectF, label: BagLabel, fmt: LabelFormat) -> None:
+def _banner(canvas: Canvas, box: QRectF, label: BagLabel, fmt: LabelFormat) -> None:
     """The flow in white on black across the label, the bag number at its right."""
     canvas.painter.fillRect(box, BLACK)
     inner = box.adjusted(1.5 * canvas.scale, 0, -1.5 * canvas.scale, 0)
@@ -125,7 +130,7 @@ def _banner(canvas: _Canvas, box: QRectF, label: BagLabel, fmt: LabelFormat) -> 
     canvas.text(inner, label.flow_text.upper(), fmt.banner, bold=True, color=WHITE, min_fit=0)
 
 
-def _figure(canvas: _Canvas, box: QRectF, label: BagLabel, fmt: LabelFormat) -> None:
+def _figure(canvas: Canvas, box: QRectF, label: BagLabel, fmt: LabelFormat) -> None:
     """Right of the QR: the shelf cell in large digits, else the number's tail (pickup) or the due time
     (delivery). Never the pickup code (see :mod:`pharmacy_desk.printing.label`)."""
     note = ""
@@ -161,15 +166,18 @@ def _cut_lines(painter: QPainter, fmt: LabelFormat, scale: float) -> None:
     painter.restore()
 
 
-def page_layout(fmt: LabelFormat) -> QPageLayout:
-    """The page of ``fmt``, margins zero: the labels' padding is the margin."""
-    if fmt.page_w == 210 and fmt.page_h == 297:
+def paper_layout(width: float, height: float, title: str) -> QPageLayout:
+    """A portrait page of ``width`` × ``height`` mm (A4 by its id), margins zero: the content pads itself."""
+    if width == 210 and height == 297:
         size = QPageSize(QPageSize.PageSizeId.A4)
     else:
-        size = QPageSize(
-            QSizeF(fmt.page_w, fmt.page_h), QPageSize.Unit.Millimeter, fmt.title, QPageSize.SizeMatchPolicy.ExactMatch
-        )
+        size = QPageSize(QSizeF(width, height), QPageSize.Unit.Millimeter, title, QPageSize.SizeMatchPolicy.ExactMatch)
     return QPageLayout(size, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
+
+
+def page_layout(fmt: LabelFormat) -> QPageLayout:
+    """The page of ``fmt``, margins zero: the labels' padding is the margin."""
+    return paper_layout(fmt.page_w, fmt.page_h, fmt.title)
 
 
 def paint_pages(device: QPagedPaintDevice, labels: Sequence[BagLabel], fmt: LabelFormat) -> int:
@@ -201,11 +209,17 @@ def export_pdf(
     labels: Sequence[BagLabel], fmt: LabelFormat, path: str | PathLike[str], *, resolution: int = PDF_DPI
 ) -> int:
     """Write ``labels`` to a PDF at ``path`` (the printing code path, on QPdfWriter); return pages."""
-    target = Path(path)
-    writer = QPdfWriter(str(target))
+    title = "Этикетки: " + ", ".join(dict.fromkeys(label.number for label in labels))
+    writer = pdf_writer(path, page_layout(fmt), title, resolution=resolution)
+    return paint_pages(writer, labels, fmt)
+
+
+def pdf_writer(path: str | PathLike[str], layout: QPageLayout, title: str, *, resolution: int = PDF_DPI) -> QPdfWriter:
+    """A PDF writer at ``path`` with the page ``layout`` (what every PDF of the app is written with)."""
+    writer = QPdfWriter(str(Path(path)))
     writer.setResolution(resolution)
     writer.setCreator("pharmacy_desk")
-    writer.setTitle("Этикетки: " + ", ".join(dict.fromkeys(label.number for label in labels)))
-    if not writer.setPageLayout(page_layout(fmt)):
-        raise ValueError(f"the PDF writer refused the page layout of {fmt.key}")
-    return paint_pages(writer, labels, fmt)
+    writer.setTitle(title)
+    if not writer.setPageLayout(layout):
+        raise ValueError(f"the PDF writer refused the page layout {layout.pageSize().name()}")
+    return writer

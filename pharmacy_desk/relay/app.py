@@ -36,6 +36,7 @@ from pharmacy_desk.relay.feed.runtime import build_runtime
 from pharmacy_desk.relay.http import catalogue as api_catalogue
 from pharmacy_desk.relay.http import openapi_doc, ready
 from pharmacy_desk.relay.http import orders as api_orders
+from pharmacy_desk.relay.http import pick_list as api_pick_list
 from pharmacy_desk.relay.http import store as api_store
 from pharmacy_desk.relay.http import stream as api_stream
 from pharmacy_desk.relay.http import webhooks as api_webhooks
@@ -183,6 +184,7 @@ def create_app(
     app.include_router(api_stream.router)
     app.include_router(api_store.router)
     app.include_router(api_catalogue.router)
+    app.include_router(api_pick_list.router)
     app.include_router(ready.router)
     openapi_doc.install(app)
     app.add_middleware(RequestGuard)  # inside the access log: its 400s are logged too

@@ -46,6 +46,8 @@ class StockServices(Protocol):
 
     def uses_stock(self, store: str) -> bool: ...
 
+    async def has_stock(self, store: str) -> bool: ...
+
 
 @dataclass
 class RelayState:

@@ -37,7 +37,15 @@ from pharmacy_desk.desk.relay_client import Accepted
 from pharmacy_desk.desk.service import ActOutcome, DeskService
 from pharmacy_desk.desk.settings import LabelSettings
 from pharmacy_desk.domain import LabelPrinted, Order
-from pharmacy_desk.printing import FORMATS, BagLabel, LabelFormat, labels_for_order, paint_label, preview_handler
+from pharmacy_desk.printing import (
+    FORMATS,
+    PICK_FORMATS,
+    BagLabel,
+    LabelFormat,
+    labels_for_order,
+    paint_label,
+    preview_handler,
+)
 from pharmacy_desk.printing import export_pdf as write_pdf
 from pharmacy_desk.printing import print_labels as paint_on_printer
 from pharmacy_desk.ui.async_dialog import run_dialog
@@ -175,6 +183,11 @@ class LabelSettingsDialog(QDialog):
         for key, fmt in FORMATS.items():
             self.format.addItem(fmt.title, key)
         self.format.setCurrentIndex(max(0, self.format.findData(settings.format)))
+        self.pick_list_format = QComboBox(self)
+        self.pick_list_format.setObjectName("pickListFormat")
+        for key, pick_format in PICK_FORMATS.items():
+            self.pick_list_format.addItem(pick_format.title, key)
+        self.pick_list_format.setCurrentIndex(max(0, self.pick_list_format.findData(settings.pick_list_format)))
         self.printer = QComboBox(self)
         self.printer.addItem(self.tr("System default printer"), "")
         for name in QPrinterInfo.availablePrinterNames():
@@ -199,6 +212,7 @@ class LabelSettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form = QFormLayout()
         form.addRow(self.tr("Paper"), self.format)
+        form.addRow(self.tr("Pick list paper"), self.pick_list_format)
         form.addRow(self.tr("Printer"), self.printer)
         form.addRow(self.tr("Pharmacy name"), self.store_name)
         form.addRow(self.tr("Shelf cells"), self.shelf_cells)
@@ -214,4 +228,5 @@ class LabelSettingsDialog(QDialog):
             printer=str(self.printer.currentData() or ""),
             store_name=self.store_name.text().strip(),
             shelf_cells=self.shelf_cells.value(),
+            pick_list_format=self.pick_list_format.currentData(),  # one of PICK_FORMATS keys
         )

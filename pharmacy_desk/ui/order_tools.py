@@ -9,6 +9,8 @@ keeps their wiring here:
 - the order's detail (:mod:`.order_detail_view`): Ctrl+I;
 - bag labels (:mod:`.label_printing`): Ctrl+P preview and print, Ctrl+Shift+P PDF, the label settings;
   printed on "ready" by this PC when the settings say so;
+- the pick list (:mod:`.pick_list_printing`): Ctrl+L preview and print, Ctrl+Shift+L PDF — of the order
+  on the screen, or of every order selected in the queue (one section each);
 
 all in the "Order" menu. The order they act on is the one on the screen: the hand-over's, the
 assembly's, else the one selected in the queue.
@@ -37,6 +39,7 @@ from pharmacy_desk.ui.extend_pickup import ExtendPickupDialog, extend_pickup
 from pharmacy_desk.ui.handover_view import HandoverView
 from pharmacy_desk.ui.label_printing import LabelPrinting, LabelSettingsDialog, SaveLabels
 from pharmacy_desk.ui.order_detail_view import OrderDetailDialog
+from pharmacy_desk.ui.pick_list_printing import PickListPrinting
 from pharmacy_desk.ui.qt_async import async_slot
 from pharmacy_desk.ui.queue_view import QueueView
 from pharmacy_desk.ui.sounds import SoundPlayer
@@ -72,12 +75,14 @@ class OrderTools(QObject):
         self.handover = HandoverView(service, window.player, window.stack)
         window.stack.addWidget(self.handover)
         self.labels = LabelPrinting(service, self, save=save_labels)
+        self.pick_lists = PickListPrinting(self.labels, self)
         self.detail_dialog: OrderDetailDialog | None = None
 
         self.handover.backRequested.connect(window.show_queue)
         window.bridge.bookChanged.connect(self.handover.on_book_changed)
         window.assembly.actionFinished.connect(self._assembly_action)
         self.labels.message.connect(self._message)
+        self.pick_lists.message.connect(self._message)
         window.closing.connect(self._close_dialogs)
 
         menu = window.menuBar().addMenu(self.tr("&Order"))
@@ -87,6 +92,8 @@ class OrderTools(QObject):
             ("detail", self.tr("Order details and history…"), "Ctrl+I", self.show_detail),
             ("label", self.tr("Bag label: preview and print…"), "Ctrl+P", self.preview_label),
             ("pdf", self.tr("Bag label to PDF…"), "Ctrl+Shift+P", self.label_pdf),
+            ("pick_list", self.tr("Pick list: preview and print…"), "Ctrl+L", self.preview_pick_list),
+            ("pick_list_pdf", self.tr("Pick list to PDF…"), "Ctrl+Shift+L", self.pick_list_pdf),
             ("settings", self.tr("Label settings…"), None, self.label_settings),
             ("extend", self.tr("Extend pickup until…"), None, self.extend_pickup),
         ):
@@ -111,6 +118,14 @@ class OrderTools(QObject):
         if current is self.window.assembly and self.window.assembly.number is not None:
             return self.window.assembly.number
         return self.window.queue.selected_number()
+
+    def current_numbers(self) -> list[str]:
+        """The orders of a pick list: the one on the hand-over or assembly screen, else the queue's selection."""
+        current = self.window.stack.currentWidget()
+        if current is self.handover or current is self.window.assembly:
+            number = self.current_number()
+            return [number] if number is not None else []
+        return self.window.queue.selected_numbers()
 
     def handle_scan(self, code: ScannedCode) -> bool:
         """Scans for the hand-over: all while its screen is shown, and bag labels of ready orders."""
@@ -225,6 +240,35 @@ class OrderTools(QObject):
         dialog.deleteLater()
         if accepted:
             self.labels.apply(settings)
+
+    # --- the pick list ----------------------------------------------------------------------------
+
+    @async_slot()
+    async def preview_pick_list(self) -> None:
+        await self.pick_lists.preview(self.current_numbers(), self.top)
+
+    @async_slot()
+    async def pick_list_pdf(self) -> None:
+        pick_list = await self.pick_lists.fetch(self.current_numbers())
+        if pick_list is None:
+            return
+        dialog = QFileDialog(self.top, self.tr("Save the pick list as PDF"))
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix("pdf")
+        dialog.setNameFilter(self.tr("PDF files (*.pdf)"))
+        first = pick_list.sections[0].number
+        dialog.selectFile(f"pick-list-{first}.pdf" if len(pick_list.sections) == 1 else f"pick-list-{first}-etc.pdf")
+        accepted = await run_dialog(dialog)
+        files = dialog.selectedFiles()
+        dialog.deleteLater()
+        if not accepted or not files:
+            return
+        try:
+            self.pick_lists.export_pdf(pick_list, Path(files[0]))
+        except (OSError, ValueError) as exc:
+            self._message(self.tr("The PDF was not written: %1").replace("%1", str(exc)), True)
+            return
+        self._message(self.tr("Pick list saved: %1").replace("%1", files[0]), False)
 
     async def _preview_from_detail(self, order: Order) -> bool:
         return await self.labels.preview(order, self.detail_dialog or self.top)

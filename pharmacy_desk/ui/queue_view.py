@@ -2,6 +2,8 @@
 
 Keys: Ctrl+1…Ctrl+6 the tabs, Ctrl+F the search, Enter opens the selected order, F5 starts assembling it,
 F8 cancels the selected pickup order nobody collected (the «Не забрали» tab: past the store's hold).
+Several orders can be selected (Shift/Ctrl + arrows or click) for one pick list (Ctrl+L); the other
+keys act on the current row.
 
 The table never scrolls sideways: :func:`fit_columns` gives each column its share of the width, the
 columns that matter first (number, state, time left, courier...), and hides the least needed ones when
@@ -112,7 +114,7 @@ class QueueView(QWidget):
         self.table.setObjectName("queue")
         self.table.setModel(self.proxy)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.setSortingEnabled(True)
@@ -193,6 +195,14 @@ class QueueView(QWidget):
         index = self.table.currentIndex()
         value = index.data(NUMBER_ROLE) if index.isValid() else None
         return value if isinstance(value, str) else None
+
+    def selected_numbers(self) -> list[str]:
+        """Every selected order, top to bottom as shown; the current one when nothing is selected."""
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        numbers = [self.proxy.index(row, 0).data(NUMBER_ROLE) for row in rows]
+        found = [n for n in numbers if isinstance(n, str)]
+        current = self.selected_number()
+        return found or ([current] if current is not None else [])
 
     def select(self, number: str) -> bool:
         """Show and select order ``number`` (switching to "All" and clearing the search if needed)."""

@@ -1031,6 +1031,10 @@
 <context>
     <name>LabelSettingsDialog</name>
     <message>
+        <source>Pick list paper</source>
+        <translation>Бумага сборочного листа</translation>
+    </message>
+    <message>
         <source>Bag labels</source>
         <translation>Этикетки пакетов</translation>
     </message>
@@ -1354,6 +1358,22 @@ Drop the order's unsent actions and continue from its current state?</source>
 <context>
     <name>OrderTools</name>
     <message>
+        <source>Pick list: preview and print…</source>
+        <translation>Сборочный лист: просмотр и печать…</translation>
+    </message>
+    <message>
+        <source>Pick list to PDF…</source>
+        <translation>Сборочный лист в PDF…</translation>
+    </message>
+    <message>
+        <source>Save the pick list as PDF</source>
+        <translation>Сохранить сборочный лист в PDF</translation>
+    </message>
+    <message>
+        <source>Pick list saved: %1</source>
+        <translation>Сборочный лист сохранён: %1</translation>
+    </message>
+    <message>
         <source>&amp;Order</source>
         <translation>&amp;Заказ</translation>
     </message>
@@ -1442,6 +1462,25 @@ Drop the order's unsent actions and continue from its current state?</source>
     <message>
         <source>Paused by %1</source>
         <translation>Приостановила касса %1</translation>
+    </message>
+</context>
+<context>
+    <name>PickListPrinting</name>
+    <message>
+        <source>Select an order first</source>
+        <translation>Сначала выберите заказ</translation>
+    </message>
+    <message>
+        <source>No pick list: %1</source>
+        <translation>Сборочный лист не получен: %1</translation>
+    </message>
+    <message>
+        <source>Pick list %1 — %2</source>
+        <translation>Сборочный лист %1 — %2</translation>
+    </message>
+    <message>
+        <source>Pick list printed</source>
+        <translation>Сборочный лист напечатан</translation>
     </message>
 </context>
 <context>

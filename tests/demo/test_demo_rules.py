@@ -1,6 +1,6 @@
 """The demo's first orders show the product rules on the real embedded relay (issue 14): the Rx order is
 flagged and its line marked forbidden, the stale Kuper price is flagged and capped, the EAN-sold
-product is unmarked in the relay's catalogue."""
+product is unmarked in the relay's catalogue, the second order's pick list ends with its cold line."""
 
 from __future__ import annotations
 
@@ -38,5 +38,9 @@ async def test_the_first_demo_orders_show_the_rules() -> None:
             assert priced.price_caps == {"101500": 249}
             (panthenol,) = (await client.catalogue(["102110"])).items
             assert not panthenol.marked and panthenol.marked_given
+            cold = (await client.pick_list(["D-000002"])).sections[0]
+            picked = [line for line in cold.lines if line.forbidden is None]
+            assert picked[-1].sku == "102200" and picked[-1].storage_mark == "ХОЛОД +2…+8", cold.lines
+            assert picked[-1].batches and picked[-1].cell == "Х1-01"  # the sample stock's fridge shelf
             info = await client.store_info()
             assert info.rules.pickup.hold_hours == 0.1  # a pickup order left 6 minutes is «Не забрали»

@@ -4,6 +4,7 @@
 - :mod:`.orders`: the counter PCs' orders, staff actions and notification retries
 - :mod:`.store`: store info, marking-code owners, acknowledgements
 - :mod:`.catalogue`: stock for the counter PCs (catalogue, batches to pick, a pack's series)
+- :mod:`.pick_list`: the pick list (сборочный лист) of one or several orders
 - :mod:`.stream`: ``GET /stores/{store}/events``, the store's event log as Server-Sent Events
 - :mod:`.auth`: Kuper's webhook credentials, device tokens, the admin token
 - :mod:`.deps`: the dependencies the counter PCs' routes share (state, store, device, error answers)

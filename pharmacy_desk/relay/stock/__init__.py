@@ -5,5 +5,6 @@
 - :mod:`.order_effects`: flags and alerts on an order, the automatic out-of-stock cancellation
 - :mod:`.retries`: failed effects retried until the source has the order's current state
 - :mod:`.remote_sale`: the remote-sale rules at ``order.created`` (forbidden lines, prices above the shelf)
+- :mod:`.pick_list`: the pick list of orders (their stock, the domain's ordering rule)
 - :mod:`.cli`: ``pharmacy-desk-relay stock import|show|export`` (the embedded stock from / to a CSV file)
 """

@@ -220,6 +220,10 @@ class StockWiring:
         config = self.config.store(store)
         return config is not None and config.stock is not StockKind.NONE
 
+    async def has_stock(self, store: str) -> bool:
+        """The store's calls go to a stock source (not ``none``, not an embedded stock never loaded)."""
+        return await self.hook.has_stock(store, remember_empty=False)
+
     async def start(self) -> None:
         stores = [s.key for s in self.config.stores if await self.hook.has_stock(s.key, remember_empty=False)]
         try:
