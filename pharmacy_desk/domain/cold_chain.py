@@ -31,8 +31,10 @@ CHAIN_FLAGS: tuple[str, ...] = (FLAG_COLD, FLAG_COOL)
 MARK = "❄"
 """The mark the screens put on a cold or cool order or line."""
 
-LABEL_RU: dict[Storage, str] = {Storage.COLD: "ХОЛОД +2…+8 °C", Storage.COOL: "ПРОХЛАДА +8…+15 °C"}
+LABEL_RU: dict[Storage, str] = {Storage.COLD: "ХОЛОД +2…+8", Storage.COOL: "ПРОХЛАДА +8…+15"}
 """What the bag label prints big."""
+
+RANGE_RU: dict[Storage, str] = {Storage.COLD: "+2…+8 °C", Storage.COOL: "+8…+15 °C"}
 
 HINT_RU: dict[Storage, str] = {
     Storage.COLD: "Холодовая цепь +2…+8 °C: собрать последним, хранить в холодильнике, курьеру — в термосумке",
@@ -56,7 +58,11 @@ def line_storages(lines: Iterable[Line], attributes: Mapping[str, ProductAttribu
     found: dict[str, Storage] = {}
     for line in lines:
         attrs = attributes.get(line.sku)
-        if attrs is None or attrs.storage in (None, Storage.ROOM) or (line.ordered_quantity == 0 and line.quantity == 0):
+        if (
+            attrs is None
+            or attrs.storage in (None, Storage.ROOM)
+            or (line.ordered_quantity == 0 and line.quantity == 0)
+        ):
             continue
         found[line.sku] = attrs.storage
     return found
@@ -97,7 +103,7 @@ def cold_bag_question(number: str, storage: Storage) -> str | None:
     if not needs_cold_bag(storage):
         return None
     return (
-        f"В заказе {number} товар, который хранят при {LABEL_RU[storage].split(' ', 1)[1]}. "
+        f"В заказе {number} товар, который хранят при {RANGE_RU[storage]}. "
         "Пакет уезжает с курьером в термосумке (с хладоэлементом)?"
     )
 
@@ -105,6 +111,6 @@ def cold_bag_question(number: str, storage: Storage) -> str | None:
 def cold_bag_refused(number: str, storage: Storage) -> str:
     """What the screen says when the pharmacist answers "no": the order stays at the counter."""
     return (
-        f"Заказ {number} не передан курьеру: товар {LABEL_RU[storage].split(' ', 1)[1]} везут только в термосумке. "
+        f"Заказ {number} не передан курьеру: товар {RANGE_RU[storage]} везут только в термосумке. "
         "Попросите термосумку у курьера или в поддержке Купера; заказ остаётся в аптеке."
     )
