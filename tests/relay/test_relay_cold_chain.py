@@ -8,13 +8,14 @@ the stock source per order. A room-temperature order gets no flag, and no alert 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from pharmacy_desk.domain.product import Dispensing, ProductAttributes, Storage
 from tests.relay.relay_stock_support import NUROFEN, load, row, stock_alerts, summary
-from tests.relay.relay_support import STORE, Relay, RelayFactory
+from tests.relay.relay_support import STORE, Relay, RelayFactory, new_uuid, webhook
 from tests.support import eventually
 
 VIFERON = "102200"
@@ -74,3 +75,28 @@ async def test_an_order_with_a_cool_line_is_flagged_cool_chain(relay_factory: Re
 
     await eventually(flagged)
     assert "cold_chain" not in (await relay.order(number, pc))["order"]["flags"]
+
+
+async def test_the_flag_follows_an_order_updated_that_drops_the_cold_line(relay_factory: RelayFactory) -> None:
+    relay = await _stocked(relay_factory, Storage.COLD)
+    uid = new_uuid()
+    both = _positions((NUROFEN, "Нурофен таб. п/о 200мг №20", 1, "199.99"), (VIFERON, VIFERON_NAME, 1, "599.00"))
+    number = await relay.create_order("delivery", order_uuid=uid, **both)
+    pc = await relay.device()
+
+    async def flags() -> list[str]:
+        found: list[str] = (await summary(relay, number, pc))["flags"]
+        return found
+
+    await eventually(lambda: _has(flags, "cold_chain"))
+    room = _positions((NUROFEN, "Нурофен таб. п/о 200мг №20", 1, "199.99"))
+    assert (await relay.post_webhook(webhook("order_updated", uid, **room))).status_code == 200
+    await eventually(lambda: _lacks(flags, "cold_chain"))
+
+
+async def _has(flags: Callable[[], Awaitable[list[str]]], flag: str) -> bool:
+    return flag in await flags()
+
+
+async def _lacks(flags: Callable[[], Awaitable[list[str]]], flag: str) -> bool:
+    return flag not in await flags()

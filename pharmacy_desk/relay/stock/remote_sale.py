@@ -21,7 +21,8 @@ the source fails                nothing (logged): the counter app still blocks t
                                 the catalogue's attributes
 ==============================  ============================================================
 
-Only an order still ``new`` is cancelled automatically.
+Only an order still ``new`` is cancelled automatically. The guard runs again when Kuper changes the lines
+(``order.updated``: the reservation's adjustment), so the flags follow the order's lines.
 """
 
 from __future__ import annotations
