@@ -31,7 +31,9 @@ STALE_KUPER_PRICES: dict[str, str] = {"101500": "259.00"}
 
 SHOWCASE: tuple[tuple[str, ...], ...] = (
     ("102110",),  # Пантенол спрей: unmarked, scanned by its EAN-13
-    ("102200",),  # Виферон: kept cold (+2…+8), last on the pick list (Ctrl+L) under «ХОЛОД»
+    # Виферон: cold chain +2…+8 °C (a courier order: ❄ in the queue, last to assemble and on the pick list,
+    # cold bag)
+    ("102200",),
     ("100301",),  # Амоксиклав: Rx, may not be sold remotely (flagged, blocked at assembly)
     (),
     ("101500",),  # Аквадетрим: Kuper's price above the shelf (flagged, capped at ready)
@@ -134,7 +136,7 @@ class DemoCatalogue:
         """1 to 3 different products the shelf has (most orders have one or two), 1 to 2 or 3 packs each.
 
         The first orders also show the product rules (:data:`SHOWCASE`): one product each that the
-        pharmacy sells by its EAN, keeps cold, may not sell remotely, or that Kuper prices above the shelf.
+        pharmacy sells by its EAN, keeps cold (+2…+8 °C), may not sell remotely, or that Kuper prices above the shelf.
         """
         today = today or dt.date.today()
         shown = SHOWCASE[self._made] if self._made < len(SHOWCASE) else ()

@@ -13,6 +13,8 @@ outside, each a plain parameter because today's relay offers none of it:
 - ``forbidden``: SKU → why it may not be sold remotely (:mod:`pharmacy_desk.domain.remote_sale`):
   the line is blocked (no pack goes in, ``remote_sale_forbidden``) until it is left out with a reason
   (:meth:`AssemblySession.exclude_forbidden`) or the order is cancelled;
+- ``storage``: SKU → the product's storage (:mod:`pharmacy_desk.domain.cold_chain`): cold and cool lines
+  are marked and listed last (:func:`~pharmacy_desk.domain.cold_chain.assembly_order`);
 - ``min_shelf_life_days`` and ``today`` for the sellable rule of :mod:`pharmacy_desk.domain.fefo`.
 
 Checks of :meth:`AssemblySession.scan`, in order: a code at all (``garbage``, ``not_a_product``); the
@@ -39,8 +41,10 @@ from pharmacy_desk.desk.assembly_feedback import FeedbackCode, ScanFeedback
 from pharmacy_desk.desk.marks import sgtin_of
 from pharmacy_desk.domain import Assembled, FinalLine, Line, Order, Ready, Refusal, Totals, totals
 from pharmacy_desk.domain.bag_label import BagLabel
+from pharmacy_desk.domain.cold_chain import assembly_order
 from pharmacy_desk.domain.composition import build_composition
 from pharmacy_desk.domain.fefo import Batch, plan_fefo, refusal_reason, remaining_days
+from pharmacy_desk.domain.product import Storage
 from pharmacy_desk.domain.remote_sale import FORBIDDEN_REASON, cap_prices
 from pharmacy_desk.domain.scans import DrugPack, RetailBarcode, ScanError, parse_scan
 
@@ -109,6 +113,7 @@ class LineProgress:
     replaces: str | None
     suggestions: tuple[Batch, ...]  # FEFO: the batches to take, in order
     forbidden: str | None = None  # why this line may not be sold remotely (it is blocked)
+    storage: Storage | None = None  # cold or cool: marked, assembled last
 
     @property
     def complete(self) -> bool:
@@ -135,6 +140,7 @@ class AssemblySession:
         code_owner: Callable[[str], str | None] | None = None,
         marked_skus: Collection[str] = (),
         forbidden: Mapping[str, str] | None = None,
+        storage: Mapping[str, Storage] | None = None,
         min_shelf_life_days: int = 0,
         today: dt.date | None = None,
     ) -> None:
@@ -145,6 +151,7 @@ class AssemblySession:
         self._code_owner = code_owner or (lambda code: None)
         self._marked = frozenset(marked_skus)
         self.forbidden: dict[str, str] = dict(forbidden or {})
+        self.storage: dict[str, Storage] = dict(storage or {})
         self.min_shelf_life_days = min_shelf_life_days
         self.today = today or dt.date.today()
         self._lines: dict[str, _LineState] = {}
@@ -158,7 +165,8 @@ class AssemblySession:
     # --- what the screen shows --------------------------------------------------------------------
 
     def lines(self) -> list[LineProgress]:
-        return [self._progress(state) for state in self._lines.values()]
+        """The lines in the order to assemble them: cold and cool last."""
+        return assembly_order([self._progress(state) for state in self._lines.values()], lambda line: line.storage)
 
     def line(self, sku: str) -> LineProgress | None:
         state = self._lines.get(sku)
@@ -204,6 +212,7 @@ class AssemblySession:
             replaces=state.replaces,
             suggestions=() if state.sku in self.forbidden else tuple(pick.batch for pick in plan.picks),
             forbidden=self.forbidden.get(state.sku),
+            storage=self.storage.get(state.sku),
         )
 
     # --- scanning ---------------------------------------------------------------------------------

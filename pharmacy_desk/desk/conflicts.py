@@ -19,6 +19,7 @@ ACTION_RU = {
     "assembled": "собрано",
     "ready": "готов",
     "label_printed": "этикетка напечатана",
+    "hand_to_courier": "передан курьеру",
     "cancel": "отмена",
 }
 

@@ -64,6 +64,7 @@ from pharmacy_desk.desk.stream import ConnectionState, ConnectionStatus, EventSt
 from pharmacy_desk.domain import Action, Cancel, Order, OrderState, PickupCodePolicy, StartAssembly
 from pharmacy_desk.domain.fefo import Batch
 from pharmacy_desk.domain.no_show import NoShow, no_show
+from pharmacy_desk.domain.product import Storage
 from pharmacy_desk.domain.remote_sale import check_remote_sale
 
 log = logging.getLogger("pharmacy_desk.desk")
@@ -403,12 +404,14 @@ class DeskService:
         gtins = dict(self.catalogue)
         marked = set(self.marked_skus)
         forbidden: dict[str, str] = {}
+        storage: dict[str, Storage] = {}
         if catalogue is not None:
             gtins = {**catalogue.gtin_map(), **self.catalogue}
             # The stock source's word decides for the SKUs it knows: an unmarked product's EAN is its scan.
             marked = (marked - catalogue.known_skus()) | catalogue.marked_skus()
             found = check_remote_sale(order.ordered, catalogue.attributes())
             forbidden = {line.sku: line.rule_ru for line in found.forbidden}
+            storage = {sku: a.storage for sku, a in catalogue.attributes().items() if a.storage is not None}
         if suggested is not None:
             batches = batches_of(suggested)
             min_days = max(min_days, suggested.min_shelf_life_days)
@@ -419,6 +422,7 @@ class DeskService:
             code_owner=lambda code: self.book.code_owner(code, except_number=number),
             marked_skus=marked,
             forbidden=forbidden,
+            storage=storage,
             min_shelf_life_days=min_days,
             today=today,
         )

@@ -51,6 +51,15 @@ class Ready(_Action):
     packs: int = Field(1, ge=1, le=99)  # bags the order was packed in (Kuper's packs.count)
 
 
+class HandToCourier(_Action):
+    """A delivery bag given to Kuper's courier at the counter; ``cold_bag``: it travels in a cold bag
+    (required for a cold-chain order, see :mod:`pharmacy_desk.domain.cold_chain`). Recorded on the order;
+    Kuper's ``received`` still moves the state."""
+
+    kind: Literal["hand_to_courier"] = "hand_to_courier"
+    cold_bag: bool = False
+
+
 class IssuePickupCode(_Action):
     kind: Literal["issue_pickup_code"] = "issue_pickup_code"
 
@@ -109,6 +118,7 @@ Action = Annotated[
     | Ready
     | IssuePickupCode
     | LabelPrinted
+    | HandToCourier
     | VerifyPickupCode
     | RecordReceipt
     | HandOver

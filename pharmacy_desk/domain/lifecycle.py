@@ -23,6 +23,7 @@ from typing import Any, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from pharmacy_desk.domain import actions as act
+from pharmacy_desk.domain.cold_chain import needs_cold_bag, storage_of_flags
 from pharmacy_desk.domain.composition import (
     build_composition,
     final_lines_of,
@@ -448,6 +449,8 @@ def decide(order: Order, action: act.Action, ctx: Context) -> Outcome:
         case act.LabelPrinted():
             entry = AuditEntry(kind=AuditKind.PRINTED, at=ctx.now, actor=ctx.actor.label)
             return Outcome(order=_bump(order, audit=(*order.audit, entry)))
+        case act.HandToCourier():
+            return _hand_to_courier(order, action, ctx)
         case act.VerifyPickupCode():
             return _verify_code(order, action, ctx)
         case act.RecordReceipt():
@@ -459,6 +462,22 @@ def decide(order: Order, action: act.Action, ctx: Context) -> Outcome:
         case act.ExtendPickup():
             return _extend_pickup(order, action, ctx)
     raise AssertionError(f"unhandled action {action!r}")  # pragma: no cover
+
+
+_COURIER_STATES = frozenset({OrderState.READY_TO_SHIP, OrderState.PAID})
+
+
+def _hand_to_courier(order: Order, action: act.HandToCourier, ctx: Context) -> Outcome:
+    """Recorded, never a state change (Kuper's ``received`` is); a cold-chain bag only in a cold bag."""
+    if _is_pickup(order):
+        return _refuse(order, RefusalCode.DELIVERY_ONLY)
+    if order.state not in _COURIER_STATES:
+        return _refuse(order, RefusalCode.WRONG_STATE)
+    if needs_cold_bag(storage_of_flags(order.flags)) and not action.cold_bag:
+        return _refuse(order, RefusalCode.COLD_BAG_REQUIRED)
+    detail = "в термосумке" if action.cold_bag else None
+    entry = AuditEntry(kind=AuditKind.COURIER, at=ctx.now, actor=ctx.actor.label, detail=detail)
+    return Outcome(order=_bump(order, audit=(*order.audit, entry)))
 
 
 def _accept(order: Order) -> Outcome:

@@ -26,6 +26,7 @@ from enum import IntEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pharmacy_desk.domain.cold_chain import LABEL_RU
 from pharmacy_desk.domain.order import Order
 from pharmacy_desk.domain.product import ProductAttributes, Storage
 from pharmacy_desk.domain.remote_sale import forbidden_rule
@@ -42,8 +43,8 @@ __all__ = [
     "pick_section",
 ]
 
-STORAGE_MARK_RU: dict[Storage, str] = {Storage.COLD: "ХОЛОД +2…+8", Storage.COOL: "ПРОХЛАДА +8…+15"}
-"""The mark a cold or cool line carries on the pick list (and on the bag label)."""
+STORAGE_MARK_RU: dict[Storage, str] = LABEL_RU
+"""The mark a cold or cool line carries on the pick list: the bag label's words (:mod:`.cold_chain`)."""
 
 
 class PickGroup(IntEnum):

@@ -101,6 +101,7 @@ class AuditKind(StrEnum):
     FAILED = "failed"
     LOCKED = "locked"
     EXTENDED = "extended"  # the pickup deadline was moved («Продлить хранение до …»)
+    COURIER = "courier"  # a delivery bag given to the courier (detail: «в термосумке» for the cold chain)
 
 
 class AuditEntry(BaseModel):

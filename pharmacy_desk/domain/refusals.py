@@ -38,6 +38,8 @@ class RefusalCode(StrEnum):
     RECEIPT_UNEXPECTED = "receipt_unexpected"
     UNKNOWN_REASON = "unknown_reason"
     DEADLINE_NOT_LATER = "deadline_not_later"
+    COLD_BAG_REQUIRED = "cold_bag_required"
+    DELIVERY_ONLY = "delivery_only"
     DEADLINE_TOO_FAR = "deadline_too_far"
     REMOTE_SALE_FORBIDDEN = "remote_sale_forbidden"
 
@@ -73,6 +75,8 @@ MESSAGES_RU: dict[RefusalCode, str] = {
     RefusalCode.RECEIPT_UNEXPECTED: "Чек сейчас не к месту",
     RefusalCode.UNKNOWN_REASON: "Неизвестная причина отмены",
     RefusalCode.DEADLINE_NOT_LATER: "Новый срок хранения должен быть позже нынешнего",
+    RefusalCode.COLD_BAG_REQUIRED: "Товар холодовой цепи передают курьеру только в термосумке",
+    RefusalCode.DELIVERY_ONLY: "Только для заказов с доставкой курьером",
     RefusalCode.DEADLINE_TOO_FAR: "Продлить хранение можно не больше чем на 7 дней",
     RefusalCode.REMOTE_SALE_FORBIDDEN: "Этот товар нельзя продать дистанционно: исключите позицию или отмените заказ",
 }

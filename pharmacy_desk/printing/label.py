@@ -19,6 +19,8 @@ Decisions:
   show) when known, else the first 8 characters of the UUID part of ``orderUUID``.
 - **Packs** are the order's total (the split over bags is not known); "bag k of n" is printed when
   several bags are labelled.
+- **Cold chain:** an order the relay flagged cold (+2…+8 °C) or cool (+8…+15 °C) prints «ХОЛОД +2…+8»
+  / «ПРОХЛАДА +8…+15» big, framed, under the flow banner (:mod:`pharmacy_desk.domain.cold_chain`).
 - **Times** are printed in the store's local time (``tz``; the machine's zone by default).
 """
 
@@ -28,7 +30,9 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from pharmacy_desk.domain.bag_label import encode_bag_label
+from pharmacy_desk.domain.cold_chain import LABEL_RU, storage_of_flags
 from pharmacy_desk.domain.order import Order
+from pharmacy_desk.domain.product import Storage
 from pharmacy_desk.domain.shelf import running_digits, shelf_cell
 from pharmacy_desk.domain.states import Flow
 
@@ -72,6 +76,7 @@ class BagLabel:
     shelf_cell: str | None = None  # where the bag waits, when the store numbers its cells
     bag: int = 1
     bags: int = 1
+    storage: Storage = Storage.ROOM  # the order's coldest line (the relay's flag)
 
     def __post_init__(self) -> None:
         if not 1 <= self.bag <= self.bags:
@@ -102,6 +107,7 @@ class BagLabel:
             shelf_cell=shelf_cell(order.number, shelf_cells),
             bag=bag,
             bags=bags,
+            storage=storage_of_flags(order.flags),
         )
 
     @property
@@ -118,6 +124,11 @@ class BagLabel:
     def flow_text(self) -> str:
         """``Самовывоз`` or ``Доставка`` (an unknown shipment method is handled as delivery)."""
         return FLOW_TEXT[self.flow]
+
+    @property
+    def storage_text(self) -> str:
+        """``ХОЛОД +2…+8`` / ``ПРОХЛАДА +8…+15``, printed big; empty at room temperature."""
+        return LABEL_RU.get(self.storage, "")
 
     @property
     def bag_text(self) -> str:

@@ -13,6 +13,7 @@ A label is a vertical stack (:func:`label_geometry`)::
     ORDER NUMBER            (large, bold)
     ||||| Code128 of the number |||||
     ■ САМОВЫВОЗ / ДОСТАВКА   k из n ■   (white on black)
+    [ ХОЛОД +2…+8 ]              (framed, large: cold-chain orders only; the QR gives way)
     [QR]  caption / big figure      (pickup code, or the due time for delivery)
     detail lines (Kuper id, customer, packs, due)
 
@@ -114,14 +115,16 @@ class LabelGeometry:
     qr: Box
     figure: Box  # right of the QR: caption above, big figure below
     details: tuple[Box, ...]
+    storage: Box | None = None  # the cold-chain strip under the banner, when the order has one
 
     @property
     def bottom(self) -> float:
         return self.details[-1].bottom
 
 
-def label_geometry(fmt: LabelFormat, detail_lines: int = 4) -> LabelGeometry:
-    """Stack the blocks top-down inside the cell's padding."""
+def label_geometry(fmt: LabelFormat, detail_lines: int = 4, *, storage: bool = False) -> LabelGeometry:
+    """Stack the blocks top-down inside the cell's padding; ``storage``: with the cold-chain strip (as
+    tall as the flow banner), the QR row giving up what does not fit (never below 70 % of its size)."""
     x, w = fmt.pad_x, fmt.cell_w - 2 * fmt.pad_x
     y = fmt.pad_y
 
@@ -135,8 +138,11 @@ def label_geometry(fmt: LabelFormat, detail_lines: int = 4) -> LabelGeometry:
     number = take(fmt.heading * 1.25)
     barcode = take(fmt.barcode_h, fmt.gap)
     banner = take(fmt.banner * 1.6, fmt.gap)
-    row = take(fmt.qr, fmt.gap)
-    qr = Box(row.x, row.y, fmt.qr, fmt.qr)
-    figure = Box(row.x + fmt.qr + fmt.gap, row.y, row.w - fmt.qr - fmt.gap, row.h)
+    strip = take(fmt.banner * 1.6, fmt.gap) if storage else None
+    below = fmt.qr + fmt.gap + detail_lines * fmt.body * LINE
+    side = min(fmt.qr, max(fmt.qr * 0.7, fmt.qr - (y + below - (fmt.cell_h - fmt.pad_y))))
+    row = take(side, fmt.gap)
+    qr = Box(row.x, row.y, side, side)
+    figure = Box(row.x + side + fmt.gap, row.y, row.w - side - fmt.gap, row.h)
     details = tuple(take(fmt.body * LINE) for _ in range(detail_lines))
-    return LabelGeometry(store, number, barcode, banner, qr, figure, details)
+    return LabelGeometry(store, number, barcode, banner, qr, figure, details, strip)

@@ -99,7 +99,7 @@ class Canvas:
 def paint_label(painter: QPainter, rect: QRectF, label: BagLabel, fmt: LabelFormat) -> None:
     """Paint ``label`` into ``rect`` (device pixels): one cell of ``fmt``, its padding included."""
     canvas = Canvas.for_cell(painter, rect, fmt)
-    geo = label_geometry(fmt, len(label.details))
+    geo = label_geometry(fmt, len(label.details), storage=bool(label.storage_text))
     painter.save()
     try:
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
@@ -108,6 +108,8 @@ def paint_label(painter: QPainter, rect: QRectF, label: BagLabel, fmt: LabelForm
         canvas.text(canvas.box(geo.number), label.number, fmt.heading, bold=True, align=_CENTER, min_fit=0)
         draw_code128(painter, canvas.box(geo.barcode), label.number)
         _banner(canvas, canvas.box(geo.banner), label, fmt)
+        if geo.storage is not None:
+            _storage(canvas, canvas.box(geo.storage), label, fmt)
         draw_qr(painter, canvas.box(geo.qr), label.qr_payload)
         _figure(canvas, canvas.box(geo.figure), label, fmt)
         for box, line in zip(geo.details, label.details, strict=True):
@@ -128,6 +130,19 @@ def _banner(canvas: Canvas, box: QRectF, label: BagLabel, fmt: LabelFormat) -> N
         canvas.text(bag_box, label.bag_text, fmt.banner, bold=True, align=_RIGHT, color=WHITE, min_fit=0)
         inner = inner.adjusted(0, 0, -(bag_w + 2 * canvas.scale), 0)
     canvas.text(inner, label.flow_text.upper(), fmt.banner, bold=True, color=WHITE, min_fit=0)
+
+
+def _storage(canvas: Canvas, box: QRectF, label: BagLabel, fmt: LabelFormat) -> None:
+    """The cold-chain condition, bold black in a thick frame: it must not be taken for the flow banner."""
+    pen = QPen(BLACK)
+    pen.setWidthF(0.8 * canvas.scale)
+    canvas.painter.save()
+    canvas.painter.setPen(pen)
+    half = pen.widthF() / 2
+    canvas.painter.drawRect(box.adjusted(half, half, -half, -half))
+    canvas.painter.restore()
+    inner = box.adjusted(1.2 * canvas.scale, 0, -1.2 * canvas.scale, 0)
+    canvas.text(inner, label.storage_text, fmt.banner * 1.1, bold=True, align=_CENTER, min_fit=0)
 
 
 def _figure(canvas: Canvas, box: QRectF, label: BagLabel, fmt: LabelFormat) -> None:

@@ -8,6 +8,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QBrush, QColor
 
 from pharmacy_desk.desk.assembly import AssemblySession, LineProgress
+from pharmacy_desk.domain.cold_chain import HINT_RU, MARK, needs_cold_bag
 from pharmacy_desk.domain.fefo import Batch
 
 Index = QModelIndex | QPersistentModelIndex
@@ -89,6 +90,8 @@ class AssemblyLinesModel(QAbstractTableModel):
             return self._display(line, column)
         if role == SKU_ROLE:
             return line.sku
+        if role == Qt.ItemDataRole.ToolTipRole and column == COL_NAME and line.storage is not None:
+            return HINT_RU.get(line.storage)
         if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
             colours = self._colours(line)
             if colours is not None:
@@ -99,9 +102,10 @@ class AssemblyLinesModel(QAbstractTableModel):
 
     def _display(self, line: LineProgress, column: int) -> str:
         if column == COL_NAME:
+            mark = f"{MARK} " if line.storage is not None and needs_cold_bag(line.storage) else ""
             if line.replaces is not None:
-                return self.tr("%1 (instead of %2)").replace("%1", line.name).replace("%2", line.replaces)
-            return line.name
+                return mark + self.tr("%1 (instead of %2)").replace("%1", line.name).replace("%2", line.replaces)
+            return mark + line.name
         if column == COL_REQUIRED:
             return str(line.required)
         if column == COL_PICKED:

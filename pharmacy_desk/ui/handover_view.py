@@ -52,6 +52,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pharmacy_desk.desk.courier_handoff import ColdBagRefused, CourierHandoff
 from pharmacy_desk.desk.fiscal_handover import MSG_NO_REGISTER, STEP_RU, FiscalHandover, StepResult
 from pharmacy_desk.desk.fiscal_journal import JOURNAL_FILE_NAME, FiscalJournal
 from pharmacy_desk.desk.handover import Blocker, HandoverLine, HandoverSession, PaymentMethodName
@@ -63,6 +64,7 @@ from pharmacy_desk.desk.scanner import ScannedCode, read_code
 from pharmacy_desk.desk.service import ActOutcome, DeskService
 from pharmacy_desk.domain import Action, Order, OrderState
 from pharmacy_desk.domain.bag_label import BagLabel
+from pharmacy_desk.domain.cold_chain import LABEL_RU, MARK, needs_cold_bag
 from pharmacy_desk.domain.money import rubles, to_money
 from pharmacy_desk.domain.scans import ScanError
 from pharmacy_desk.domain.states import STATE_RU
@@ -416,7 +418,11 @@ class HandoverView(QWidget):
         session = self.session
         assert session is not None
         if not session.is_pickup:
-            return Shown(Tone.OK, self.tr("Delivery order: Kuper's courier takes the bag."))
+            storage = CourierHandoff(session.order).storage
+            cold = f" {MARK} {LABEL_RU[storage]}: только в термосумке." if needs_cold_bag(storage) else ""
+            return Shown(
+                Tone.OK, self.tr("Delivery order: Kuper's courier takes the bag.") + cold + " F9 — отдать курьеру"
+            )
         state = session.order.state
         if state is OrderState.AWAITING_PICKUP and not session.verified:
             return Shown(Tone.OK, self.tr("Ask the customer for the pickup code and type it."))
@@ -632,6 +638,9 @@ class HandoverView(QWidget):
         session, flow = self.session, self.flow
         if session is None or self.busy or self.working:
             return
+        if not session.is_pickup:
+            await self.give_to_courier(session)
+            return
         blockers = session.blockers(self._clock())
         if blockers:
             self._show(Shown(Tone.REFUSED, self._blocker_text(blockers[0])), Sound.ERROR)
@@ -655,6 +664,44 @@ class HandoverView(QWidget):
             return
         if isinstance(outcome, Accepted):
             self._show(Shown(Tone.OK, self.tr("Order %1 handed over").replace("%1", session.number)), Sound.OK)
+        else:
+            self._show(shown(outcome, ""), Sound.ERROR)
+        self._update()
+
+    async def give_to_courier(self, session: HandoverSession) -> None:
+        """F9 on a delivery order: the bag goes to the courier; a cold-chain order only in a cold bag
+        (the decision is :class:`~pharmacy_desk.desk.courier_handoff.CourierHandoff`'s)."""
+        handoff = CourierHandoff(session.order)
+        if handoff.blocked is not None:
+            self._show(Shown(Tone.REFUSED, handoff.blocked), Sound.ERROR)
+            return
+        answer: bool | None = None
+        if handoff.question is not None:
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Холодовая цепь",
+                handoff.question,
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                self,
+            )
+            box.setObjectName("coldBag")
+            box.setDefaultButton(QMessageBox.StandardButton.No)
+            answer = await run_dialog(box) == QMessageBox.StandardButton.Yes
+            box.deleteLater()
+            if self.session is not session:
+                return
+        try:
+            action = handoff.decide(answer)
+        except ColdBagRefused as refused:
+            self._show(Shown(Tone.REFUSED, refused.message), Sound.ERROR)
+            self.focus_input()
+            return
+        outcome = await self._act(action)
+        if outcome is None:
+            return
+        if isinstance(outcome, Accepted):
+            bag = " в термосумке" if action.cold_bag else ""
+            self._show(Shown(Tone.OK, f"Заказ {session.number} передан курьеру{bag}"), Sound.OK)
         else:
             self._show(shown(outcome, ""), Sound.ERROR)
         self._update()
@@ -841,8 +888,13 @@ class HandoverView(QWidget):
         self.buttons["Del"].setEnabled(changeable)
         self.buttons["Ins"].setEnabled(changeable and session.declined_packs > 0)
         self.buttons["F8"].setEnabled(changeable and not session.paid_by_kuper)
-        self.buttons["F9"].setEnabled(not blockers and not self.busy and not self.working)
-        self.buttons["F9"].setToolTip(self._blocker_text(blockers[0]) if blockers else "")
+        if session.is_pickup:
+            self.buttons["F9"].setEnabled(not blockers and not self.busy and not self.working)
+            self.buttons["F9"].setToolTip(self._blocker_text(blockers[0]) if blockers else "")
+        else:  # F9 gives the bag to the courier (a cold-chain one asks for the cold bag first)
+            blocked = CourierHandoff(order).blocked
+            self.buttons["F9"].setEnabled(blocked is None and not self.busy and not self.working)
+            self.buttons["F9"].setToolTip(blocked or "Отдать пакет курьеру")
         self.buttons["Esc"].setEnabled(True)
 
     def _payment_text(self, session: HandoverSession) -> str:

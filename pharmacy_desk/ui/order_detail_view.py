@@ -98,6 +98,7 @@ class HistoryModel(QAbstractTableModel):
             "label_printed": self.tr("Bag label printed"),
             "verify_pickup_code": self.tr("Pickup code checked"),
             "hand_over": self.tr("Handed over"),
+            "hand_to_courier": "Передан курьеру",
             "cancel": self.tr("Cancel"),
         }
         self._states = {

@@ -51,6 +51,7 @@ from pharmacy_desk.desk.queue_rules import (
     utc_now,
 )
 from pharmacy_desk.domain import Flow, OrderState, PickupCodePolicy
+from pharmacy_desk.domain.cold_chain import HINT_RU, MARK, needs_cold_bag, storage_of_flags
 from pharmacy_desk.domain.money import rubles
 from pharmacy_desk.domain.no_show import overdue, waited_text
 from pharmacy_desk.domain.states import TERMINAL_STATES
@@ -234,8 +235,9 @@ class OrderQueueModel(QAbstractTableModel):
         cached = self._cells.get(summary.number)
         if cached is not None and cached[0] is summary:
             return cached[1]
+        storage = storage_of_flags(summary.flags)
         texts = (
-            summary.number,
+            f"{MARK} {summary.number}" if needs_cold_bag(storage) else summary.number,  # cold chain: ❄
             summary.kuper_id.rsplit(":", 1)[-1][:8],
             self._flows.get(summary.flow, summary.flow.value),
             summary.state_label,
@@ -271,12 +273,18 @@ class OrderQueueModel(QAbstractTableModel):
         if summary.courier is not None:
             phone = summary.courier.phone
             texts[_COURIER] = " ".join(p for p in (texts[_COURIER], phone) if p)
-        return "\n".join(f"{self._headers[i]}: {text}" for i, text in enumerate(texts) if text)
+        lines = [f"{self._headers[i]}: {text}" for i, text in enumerate(texts) if text]
+        storage = storage_of_flags(summary.flags)
+        if needs_cold_bag(storage):
+            lines.insert(1, f"{MARK} {HINT_RU[storage]}")
+        return "\n".join(lines)
 
     def _sort_value(self, summary: OrderSummary, column: int) -> Any:
         if column == _TIME_LEFT:
             due = due_time(summary)
             return due.timestamp() if due is not None else float("inf")
+        if column == Column.NUMBER:
+            return summary.number  # not the ❄ mark
         if column == Column.PACKS:
             return summary.pack_count
         if column == Column.AMOUNT:

@@ -35,7 +35,7 @@ STAGE_ORDER = (Stage.NEW, Stage.ASSEMBLY, Stage.READY, Stage.HANDOVER, Stage.ALL
 # The columns left to right, the most needed first; each with the sample text its minimum width must
 # show (in the table's font) and its weight in sharing the room left. Hidden from the end when narrow.
 COLUMN_LAYOUT: tuple[tuple[Column, str, int], ...] = (
-    (Column.NUMBER, "D-0000001", 2),
+    (Column.NUMBER, "❄ D-0000001", 2),  # a cold-chain order's number carries the mark
     (Column.STATE, "Ждёт покупателя", 3),
     (Column.TIME_LEFT, "опоздание 1:05", 2),
     (Column.COURIER, "Курьер ждёт!", 3),

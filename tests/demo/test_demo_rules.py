@@ -1,6 +1,7 @@
 """The demo's first orders show the product rules on the real embedded relay (issue 14): the Rx order is
-flagged and its line marked forbidden, the stale Kuper price is flagged and capped, the EAN-sold
-product is unmarked in the relay's catalogue, the second order's pick list ends with its cold line."""
+flagged and its line marked forbidden, the cold one flagged ``cold_chain``, the stale Kuper price is
+flagged and capped, the EAN-sold product is unmarked in the relay's catalogue, the second order's pick
+list ends with its cold line."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ async def _orders(client: RelayClient, count: int, timeout: float = 30.0) -> lis
     while True:
         found = sorted(await client.list_orders(include_closed=True), key=lambda s: s.number)
         flagged = [s for s in found if s.flags]
-        if len(found) >= count and len(flagged) >= 2:
+        if len(found) >= count and len(flagged) >= 3:
             return found
         assert time.monotonic() < deadline, f"only {len(found)} orders, {len(flagged)} flagged"
         await asyncio.sleep(0.1)
@@ -30,6 +31,7 @@ async def test_the_first_demo_orders_show_the_rules() -> None:
         async with RelayClient(env.relay_url, env.store, env.token) as client:
             orders = await _orders(client, 5)
             flags = {s.number: s.flags for s in orders}
+            assert "cold_chain" in flags["D-000002"], flags  # Виферон, +2…+8 °C
             assert "remote_sale_forbidden" in flags["D-000003"], flags
             assert "price_above_shelf" in flags["D-000005"], flags
             rx = (await client.get_order("D-000003")).order

@@ -7,16 +7,20 @@ import pytest
 from pharmacy_desk.printing.layout import A4, FORMATS, THERMAL_58, THERMAL_80, LabelFormat, label_geometry
 
 
+@pytest.mark.parametrize("storage", [False, True], ids=["room", "cold-chain"])
 @pytest.mark.parametrize("fmt", FORMATS.values(), ids=FORMATS.keys())
-def test_every_block_fits_inside_the_padding(fmt: LabelFormat) -> None:
-    geo = label_geometry(fmt)
-    boxes = [geo.store, geo.number, geo.barcode, geo.banner, geo.qr, geo.figure, *geo.details]
+def test_every_block_fits_inside_the_padding(fmt: LabelFormat, storage: bool) -> None:
+    geo = label_geometry(fmt, storage=storage)
+    strip = [geo.storage] if geo.storage is not None else []
+    assert bool(strip) is storage
+    boxes = [geo.store, geo.number, geo.barcode, geo.banner, *strip, geo.qr, geo.figure, *geo.details]
     for box in boxes:
         assert box.x >= fmt.pad_x - 1e-9 and box.right <= fmt.cell_w - fmt.pad_x + 1e-9
         assert box.y >= fmt.pad_y - 1e-9 and box.bottom <= fmt.cell_h - fmt.pad_y + 1e-9
     assert geo.qr.right < geo.figure.x  # the QR's quiet zone is not crowded by the big figure
     tops = [box.y for box in boxes if box not in (geo.figure,)]
     assert tops == sorted(tops)
+    assert geo.qr.w >= 0.7 * fmt.qr  # the strip takes room from the QR, never most of it
 
 
 def test_thermal_widths_match_the_rolls_printable_area() -> None:

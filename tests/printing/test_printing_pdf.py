@@ -115,3 +115,40 @@ def test_preview_paints_through_print_labels(qtbot: QtBot) -> None:
     assert preview.pageCount() == 3
     size = printer.pageLayout().fullRect()  # mm: the thermal page, not the default A4/Letter
     assert (round(size.width()), round(size.height())) == (58, 80)
+
+
+def _char_height(path: Path, word: str) -> float:
+    """The printed height (pt) of ``word``'s first letter on the first page, as PDFium measures it."""
+    import pypdfium2 as pdfium  # type: ignore[import-untyped]
+
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        textpage = doc[0].get_textpage()
+        found = textpage.search(word).get_next()
+        assert found is not None, word
+        _, bottom, _, top = textpage.get_charbox(found[0])
+        return float(top - bottom)
+    finally:
+        doc.close()
+
+
+@pytest.mark.parametrize(
+    ("flag", "printed"), [("cold_chain", "ХОЛОД +2…+8"), ("cool_chain", "ПРОХЛАДА +8…+15")], ids=["cold", "cool"]
+)
+@pytest.mark.parametrize("fmt", FORMATS.values(), ids=FORMATS.keys())
+def test_a_cold_chain_label_prints_the_condition_big(fmt: LabelFormat, flag: str, printed: str, tmp_path: Path) -> None:
+    cold = order("by_courier").model_copy(update={"flags": (flag,)})
+    path = tmp_path / f"{flag}-{fmt.key}.pdf"
+    export_pdf(labels_for_order(cold, STORE_NAME, tz=MOSCOW), fmt, path)
+    (page,) = read_pdf(path)[:1]
+    text = _flat(page.text)
+    assert printed in text and "ДОСТАВКА" in text and "Купер: H12345678901" in text
+    assert _char_height(path, printed.split()[0]) > 1.3 * _char_height(path, "Купер")  # big, not a detail line
+    assert decode(page.image) == {"Code128": [NUMBER], "QRCode": [PAYLOAD]}  # the smaller QR still scans
+
+
+def test_a_room_temperature_label_says_nothing_of_cold(tmp_path: Path) -> None:
+    path = tmp_path / "room.pdf"
+    export_pdf(labels_for_order(order("by_courier"), STORE_NAME, tz=MOSCOW), THERMAL_58, path)
+    text = _flat(read_pdf(path)[0].text)
+    assert "ХОЛОД" not in text and "ПРОХЛАДА" not in text

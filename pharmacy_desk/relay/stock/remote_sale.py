@@ -14,12 +14,15 @@ a line not ``otc`` (Rx…)        flag ``remote_sale_forbidden`` + a store alert
                                 ``forbidden_cancel_slug``, the rule as the description
 a unit price above shelf price  flag ``price_above_shelf`` + alert; the order's ``price_caps``
                                 get the shelf price, so "assembled"/"ready" never charge more
+a cold or cool line              flag ``cold_chain`` / ``cool_chain`` (:mod:`pharmacy_desk.domain.cold_chain`):
+                                the queue, the label and the courier hand-over read it
 nothing / attributes unknown    nothing
 the source fails                nothing (logged): the counter app still blocks the line from
                                 the catalogue's attributes
 ==============================  ============================================================
 
-Only an order still ``new`` is cancelled automatically.
+Only an order still ``new`` is cancelled automatically. The guard runs again when Kuper changes the lines
+(``order.updated``: the reservation's adjustment), so the flags follow the order's lines.
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from pharmacy_desk.domain import OrderState
+from pharmacy_desk.domain import Order, OrderState
+from pharmacy_desk.domain.cold_chain import CHAIN_FLAGS, order_storage, storage_flags
+from pharmacy_desk.domain.product import Storage
 from pharmacy_desk.domain.remote_sale import ForbiddenLinesPolicy, check_remote_sale
 from pharmacy_desk.inventory import InventoryError, StockSource, StockUnavailable
 from pharmacy_desk.relay.after_answer import BackgroundTasks, after_answer
@@ -59,7 +64,9 @@ class RemoteSaleGuard:
         except (StockUnavailable, InventoryError) as exc:
             log.info("%s/%s: remote-sale rules not checked, the stock source failed: %s", store, number, exc)
             return
-        found = check_remote_sale(order.ordered, {sku: item.attributes for sku, item in stock.items()})
+        attributes = {sku: item.attributes for sku, item in stock.items()}
+        await self._mark_storage(state, store, order, order_storage(order.ordered, attributes))
+        found = check_remote_sale(order.ordered, attributes)
         if found.clean:
             return
         cancel = bool(found.forbidden) and config.forbidden_lines is ForbiddenLinesPolicy.CANCEL_ORDER
@@ -86,3 +93,10 @@ class RemoteSaleGuard:
             await cancel_as_relay(state, store, number, slug, description, why="remote_sale_forbidden")
 
         after_answer(self._tasks, run)
+
+    async def _mark_storage(self, state: RelayState, store: str, order: Order, storage: Storage) -> None:
+        """The order's cold-chain flag, as its lines' storage says (changed lines may drop it)."""
+        wanted = storage_flags(storage)
+        stale = [flag for flag in CHAIN_FLAGS if flag in order.flags and flag not in wanted]
+        if stale or not set(wanted) <= set(order.flags):
+            await mark_order(state, store, order.number, add=wanted, remove=stale)

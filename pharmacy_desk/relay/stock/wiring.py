@@ -252,6 +252,8 @@ class StockWiring:
         if outcome.decision is not None and isinstance(outcome.result, ReservationResult):
             await self._decided(store, number, outcome.decision, outcome.result, may_cancel=True)
             await self.remote_sale.check(self.state, store, number)
+        elif isinstance(outcome.result, AdjustResult):  # the lines changed (order.updated): the rules again
+            await self.remote_sale.check(self.state, store, number)
         elif isinstance(outcome.result, CommitResult) and outcome.result.unmatched:
             missing = ", ".join(f"{u.sku} — {u.quantity} уп." for u in outcome.result.unmatched)
             await mark_order(
