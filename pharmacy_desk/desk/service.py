@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import uuid
@@ -63,7 +64,10 @@ from pharmacy_desk.desk.stream import ConnectionState, ConnectionStatus, EventSt
 from pharmacy_desk.domain import Action, Cancel, Order, OrderState, PickupCodePolicy, StartAssembly
 from pharmacy_desk.domain.fefo import Batch
 from pharmacy_desk.domain.no_show import NoShow, no_show
+from pharmacy_desk.domain.product import ProductAttributes
 from pharmacy_desk.domain.remote_sale import check_remote_sale
+from pharmacy_desk.domain.substitutes import Candidate, Replacement, SubstituteChoice, replacement_rule
+from pharmacy_desk.inventory.models import SkuStock
 
 log = logging.getLogger("pharmacy_desk.desk")
 
@@ -101,6 +105,22 @@ def batches_of(suggested: OrderBatches) -> dict[str, tuple[Batch, ...]]:
             b = pick.batch
             packs.append(Batch(series=b.series, expiry=b.expiry, quantity=b.quantity, gtin=b.gtin, location=b.location))
     return {sku: tuple(packs) for sku, packs in result.items()}
+
+
+def candidate_of(item: SkuStock) -> Candidate:
+    """A stock item as a substitute candidate: its free packs per batch."""
+    return Candidate(
+        sku=item.sku,
+        name=item.name or item.sku,
+        attributes=item.attributes,
+        batches=tuple(
+            Batch(series=b.series, expiry=b.expiry, quantity=b.available, gtin=b.gtin, location=b.location)
+            for b in item.batches
+            if b.available > 0
+        ),
+        gtins=item.gtins,
+        marked=item.marked,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,7 +418,9 @@ class DeskService:
         gtins = dict(self.catalogue)
         marked = set(self.marked_skus)
         forbidden: dict[str, str] = {}
+        attributes: dict[str, ProductAttributes] = {}
         if catalogue is not None:
+            attributes = catalogue.attributes()
             gtins = {**catalogue.gtin_map(), **self.catalogue}
             # The stock source's word decides for the SKUs it knows: an unmarked product's EAN is its scan.
             marked = (marked - catalogue.known_skus()) | catalogue.marked_skus()
@@ -414,6 +436,7 @@ class DeskService:
             code_owner=lambda code: self.book.code_owner(code, except_number=number),
             marked_skus=marked,
             forbidden=forbidden,
+            attributes=attributes,
             min_shelf_life_days=min_days,
             today=today,
         )
@@ -425,6 +448,29 @@ class DeskService:
         else:
             self.assemblies.forget(number)
         return session
+
+    async def substitute_offers(self, session: AssemblySession, sku: str) -> SubstituteChoice:
+        """The substitutes for the packs line ``sku`` is short of: the stock's products with its МНН,
+        form and dose (the relay's ``/equivalents``) through the domain's rule, cheapest first.
+
+        A policy that forbids replacement asks the relay nothing; a relay that fails: no offers, and
+        ``why_none_ru`` says so."""
+        attrs = session.attributes.get(sku)
+        found: list[Candidate] = []
+        problem: str | None = None
+        asked = replacement_rule(session.order.replacement_policy) is not Replacement.FORBIDDEN
+        if asked and attrs is not None and attrs.inn and attrs.form and attrs.dose:
+            try:
+                answer = await self.client.equivalents(attrs.inn, attrs.form, attrs.dose)
+            except RelayError as exc:
+                log.info("substitutes for %s not read from the relay: %s", sku, exc.message)
+                problem = exc.message
+            else:
+                found = [candidate_of(item) for item in answer.items]
+        choice = session.substitutes(sku, found)
+        if problem is not None and not choice.offers:
+            choice = dataclasses.replace(choice, why_none_ru=f"замены не найдены: {problem}")
+        return choice
 
     def save_assembly(self, session: AssemblySession) -> None:
         """Keep the session's packs, series and reasons on this PC (read back by :meth:`open_assembly`)."""
