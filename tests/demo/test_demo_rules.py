@@ -1,6 +1,6 @@
 """The demo's first orders show the product rules on the real embedded relay (issue 14): the Rx order is
 flagged and its line marked forbidden, the stale Kuper price is flagged and capped, the EAN-sold
-product is unmarked in the relay's catalogue."""
+product is unmarked in the relay's catalogue, a line short in stock has a substitute by МНН."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ async def _orders(client: RelayClient, count: int, timeout: float = 30.0) -> lis
     while True:
         found = sorted(await client.list_orders(include_closed=True), key=lambda s: s.number)
         flagged = [s for s in found if s.flags]
-        if len(found) >= count and len(flagged) >= 2:
+        if len(found) >= count and len(flagged) >= 3:
             return found
         assert time.monotonic() < deadline, f"only {len(found)} orders, {len(flagged)} flagged"
         await asyncio.sleep(0.1)
@@ -32,6 +32,14 @@ async def test_the_first_demo_orders_show_the_rules() -> None:
             flags = {s.number: s.flags for s in orders}
             assert "remote_sale_forbidden" in flags["D-000003"], flags
             assert "price_above_shelf" in flags["D-000005"], flags
+            # the second order wants 2 packs of Нурофен №10, the shelf has 1: short, with a substitute by МНН
+            assert "stock_short" in flags["D-000002"], flags
+            short = (await client.get_order("D-000002")).order
+            assert [(line.sku, line.ordered_quantity) for line in short.ordered if line.sku == "100236"] == [
+                ("100236", 2)
+            ]
+            same = await client.equivalents("Ибупрофен", "таблетки п/о", "200 мг")
+            assert "102120" in {item.sku for item in same.items}
             rx = (await client.get_order("D-000003")).order
             assert "100301" in rx.forbidden_skus
             priced = (await client.get_order("D-000005")).order

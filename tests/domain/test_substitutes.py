@@ -114,9 +114,7 @@ def test_the_policy_decides() -> None:
 
 def test_nothing_to_offer_says_why() -> None:
     assert choose(candidate("102120", ibuprofen(50, "119.00")), missing=0).offers == ()
-    unknown = choose_substitutes(
-        "x", ProductAttributes(), 1, Decimal("10"), [], policy="call", today=TODAY
-    )
+    unknown = choose_substitutes("x", ProductAttributes(), 1, Decimal("10"), [], policy="call", today=TODAY)
     assert unknown.offers == () and "МНН" in (unknown.why_none_ru or "")
     itself = choose(candidate("100236", ibuprofen(10, "1.00")), exclude=["102120"])
     assert itself.offers == () and itself.why_none_ru
