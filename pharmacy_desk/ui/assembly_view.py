@@ -472,7 +472,8 @@ class AssemblyView(QWidget):
                     self._take_offer(line, offer, reason)
                 return
         elif choice.why_none_ru:
-            self._show(Shown(Tone.PENDING, f"{line.name}: {choice.why_none_ru}"), sound=None)
+            call = ". " + self.tr("Customer's phone: %1").replace("%1", choice.phone) if choice.phone else ""
+            self._show(Shown(Tone.PENDING, f"{line.name}: {choice.why_none_ru}{call}"), sound=None)
         dialog = SubstituteDialog(line, self)
         accepted = await run_dialog(dialog)
         price = dialog.price_value()

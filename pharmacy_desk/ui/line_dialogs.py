@@ -132,6 +132,7 @@ class SubstituteOfferDialog(QDialog):
     def __init__(self, replaced: LineProgress, choice: SubstituteChoice, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("substituteOfferDialog")
+        self.setMinimumWidth(680)  # one offer per line, unwrapped
         self.setWindowTitle(self.tr("Substitute for %1").replace("%1", replaced.name))
         self.choice = choice
         self.manual = False

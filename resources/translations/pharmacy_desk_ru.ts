@@ -131,6 +131,10 @@
 <context>
     <name>AssemblyView</name>
     <message>
+        <source>Customer&apos;s phone: %1</source>
+        <translation>Телефон покупателя: %1</translation>
+    </message>
+    <message>
         <source>Substitute %1: scan %2 pack(s)</source>
         <translation>Замена %1: сканируйте упаковки (%2 уп.)</translation>
     </message>
