@@ -445,6 +445,10 @@ class AssemblySession:
                 return self._ok(state, marking_code, pack.gtin)
         return ScanFeedback(False, FeedbackCode.REMOVED, "Этой упаковки нет в заказе", marking_code=marking_code)
 
+    def packs_pending(self) -> list[Pack]:
+        """Packs counted whose series is still to be chosen."""
+        return [p for state in self._lines.values() for p in state.packs if p.series_pending]
+
     def remove_pack(self, sku: str, marking_code: str | None = None) -> ScanFeedback:
         """Take a pack out (the one with ``marking_code``, else the last one of the line)."""
         state = self._lines.get(sku)

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from pharmacy_desk.desk.assembly import AssemblySession
+from pharmacy_desk.desk.assembly_feedback import FeedbackCode, ScanFeedback
 from pharmacy_desk.desk.assembly_store import AssemblyStore, restore
 from pharmacy_desk.desk.backoff import Backoff
 from pharmacy_desk.desk.hooks import Hook
@@ -66,6 +67,7 @@ from pharmacy_desk.domain.fefo import Batch
 from pharmacy_desk.domain.no_show import NoShow, no_show
 from pharmacy_desk.domain.product import ProductAttributes
 from pharmacy_desk.domain.remote_sale import check_remote_sale
+from pharmacy_desk.domain.scans import DrugPack, ScanError, parse_scan
 from pharmacy_desk.domain.substitutes import Candidate, Replacement, SubstituteChoice, replacement_rule
 from pharmacy_desk.inventory.models import SkuStock
 
@@ -349,6 +351,25 @@ class DeskService:
         except RelayError as exc:
             log.info("series of %s/%s not found on the relay: %s", gtin, serial, exc.message)
             return None
+
+    async def settle_series(self, session: AssemblySession, asked: ScanFeedback) -> ScanFeedback | None:
+        """A pack whose series was asked (``series_needed``): when the stock recorded its serial on
+        receipt (the relay's ``/series``) and that series is one of the choices, it is confirmed with
+        no key pressed; the session's answer. None: not recorded, not a choice, or no relay."""
+        if asked.code is not FeedbackCode.SERIES_NEEDED or asked.marking_code is None:
+            return None
+        try:
+            pack = parse_scan(asked.marking_code)
+        except ScanError:
+            return None
+        if not isinstance(pack, DrugPack):
+            return None
+        found = await self.find_series(pack.gtin, pack.serial)
+        if found is None or found.series not in {b.series for b in asked.series_choices}:
+            return None
+        if not any(p.marking_code == asked.marking_code and p.series_pending for p in session.packs_pending()):
+            return None  # the pharmacist answered meanwhile, or took the pack out
+        return session.confirm_series(asked.marking_code, found.series)
 
     # --- assembling -------------------------------------------------------------------------------
 

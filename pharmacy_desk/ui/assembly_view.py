@@ -316,6 +316,7 @@ class AssemblyView(QWidget):
     def _after_feedback(self, feedback: ScanFeedback) -> None:
         if feedback.code is FeedbackCode.SERIES_NEEDED and feedback.ok and feedback.series_choices:
             self._series_pending.append(feedback)
+            spawn(self._settle_series(feedback))
         self.lines.refresh()
         if feedback.sku is not None:
             row = self.lines.row_of(feedback.sku)
@@ -325,6 +326,17 @@ class AssemblyView(QWidget):
         self._update_totals()
         self._show_feedback(feedback)
         self._refresh_step()
+
+    async def _settle_series(self, asked: ScanFeedback) -> None:
+        """The series recorded on receipt for the pack's serial answers the question by itself."""
+        session = self.session
+        if session is None:
+            return
+        settled = await self.service.settle_series(session, asked)
+        if settled is None or self.session is not session or asked not in self._series_pending:
+            return
+        self._series_pending.remove(asked)
+        self._after_feedback(settled)
 
     def _show_feedback(self, feedback: ScanFeedback) -> None:
         self.last_feedback = feedback

@@ -12,15 +12,18 @@ from pharmacy_desk.desk.relay_client import Refused
 from pharmacy_desk.desk.stream import ConnectionState
 from pharmacy_desk.domain import OrderState
 from pharmacy_desk.domain.keyboard_layout import us_to_ru
+from pharmacy_desk.inventory import FoundSeries
+from pharmacy_desk.inventory.embedded.serials import remember_pack_serials
 from pharmacy_desk.ui.line_dialogs import LineChoiceDialog, ReasonDialog, SubstituteDialog
 from pharmacy_desk.ui.outcome import Tone
 from pharmacy_desk.ui.sounds import Sound
-from tests.desk.desk_support import new_uuid, position
+from tests.desk.desk_support import STORE, new_uuid, position
 from tests.support import eventually
 from tests.ui.ui_support import (
     ASPIRIN_EAN,
     ASPIRIN_SKU,
     GS,
+    NUROFEN_GTIN,
     NUROFEN_SKU,
     OTHER_GTIN,
     Desk,
@@ -258,3 +261,23 @@ async def test_a_substitute_and_an_unknown_barcode_are_assembled(live: Callable[
             ("300300", 2, NUROFEN_SKU),
         }
         assert desk.service.catalogue["04600000000022"] == "300300"  # remembered for the next orders
+
+
+async def test_a_pack_whose_serial_was_recorded_on_receipt_gets_its_series_without_a_key(
+    live: Callable[[], Live],
+) -> None:
+    async with live() as env:
+        recorded = FoundSeries(gtin=NUROFEN_GTIN, serial="SERIALNUROF07", series="N-2222", sku=NUROFEN_SKU)
+        await remember_pack_serials(env.relay.state.engine, STORE, [recorded])
+        desk = await env.open_desk()
+        number = await env.relay.create_order(positions=TWO_LINES, total={"totalPrice": "499.48"})
+        await open_in_assembly(desk, number)
+        view = desk.window.assembly
+        assert await act(desk, Qt.Key.Key_F5) is Tone.OK
+
+        # two series are planned, so the scan alone is ambiguous; the relay knows this serial's series
+        assert await scan(desk, pack("SERIALNUROF07")) is FeedbackCode.SERIES_NEEDED
+        await eventually(lambda: view.last_feedback is not None and view.last_feedback.code is FeedbackCode.OK)
+        line = view.session.line(NUROFEN_SKU)  # type: ignore[union-attr]
+        assert line is not None and [(p.series, p.series_pending) for p in line.packs] == [("N-2222", False)]
+        assert not view.series.isVisible()
