@@ -11,7 +11,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict
 
 from pharmacy_desk.domain.product import NO_ATTRIBUTES, ProductAttributes
-from pharmacy_desk.inventory.models import LineSuggestion, ReservationResult
+from pharmacy_desk.inventory.models import LineSuggestion, ReservationResult, SkuStock
 
 
 class _Model(BaseModel):
@@ -59,3 +59,18 @@ class OrderBatches(_Model):
     reservation: ReservationResult | None  # None: the stock source never saw the order
     lines: tuple[LineSuggestion, ...]
     stock_problem: str | None = None  # the stock source failed for this order; retried automatically
+
+
+class Equivalents(_Model):
+    """``GET /stores/{store}/equivalents?inn=…&form=…&dose=…``: the products a line may be substituted by.
+
+    Every product of the store with the same МНН, form and dose that the stock has batches of, each
+    with its batches (free packs = quantity - reserved) and attributes. Which of them the counter
+    offers is :func:`pharmacy_desk.domain.substitutes.choose_substitutes`.
+    """
+
+    inn: str
+    form: str
+    dose: str
+    min_shelf_life_days: int
+    items: tuple[SkuStock, ...]

@@ -32,13 +32,17 @@ STALE_KUPER_PRICES: dict[str, str] = {"101500": "259.00"}
 SHOWCASE: tuple[tuple[str, ...], ...] = (
     ("102110",),  # Пантенол спрей: unmarked, scanned by its EAN-13
     # Виферон: cold chain +2…+8 °C (a courier order: ❄ in the queue, last to assemble and on the pick list,
-    # cold bag)
-    ("102200",),
+    # cold bag); Нурофен №10: 2 ordered, 1 on the shelf: F4 offers Ибупрофен 200мг №50 by МНН (Нурофен №20
+    # costs more)
+    ("102200", "100236"),
     ("100301",),  # Амоксиклав: Rx, may not be sold remotely (flagged, blocked at assembly)
     (),
     ("101500",),  # Аквадетрим: Kuper's price above the shelf (flagged, capped at ready)
 )
 """Products the demo's first orders include, so each product rule shows within the first minutes."""
+
+SHOWCASE_QUANTITY: dict[str, int] = {"100236": 2}
+"""Packs of a showcase product ordered (default 1): more than the shelf has, so the line is short."""
 
 UNMARKED = frozenset({"101300", "101800", "102110"})
 """Activated charcoal, furacilin, panthenol spray: ``marked`` 0 in the sample stock, scanned by EAN-13."""
@@ -128,6 +132,18 @@ class DemoCatalogue:
         )
         return rows[0].series if rows else None
 
+    def same_inn(self, sku: str) -> list[Product]:
+        """Other products with the same МНН, form and dose as ``sku`` (what may substitute it)."""
+        wanted = self.products.get(sku)
+        if wanted is None or wanted.attributes.inn is None:
+            return []
+        a = wanted.attributes
+        return [
+            p
+            for other, p in sorted(self.products.items())
+            if other != sku and (p.attributes.inn, p.attributes.form, p.attributes.dose) == (a.inn, a.form, a.dose)
+        ]
+
     def sellable(self, sku: str, today: dt.date) -> int:
         """Packs on the shelf that may still be sold (the file's figures, before any reservation)."""
         return sum(r.quantity for r in self._rows.get(sku, ()) if (r.expiry - today).days >= 1)
@@ -149,5 +165,9 @@ class DemoCatalogue:
         count = min(len(stocked), rng.choices((1, 2, 3), weights=(45, 35, 20))[0])
         drugs = [p.drug() for p in rng.sample(stocked, count)]
         items = [Item(drug, rng.randint(1, drug.max_per_order)) for drug in drugs]
-        extra = [Item(p.drug(), 1) for sku in shown if (p := self.products.get(sku)) and self.sellable(sku, today)]
+        extra = [
+            Item(p.drug(), SHOWCASE_QUANTITY.get(sku, 1))
+            for sku in shown
+            if (p := self.products.get(sku)) and self.sellable(sku, today)
+        ]
         return [*extra, *items][:3]

@@ -2,7 +2,8 @@
 
 For each line of the order's composition: one DataMatrix marking code per pack for a marked product
 (the sample file's GTIN, a 13-character serial, the 91 key and the 44-character crypto code, as on a
-real pack: docs/kuper-protocol.md §4), the EAN-13 for a product sold by its shop barcode; the bag label's
+real pack: docs/kuper-protocol.md §4), the EAN-13 for a product sold by its shop barcode; for a line
+the shelf cannot fill, a pack of each product with its МНН, form and dose (a substitute); the bag label's
 QR text; then the mistakes a pharmacist should see refused: a pack past its expiry date (AI 17), a
 product that is not in the order, and a code that is no code at all.
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from pharmacy_desk.demo.catalogue import DemoCatalogue, Product
@@ -35,6 +36,7 @@ class PackKind(StrEnum):
     EXPIRED = "expired"  # a pack of an ordered product, expired
     NOT_IN_ORDER = "not_in_order"  # a pack of a product the order does not have
     GARBAGE = "garbage"  # not a code
+    SUBSTITUTE = "substitute"  # a pack of a product that may substitute a short line (same МНН, form, dose)
 
 
 WRONG_KINDS = frozenset({PackKind.EXPIRED, PackKind.NOT_IN_ORDER, PackKind.GARBAGE})
@@ -90,8 +92,17 @@ def sample_packs(order: Order, catalogue: DemoCatalogue, *, today: dt.date | Non
             pack = _pack(product, order.number, index, series)
             if pack is not None:
                 found.append(pack)
-    found.append(SamplePack(PackKind.BAG_LABEL, encode_bag_label(order.store, order.number)))
     in_order = {line.sku for line in ordered}
+    for line in ordered:  # a line the shelf cannot fill: the packs of what may substitute it (F4)
+        if catalogue.sellable(line.sku, today) >= line.ordered_quantity:
+            continue
+        for other in catalogue.same_inn(line.sku):
+            if other.sku in in_order or not catalogue.sellable(other.sku, today):
+                continue
+            pack = _pack(other, order.number, 1, catalogue.series_for(other.sku, today))
+            if pack is not None:
+                found.append(replace(pack, kind=PackKind.SUBSTITUTE))
+    found.append(SamplePack(PackKind.BAG_LABEL, encode_bag_label(order.store, order.number)))
     marked = [p for sku in sorted(in_order) if (p := catalogue.get(sku)) is not None and p.marked and p.gtin]
     if marked:
         product = marked[0]

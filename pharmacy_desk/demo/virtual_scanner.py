@@ -130,6 +130,7 @@ class VirtualScanner(QDockWidget):
             PackKind.EXPIRED: self.tr("WRONG: expired pack"),
             PackKind.NOT_IN_ORDER: self.tr("WRONG: not in this order"),
             PackKind.GARBAGE: self.tr("WRONG: not a code"),
+            PackKind.SUBSTITUTE: self.tr("substitute (F4 first)"),
         }
 
         body = QWidget(self)
@@ -212,7 +213,7 @@ class VirtualScanner(QDockWidget):
 
     def item_text(self, pack: SamplePack) -> str:
         kind = self._kinds[pack.kind]
-        if pack.kind in (PackKind.MARKED, PackKind.EAN):
+        if pack.kind in (PackKind.MARKED, PackKind.EAN, PackKind.SUBSTITUTE):
             series = " · " + self.tr("series %1").replace("%1", pack.series) if pack.series else ""
             return f"{pack.name} — {kind} {pack.index}{series}"
         if pack.name:

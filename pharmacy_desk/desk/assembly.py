@@ -6,8 +6,11 @@ outside, each a plain parameter because today's relay offers none of it:
 - ``catalogue``: GTIN → SKU (the order's lines carry SKUs only). A GTIN nobody knows is answered
   ``unknown_product``; :meth:`AssemblySession.assign_unknown` lets the pharmacist say which line it is
   (the link is kept in :attr:`AssemblySession.learned_gtins`);
-- ``batches``: the stock's batches per SKU (series, expiry, quantity, shelf) for FEFO suggestions and
-  for the series of a pack whose code does not carry it;
+- ``batches``: the stock's batches per SKU (series, expiry, quantity, shelf), or the order's planned
+  batches (the relay's suggestions: reserved first, then FEFO), for FEFO suggestions and for the
+  series of a pack whose code does not carry it;
+- ``attributes``: the products' МНН, form, dose, pack size, shelf price (for substitutes,
+  :meth:`AssemblySession.substitutes`);
 - ``code_owner``: which other open order of the store already holds a pack (the order book);
 - ``marked_skus``: SKUs whose packs must each be scanned by DataMatrix;
 - ``forbidden``: SKU → why it may not be sold remotely (:mod:`pharmacy_desk.domain.remote_sale`):
@@ -21,8 +24,14 @@ Checks of :meth:`AssemblySession.scan`, in order: a code at all (``garbage``, ``
 same pack again (``already_scanned``, by GTIN + serial); the pack in another order
 (``in_other_order``); the product known and in this order (``unknown_product``, ``not_in_order``,
 ``marking_required``); room left in the line (``line_complete``); the expiry, when the code, the
-pack's batch or the only candidate batch tells it (``expired``, ``short_shelf_life``). A pack whose
-series is one of several is counted and waits for :meth:`AssemblySession.confirm_series`.
+pack's batch or the only candidate batch tells it (``expired``, ``short_shelf_life``).
+
+The series of a pack whose code does not carry it is the planned one (FEFO over the line's batches,
+less the packs already given that series): when exactly one planned series still has room, the pack
+gets it without a question. Only when several planned series are equally possible (or nothing is
+planned and several batches are candidates) is the pack counted with its series pending, and the
+question (``series_needed``) names the pack: the product and the serial's tail (the GTIN for a pack
+without a serial). It waits for :meth:`AssemblySession.confirm_series`.
 
 A marked pack's DataMatrix is kept exactly as :func:`~pharmacy_desk.domain.scans.parse_scan` rebuilt
 it (GS as ``\\x1d``): that string goes to Kuper. Fewer packs, a missing line, a substitute: each with a
@@ -43,10 +52,11 @@ from pharmacy_desk.domain import Assembled, FinalLine, Line, Order, Ready, Refus
 from pharmacy_desk.domain.bag_label import BagLabel
 from pharmacy_desk.domain.cold_chain import assembly_order
 from pharmacy_desk.domain.composition import build_composition
-from pharmacy_desk.domain.fefo import Batch, plan_fefo, refusal_reason, remaining_days
-from pharmacy_desk.domain.product import Storage
+from pharmacy_desk.domain.fefo import Batch, is_sellable, plan_fefo, refusal_reason, remaining_days
+from pharmacy_desk.domain.product import NO_ATTRIBUTES, ProductAttributes, Storage
 from pharmacy_desk.domain.remote_sale import FORBIDDEN_REASON, cap_prices
 from pharmacy_desk.domain.scans import DrugPack, RetailBarcode, ScanError, parse_scan
+from pharmacy_desk.domain.substitutes import Candidate, Offer, SubstituteChoice, choose_substitutes
 
 COMMON_REASONS: tuple[str, ...] = (
     "нет в наличии",
@@ -55,6 +65,9 @@ COMMON_REASONS: tuple[str, ...] = (
     "повреждена упаковка",
     "по согласованию с покупателем",
 )
+
+
+SUBSTITUTE_REASON = "по согласованию с покупателем"
 
 
 class AssemblyIncomplete(Exception):
@@ -125,6 +138,13 @@ class LineProgress:
         return self.complete or self.reason is not None
 
 
+def pack_label(gtin: str, serial: str | None) -> str:
+    """How a question names one pack: the serial's last characters, else the GTIN."""
+    if serial:
+        return f"упаковка …{serial[-5:]}"
+    return f"упаковка GTIN {gtin.lstrip('0') or gtin}"
+
+
 def _gtin14(code: str) -> str:
     text = code.strip()
     return text.zfill(14) if text.isdigit() and len(text) <= 14 else text
@@ -140,7 +160,7 @@ class AssemblySession:
         code_owner: Callable[[str], str | None] | None = None,
         marked_skus: Collection[str] = (),
         forbidden: Mapping[str, str] | None = None,
-        storage: Mapping[str, Storage] | None = None,
+        attributes: Mapping[str, ProductAttributes] | None = None,
         min_shelf_life_days: int = 0,
         today: dt.date | None = None,
     ) -> None:
@@ -151,7 +171,10 @@ class AssemblySession:
         self._code_owner = code_owner or (lambda code: None)
         self._marked = frozenset(marked_skus)
         self.forbidden: dict[str, str] = dict(forbidden or {})
-        self.storage: dict[str, Storage] = dict(storage or {})
+        self.attributes: dict[str, ProductAttributes] = dict(attributes or {})
+        self.storage: dict[str, Storage] = {
+            sku: a.storage for sku, a in self.attributes.items() if a.storage is not None
+        }
         self.min_shelf_life_days = min_shelf_life_days
         self.today = today or dt.date.today()
         self._lines: dict[str, _LineState] = {}
@@ -305,8 +328,9 @@ class AssemblySession:
             expiry = next((b.expiry for b in candidates if b.series == series), None)
         pending = False
         if series is None and expiry is None:
-            if len(candidates) == 1:
-                series, expiry = candidates[0].series, candidates[0].expiry
+            chosen = self._planned_series(state, candidates)
+            if chosen is not None:
+                series, expiry = chosen.series, chosen.expiry
             elif len(candidates) > 1:
                 pending = True
         if expiry is not None:
@@ -315,16 +339,42 @@ class AssemblySession:
                 return refusal
         state.packs.append(Pack(pack.gtin, code, series, expiry, series_pending=pending))
         if pending:
+            about = f"{state.name}, {pack_label(pack.gtin, pack.serial)}"
             return ScanFeedback(
                 True,
                 FeedbackCode.SERIES_NEEDED,
-                f"{state.name}: {self._count_text(state)}. Выберите серию упаковки",
+                f"{about}: {self._count_text(state)}. Выберите серию этой упаковки",
                 sku=state.sku,
                 marking_code=code,
                 gtin=pack.gtin,
                 series_choices=candidates,
+                pack=about,
             )
         return self._ok(state, code, pack.gtin)
+
+    def _planned_series(self, state: _LineState, candidates: tuple[Batch, ...]) -> Batch | None:
+        """The series a pack of ``state`` gets without a question, or None when it is ambiguous.
+
+        The plan is FEFO over the candidate batches for the packs this line ends with; a planned
+        series has room while fewer of the line's packs carry it than the plan takes from it. One
+        series with room: that one. Nothing planned (nothing sellable): the only candidate, if one.
+        """
+        if len(candidates) == 1:
+            return candidates[0]
+        plan = plan_fefo(
+            candidates, self._expected(state), today=self.today, min_shelf_life_days=self.min_shelf_life_days
+        )
+        given: dict[str, int] = {}
+        for p in state.packs:
+            if p.series is not None and not p.series_pending:
+                given[p.series] = given.get(p.series, 0) + 1
+        room: dict[str, Batch] = {}
+        for pick in plan.picks:
+            left = pick.quantity - given.get(pick.batch.series, 0)
+            given[pick.batch.series] = max(0, -left)
+            if left > 0:
+                room.setdefault(pick.batch.series, pick.batch)
+        return next(iter(room.values())) if len(room) == 1 else None
 
     def _scan_barcode(self, barcode: RetailBarcode) -> ScanFeedback:
         found = self._find_line(barcode)
@@ -339,13 +389,13 @@ class AssemblySession:
                 sku=state.sku,
                 gtin=barcode.gtin,
             )
-        candidates = self._candidates(state.sku, barcode.gtin)
-        expiry = candidates[0].expiry if len(candidates) == 1 else None
+        chosen = self._planned_series(state, self._candidates(state.sku, barcode.gtin))
+        expiry = chosen.expiry if chosen is not None else None
         if expiry is not None:
             refusal = self._expiry_refusal(expiry, state, None)
             if refusal is not None:
                 return refusal
-        state.packs.append(Pack(barcode.gtin, None, candidates[0].series if len(candidates) == 1 else None, expiry))
+        state.packs.append(Pack(barcode.gtin, None, chosen.series if chosen is not None else None, expiry))
         return self._ok(state, None, barcode.gtin)
 
     def _candidates(self, sku: str, gtin: str) -> tuple[Batch, ...]:
@@ -404,6 +454,10 @@ class AssemblySession:
                 return self._ok(state, marking_code, pack.gtin)
         return ScanFeedback(False, FeedbackCode.REMOVED, "Этой упаковки нет в заказе", marking_code=marking_code)
 
+    def packs_pending(self) -> list[Pack]:
+        """Packs counted whose series is still to be chosen."""
+        return [p for state in self._lines.values() for p in state.packs if p.series_pending]
+
     def remove_pack(self, sku: str, marking_code: str | None = None) -> ScanFeedback:
         """Take a pack out (the one with ``marking_code``, else the last one of the line)."""
         state = self._lines.get(sku)
@@ -458,8 +512,13 @@ class AssemblySession:
         reason: str,
         discount_price: Decimal | None = None,
         gtins: Collection[str] = (),
+        batches: Sequence[Batch] = (),
+        marked: bool = False,
     ) -> LineProgress:
-        """Offer ``sku`` instead of (part of) ``replaced_sku``; its packs are then scanned as usual."""
+        """Offer ``sku`` instead of (part of) ``replaced_sku``; its packs are then scanned as usual.
+
+        ``batches`` (its stock) give its FEFO suggestion and series; ``marked``: each pack by DataMatrix.
+        """
         target = self._ordered(replaced_sku)
         if sku in self._lines:
             raise ValueError(f"{sku} is already a line of this order")
@@ -467,10 +526,46 @@ class AssemblySession:
             raise ValueError("a reason is required")
         for gtin in gtins:
             self.learned_gtins[_gtin14(gtin)] = sku
+        if batches:
+            self._batches[sku] = tuple(batches)
+        if marked:
+            self._marked = self._marked | {sku}
         self._lines[sku] = _LineState(sku, name, 0, price, discount_price, replaces=replaced_sku, reason=reason.strip())
         if target.reason is None:
             target.reason = f"замена: {name}"
         return self._progress(self._lines[sku])
+
+    def substitutes(self, sku: str, found: Sequence[Candidate]) -> SubstituteChoice:
+        """Which of ``found`` (the stock's products with the line's МНН, form and dose) may replace the
+        packs line ``sku`` is short of, under the order's ``replacementPolicy`` (cheapest first)."""
+        state = self._ordered(sku)
+        return choose_substitutes(
+            sku,
+            self.attributes.get(sku, NO_ATTRIBUTES),
+            self._room(state),
+            state.discount_price if state.discount_price is not None else state.price,
+            found,
+            policy=self.order.replacement_policy,
+            phone=self.order.customer.phone,
+            today=self.today,
+            min_shelf_life_days=self.min_shelf_life_days,
+            exclude=self._lines,
+        )
+
+    def take_offer(self, replaced_sku: str, offer: Offer, reason: str = SUBSTITUTE_REASON) -> LineProgress:
+        """The pharmacist chose ``offer`` for ``replaced_sku``: it becomes a substitute line at its shelf price."""
+        candidate = offer.candidate
+        sellable = [b for b in candidate.batches if is_sellable(b.expiry, self.today, self.min_shelf_life_days)]
+        return self.substitute(
+            replaced_sku,
+            sku=candidate.sku,
+            name=candidate.name,
+            price=offer.unit_price,
+            reason=reason,
+            gtins=candidate.gtins,
+            batches=sellable,
+            marked=candidate.marked,
+        )
 
     def drop_substitute(self, sku: str) -> None:
         state = self._lines.get(sku)

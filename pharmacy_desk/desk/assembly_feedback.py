@@ -42,6 +42,7 @@ class ScanFeedback:
     series_choices: tuple[Batch, ...] = ()
     other_order: str | None = None
     scan_error: str | None = None  # ScanError.code for ``garbage``
+    pack: str | None = None  # ``series_needed``: which pack it is (product + serial tail or GTIN), Russian
 
     @property
     def loud(self) -> bool:

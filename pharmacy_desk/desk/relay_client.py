@@ -38,7 +38,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from pharmacy_desk.api.catalogue import Catalogue, CatalogueItem, OrderBatches
+from pharmacy_desk.api.catalogue import Catalogue, CatalogueItem, Equivalents, OrderBatches
 from pharmacy_desk.api.orders import ActionAccepted, Conflict, OrderDetail, OrderList, OrderSummary, OutboxRecord
 from pharmacy_desk.api.orders import Refused as RefusedBody
 from pharmacy_desk.api.pick_list import PickList
@@ -57,6 +57,7 @@ __all__ = [
     "CatalogueItem",
     "CheckProblem",
     "ConnectionCheck",
+    "Equivalents",
     "FoundSeries",
     "Health",
     "LineSuggestion",
@@ -292,6 +293,12 @@ class RelayClient:
         if response.status_code == 404 and _problem_of(response)[0] == "series_not_found":
             return None
         return self._parse(FoundSeries, response, "серия упаковки")
+
+    async def equivalents(self, inn: str, form: str, dose: str) -> Equivalents:
+        """The store's products with this МНН, form and dose, with their batches (substitutes)."""
+        params = {"inn": inn, "form": form, "dose": dose}
+        response = await self._request("GET", self.store_path("/equivalents"), params=params)
+        return self._parse(Equivalents, response, "товары для замены")
 
     async def marking_code_owners(self, codes: list[str], *, except_number: str | None = None) -> dict[str, str]:
         """Which of ``codes`` other orders of the store hold: code → order number (free codes absent)."""

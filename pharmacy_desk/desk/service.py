@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import uuid
@@ -37,6 +38,7 @@ from typing import TypeVar
 
 from pharmacy_desk.api.pick_list import PickList
 from pharmacy_desk.desk.assembly import AssemblySession
+from pharmacy_desk.desk.assembly_feedback import FeedbackCode, ScanFeedback
 from pharmacy_desk.desk.assembly_store import AssemblyStore, restore
 from pharmacy_desk.desk.backoff import Backoff
 from pharmacy_desk.desk.hooks import Hook
@@ -64,8 +66,11 @@ from pharmacy_desk.desk.stream import ConnectionState, ConnectionStatus, EventSt
 from pharmacy_desk.domain import Action, Cancel, Order, OrderState, PickupCodePolicy, StartAssembly
 from pharmacy_desk.domain.fefo import Batch
 from pharmacy_desk.domain.no_show import NoShow, no_show
-from pharmacy_desk.domain.product import Storage
+from pharmacy_desk.domain.product import ProductAttributes
 from pharmacy_desk.domain.remote_sale import check_remote_sale
+from pharmacy_desk.domain.scans import DrugPack, ScanError, parse_scan
+from pharmacy_desk.domain.substitutes import Candidate, Replacement, SubstituteChoice, replacement_rule
+from pharmacy_desk.inventory.models import SkuStock
 
 log = logging.getLogger("pharmacy_desk.desk")
 
@@ -103,6 +108,22 @@ def batches_of(suggested: OrderBatches) -> dict[str, tuple[Batch, ...]]:
             b = pick.batch
             packs.append(Batch(series=b.series, expiry=b.expiry, quantity=b.quantity, gtin=b.gtin, location=b.location))
     return {sku: tuple(packs) for sku, packs in result.items()}
+
+
+def candidate_of(item: SkuStock) -> Candidate:
+    """A stock item as a substitute candidate: its free packs per batch."""
+    return Candidate(
+        sku=item.sku,
+        name=item.name or item.sku,
+        attributes=item.attributes,
+        batches=tuple(
+            Batch(series=b.series, expiry=b.expiry, quantity=b.available, gtin=b.gtin, location=b.location)
+            for b in item.batches
+            if b.available > 0
+        ),
+        gtins=item.gtins,
+        marked=item.marked,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,6 +357,25 @@ class DeskService:
             log.info("series of %s/%s not found on the relay: %s", gtin, serial, exc.message)
             return None
 
+    async def settle_series(self, session: AssemblySession, asked: ScanFeedback) -> ScanFeedback | None:
+        """A pack whose series was asked (``series_needed``): when the stock recorded its serial on
+        receipt (the relay's ``/series``) and that series is one of the choices, it is confirmed with
+        no key pressed; the session's answer. None: not recorded, not a choice, or no relay."""
+        if asked.code is not FeedbackCode.SERIES_NEEDED or asked.marking_code is None:
+            return None
+        try:
+            pack = parse_scan(asked.marking_code)
+        except ScanError:
+            return None
+        if not isinstance(pack, DrugPack):
+            return None
+        found = await self.find_series(pack.gtin, pack.serial)
+        if found is None or found.series not in {b.series for b in asked.series_choices}:
+            return None
+        if not any(p.marking_code == asked.marking_code and p.series_pending for p in session.packs_pending()):
+            return None  # the pharmacist answered meanwhile, or took the pack out
+        return session.confirm_series(asked.marking_code, found.series)
+
     # --- assembling -------------------------------------------------------------------------------
 
     # --- pickup orders nobody collects -------------------------------------------------------------
@@ -404,14 +444,14 @@ class DeskService:
         gtins = dict(self.catalogue)
         marked = set(self.marked_skus)
         forbidden: dict[str, str] = {}
-        storage: dict[str, Storage] = {}
+        attributes: dict[str, ProductAttributes] = {}
         if catalogue is not None:
+            attributes = catalogue.attributes()
             gtins = {**catalogue.gtin_map(), **self.catalogue}
             # The stock source's word decides for the SKUs it knows: an unmarked product's EAN is its scan.
             marked = (marked - catalogue.known_skus()) | catalogue.marked_skus()
             found = check_remote_sale(order.ordered, catalogue.attributes())
             forbidden = {line.sku: line.rule_ru for line in found.forbidden}
-            storage = {sku: a.storage for sku, a in catalogue.attributes().items() if a.storage is not None}
         if suggested is not None:
             batches = batches_of(suggested)
             min_days = max(min_days, suggested.min_shelf_life_days)
@@ -422,7 +462,7 @@ class DeskService:
             code_owner=lambda code: self.book.code_owner(code, except_number=number),
             marked_skus=marked,
             forbidden=forbidden,
-            storage=storage,
+            attributes=attributes,
             min_shelf_life_days=min_days,
             today=today,
         )
@@ -434,6 +474,29 @@ class DeskService:
         else:
             self.assemblies.forget(number)
         return session
+
+    async def substitute_offers(self, session: AssemblySession, sku: str) -> SubstituteChoice:
+        """The substitutes for the packs line ``sku`` is short of: the stock's products with its МНН,
+        form and dose (the relay's ``/equivalents``) through the domain's rule, cheapest first.
+
+        A policy that forbids replacement asks the relay nothing; a relay that fails: no offers, and
+        ``why_none_ru`` says so."""
+        attrs = session.attributes.get(sku)
+        found: list[Candidate] = []
+        problem: str | None = None
+        asked = replacement_rule(session.order.replacement_policy) is not Replacement.FORBIDDEN
+        if asked and attrs is not None and attrs.inn and attrs.form and attrs.dose:
+            try:
+                answer = await self.client.equivalents(attrs.inn, attrs.form, attrs.dose)
+            except RelayError as exc:
+                log.info("substitutes for %s not read from the relay: %s", sku, exc.message)
+                problem = exc.message
+            else:
+                found = [candidate_of(item) for item in answer.items]
+        choice = session.substitutes(sku, found)
+        if problem is not None and not choice.offers:
+            choice = dataclasses.replace(choice, why_none_ru=f"замены не найдены: {problem}")
+        return choice
 
     def save_assembly(self, session: AssemblySession) -> None:
         """Keep the session's packs, series and reasons on this PC (read back by :meth:`open_assembly`)."""

@@ -40,6 +40,7 @@ class Operation(StrEnum):
     RESERVATION = "reservation"
     SUGGEST = "batch_suggestions"
     FIND_SERIES = "find_series"
+    EQUIVALENTS = "find_equivalents"
 
     @property
     def changes_stock(self) -> bool:
@@ -61,6 +62,7 @@ _OPERATION_RU: dict[Operation, str] = {
     Operation.RESERVATION: "Чтение резерва",
     Operation.SUGGEST: "Подбор серий",
     Operation.FIND_SERIES: "Поиск серии упаковки",
+    Operation.EQUIVALENTS: "Поиск замены по МНН",
 }
 
 

@@ -79,6 +79,14 @@ class StockSource(Protocol):
         """The series of a marked pack, when the source recorded its serial on receipt."""
         ...
 
+    async def find_equivalents(self, store: str, inn: str, form: str, dose: str) -> tuple[SkuStock, ...]:
+        """Every product of the store with this МНН, form and dose (each given), with its batches.
+
+        Products the source has no batch of are left out; which of them may substitute a line (pack
+        arithmetic, price, dispensing rule, shelf life) is :mod:`pharmacy_desk.domain.substitutes`.
+        """
+        ...
+
     async def aclose(self) -> None:
         """Release connections (the source is not used afterwards)."""
         ...

@@ -65,6 +65,9 @@ class StoreRouter:
     async def find_series(self, store: str, gtin: str, serial: str) -> FoundSeries | None:
         return await self.source_for(store, Operation.FIND_SERIES).find_series(store, gtin, serial)
 
+    async def find_equivalents(self, store: str, inn: str, form: str, dose: str) -> tuple[SkuStock, ...]:
+        return await self.source_for(store, Operation.EQUIVALENTS).find_equivalents(store, inn, form, dose)
+
     async def aclose(self) -> None:
         seen: set[int] = set()
         for source in [*self._sources.values(), *([self._default] if self._default else [])]:

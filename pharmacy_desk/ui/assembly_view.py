@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from pharmacy_desk.api.orders import OrderSummary
-from pharmacy_desk.desk.assembly import AssemblyIncomplete, AssemblySession
+from pharmacy_desk.desk.assembly import AssemblyIncomplete, AssemblySession, LineProgress
 from pharmacy_desk.desk.assembly_feedback import FeedbackCode, ScanFeedback
 from pharmacy_desk.desk.next_step import Step, assembly_step, starts_on_scan
 from pharmacy_desk.desk.queue_rules import seconds_left, utc_now
@@ -44,10 +44,11 @@ from pharmacy_desk.domain import Action, Flow, OrderState, Ready, StartAssembly
 from pharmacy_desk.domain.money import rubles
 from pharmacy_desk.domain.remote_sale import FORBIDDEN_REASON
 from pharmacy_desk.domain.shelf import shelf_cell
+from pharmacy_desk.domain.substitutes import Offer, Replacement
 from pharmacy_desk.ui.assembly_lines import SKU_ROLE, AssemblyLinesModel, batch_text
 from pharmacy_desk.ui.async_dialog import run_dialog
 from pharmacy_desk.ui.key_buttons import KeyButton, add_key_buttons, key_shortcut
-from pharmacy_desk.ui.line_dialogs import LineChoiceDialog, ReasonDialog, SubstituteDialog
+from pharmacy_desk.ui.line_dialogs import LineChoiceDialog, ReasonDialog, SubstituteDialog, SubstituteOfferDialog
 from pharmacy_desk.ui.outcome import Shown, Tone, shown
 from pharmacy_desk.ui.qt_async import async_slot
 from pharmacy_desk.ui.sounds import Sound, SoundPlayer
@@ -315,6 +316,7 @@ class AssemblyView(QWidget):
     def _after_feedback(self, feedback: ScanFeedback) -> None:
         if feedback.code is FeedbackCode.SERIES_NEEDED and feedback.ok and feedback.series_choices:
             self._series_pending.append(feedback)
+            spawn(self._settle_series(feedback))
         self.lines.refresh()
         if feedback.sku is not None:
             row = self.lines.row_of(feedback.sku)
@@ -324,6 +326,17 @@ class AssemblyView(QWidget):
         self._update_totals()
         self._show_feedback(feedback)
         self._refresh_step()
+
+    async def _settle_series(self, asked: ScanFeedback) -> None:
+        """The series recorded on receipt for the pack's serial answers the question by itself."""
+        session = self.session
+        if session is None:
+            return
+        settled = await self.service.settle_series(session, asked)
+        if settled is None or self.session is not session or asked not in self._series_pending:
+            return
+        self._series_pending.remove(asked)
+        self._after_feedback(settled)
 
     def _show_feedback(self, feedback: ScanFeedback) -> None:
         self.last_feedback = feedback
@@ -367,7 +380,9 @@ class AssemblyView(QWidget):
             return
         waiting = self._series_pending[0]
         rows = [f"{i} — {batch_text(b)}" for i, b in enumerate(waiting.series_choices[:9], start=1)]
-        self.series.setText(self.tr("Which series is on the pack? Press its number:") + "\n" + "\n".join(rows))
+        about = waiting.pack or waiting.message  # the product and the pack (serial tail or GTIN)
+        question = self.tr("Which series is on this pack (%1)? Press its number:").replace("%1", about)
+        self.series.setText(question + "\n" + "\n".join(rows))
         self.series.show()
 
     def _update_totals(self) -> None:
@@ -452,6 +467,25 @@ class AssemblyView(QWidget):
         line = self.session.line(sku) if self.session is not None and sku is not None else None
         if self.session is None or line is None or line.replaces is not None:
             return
+        session = self.session
+        choice = await self.service.substitute_offers(session, line.sku)
+        if self.session is not session:
+            return
+        if choice.rule is Replacement.FORBIDDEN:  # the customer said no substitutes: none is offered
+            self._show(Shown(Tone.REFUSED, f"{line.name}: {choice.why_none_ru}"), sound=Sound.ERROR)
+            return
+        if choice.offers:
+            offers = SubstituteOfferDialog(line, choice, self)
+            taken = await run_dialog(offers)
+            offer, reason, manual = offers.offer(), offers.reason(), offers.manual
+            offers.deleteLater()
+            if not manual:
+                if taken and offer is not None and self.session is session and reason:
+                    self._take_offer(line, offer, reason)
+                return
+        elif choice.why_none_ru:
+            call = ". " + self.tr("Customer's phone: %1").replace("%1", choice.phone) if choice.phone else ""
+            self._show(Shown(Tone.PENDING, f"{line.name}: {choice.why_none_ru}{call}"), sound=None)
         dialog = SubstituteDialog(line, self)
         accepted = await run_dialog(dialog)
         price = dialog.price_value()
@@ -468,6 +502,23 @@ class AssemblyView(QWidget):
         self.lines.refresh()
         self._update_totals()
         self._show(Shown(Tone.OK, self.tr("Substitute added: scan its packs")), sound=None)
+        self._refresh_step()
+
+    def _take_offer(self, line: LineProgress, offer: Offer, reason: str) -> None:
+        if self.session is None:
+            return
+        try:
+            self.session.take_offer(line.sku, offer, reason)
+        except (KeyError, ValueError) as exc:
+            self._show(Shown(Tone.REFUSED, str(exc)), sound=Sound.ERROR)
+            return
+        self.lines.refresh()
+        self._update_totals()
+        row = self.lines.row_of(offer.sku)
+        if row is not None:
+            self._select_row(row)
+        text = self.tr("Substitute %1: scan %2 pack(s)").replace("%1", offer.candidate.name)
+        self._show(Shown(Tone.OK, text.replace("%2", str(offer.packs))), sound=None)
         self._refresh_step()
 
     def remove_pack(self) -> None:

@@ -1,4 +1,5 @@
-"""Small dialogs of the assembly screen: a reason (fewer packs, missing line), a substitute, a line choice.
+"""Small dialogs of the assembly screen: a reason (fewer packs, missing line), a substitute (offered by
+МНН, or typed), a line choice.
 
 They only collect input; the session (:mod:`pharmacy_desk.desk.assembly`) checks and applies it.
 """
@@ -9,6 +10,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -21,8 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pharmacy_desk.desk.assembly import COMMON_REASONS, LineProgress
+from pharmacy_desk.desk.assembly import COMMON_REASONS, SUBSTITUTE_REASON, LineProgress
 from pharmacy_desk.domain.money import MoneyError, to_money
+from pharmacy_desk.domain.substitutes import Offer, Replacement, SubstituteChoice
 
 
 def _buttons(dialog: QDialog) -> QDialogButtonBox:
@@ -117,6 +120,69 @@ class SubstituteDialog(QDialog):
             problem = self.tr("Enter the price, e.g. 199.90")
         self.error.setText(problem)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not problem)
+
+
+class SubstituteOfferDialog(QDialog):
+    """The substitutes the stock has for a short line (same МНН, form and dose), cheapest first.
+
+    With a ``call`` policy the customer's phone comes first: the pharmacist calls, then chooses. Enter
+    takes the selected offer; «Другой товар…» opens :class:`SubstituteDialog` instead (:attr:`manual`).
+    """
+
+    def __init__(self, replaced: LineProgress, choice: SubstituteChoice, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("substituteOfferDialog")
+        self.setMinimumWidth(680)  # one offer per line, unwrapped
+        self.setWindowTitle(self.tr("Substitute for %1").replace("%1", replaced.name))
+        self.choice = choice
+        self.manual = False
+        layout = QVBoxLayout(self)
+        self.phone = QLabel(self)
+        self.phone.setObjectName("customerPhone")
+        self.phone.setWordWrap(True)
+        self.phone.setStyleSheet("background:#ffe9b3;color:#6b4500;padding:8px;font-weight:bold;")
+        if choice.rule is Replacement.CALL_FIRST:
+            phone = choice.phone or self.tr("no phone in the order")
+            self.phone.setText(self.tr("First call the customer: %1 — agree on the substitute").replace("%1", phone))
+            layout.addWidget(self.phone)
+        else:
+            self.phone.hide()
+        missing = replaced.required - replaced.picked
+        prompt = QLabel(
+            self.tr("Instead of %1 missing pack(s) of %2:").replace("%1", str(missing)).replace("%2", replaced.name),
+            self,
+        )
+        prompt.setWordWrap(True)
+        layout.addWidget(prompt)
+        self.list = QListWidget(self)
+        self.list.setObjectName("offers")
+        for offer in choice.offers:
+            item = QListWidgetItem(offer.label_ru())
+            item.setData(256, offer.sku)
+            self.list.addItem(item)
+        self.list.setCurrentRow(0)
+        self.list.itemActivated.connect(self.accept)
+        layout.addWidget(self.list)
+        self.reasons = _reason_box(self, (SUBSTITUTE_REASON, *COMMON_REASONS))
+        layout.addWidget(self.reasons)
+        self.buttons = _buttons(self)
+        self.other = self.buttons.addButton(self.tr("Other product…"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.other.setObjectName("otherProduct")
+        self.buttons.clicked.connect(self._clicked)
+        layout.addWidget(self.buttons)
+        self.list.setFocus()
+
+    def _clicked(self, button: QAbstractButton) -> None:
+        if button is self.other:
+            self.manual = True
+            self.reject()
+
+    def offer(self) -> Offer | None:
+        row = self.list.currentRow()
+        return self.choice.offers[row] if 0 <= row < len(self.choice.offers) else None
+
+    def reason(self) -> str:
+        return self.reasons.currentText().strip()
 
 
 class LineChoiceDialog(QDialog):

@@ -131,6 +131,14 @@
 <context>
     <name>AssemblyView</name>
     <message>
+        <source>Customer&apos;s phone: %1</source>
+        <translation>Телефон покупателя: %1</translation>
+    </message>
+    <message>
+        <source>Substitute %1: scan %2 pack(s)</source>
+        <translation>Замена %1: сканируйте упаковки (%2 уп.)</translation>
+    </message>
+    <message>
         <source>Type or paste a code the scanner cannot read, then Enter (F3)</source>
         <translation>Введите или вставьте код, который сканер не читает, и нажмите Enter (F3)</translation>
     </message>
@@ -211,8 +219,8 @@
         <translation>Комментарий: %1</translation>
     </message>
     <message>
-        <source>Which series is on the pack? Press its number:</source>
-        <translation>Какая серия на упаковке? Нажмите её номер:</translation>
+        <source>Which series is on this pack (%1)? Press its number:</source>
+        <translation>Какая серия на этой упаковке (%1)? Нажмите её номер:</translation>
     </message>
     <message>
         <source>Packs: %1 of %2</source>
@@ -1608,7 +1616,34 @@ Drop the order's unsent actions and continue from its current state?</source>
     </message>
 </context>
 <context>
+    <name>SubstituteOfferDialog</name>
+    <message>
+        <source>Substitute for %1</source>
+        <translation>Замена для: %1</translation>
+    </message>
+    <message>
+        <source>no phone in the order</source>
+        <translation>в заказе нет телефона</translation>
+    </message>
+    <message>
+        <source>First call the customer: %1 — agree on the substitute</source>
+        <translation>Сначала позвоните покупателю: %1 — согласуйте замену</translation>
+    </message>
+    <message>
+        <source>Instead of %1 missing pack(s) of %2:</source>
+        <translation>Вместо недостающих упаковок (%1 уп.) товара «%2»:</translation>
+    </message>
+    <message>
+        <source>Other product…</source>
+        <translation>Другой товар…</translation>
+    </message>
+</context>
+<context>
     <name>VirtualScanner</name>
+    <message>
+        <source>substitute (F4 first)</source>
+        <translation>замена (сначала F4)</translation>
+    </message>
     <message>
         <source>Virtual scanner (demo)</source>
         <translation>Виртуальный сканер (демо)</translation>

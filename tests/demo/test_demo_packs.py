@@ -18,7 +18,7 @@ TODAY = dt.date(2026, 11, 23)
 
 def test_the_catalogue_is_the_sample_stock_with_prices() -> None:
     catalogue = DemoCatalogue.load()
-    assert len(catalogue) == 38
+    assert len(catalogue) == 39
     nurofen = catalogue.get("100234")
     assert nurofen is not None and nurofen.name == "Нурофен таб. п/о 200мг №20"
     assert nurofen.gtin == "04600714356057" and nurofen.marked and nurofen.price == Decimal("199.99")
@@ -92,3 +92,16 @@ def test_the_first_orders_show_the_product_rules() -> None:
     assert shelf is not None and aquadetrim.unit_price > shelf  # Kuper's stale price
     later = [catalogue.random_items(random.Random(seed), today=TODAY) for seed in range(30)]
     assert all(catalogue.products[item.drug.sku].remote_sale for items in later for item in items)
+
+
+def test_a_line_the_shelf_cannot_fill_lists_the_packs_of_its_substitutes() -> None:
+    catalogue, order = _order(("100236", 2))  # Нурофен №10: 1 pack on the shelf
+    packs = sample_packs(order, catalogue, today=TODAY)
+    offered = [pack for pack in packs if pack.kind is PackKind.SUBSTITUTE]
+    assert {pack.sku for pack in offered} == {"100234", "102120"}  # same МНН, form and dose; not the 400 мг
+    assert all(not pack.wrong and pack.series for pack in offered)
+    ibuprofen = next(pack for pack in offered if pack.sku == "102120")
+    scanned = parse_scan(ibuprofen.text)
+    assert isinstance(scanned, DrugPack) and scanned.gtin == "04602439012133"
+    full = sample_packs(_order(("100234", 1))[1], catalogue, today=TODAY)
+    assert not any(pack.kind is PackKind.SUBSTITUTE for pack in full)  # a line the shelf fills: none

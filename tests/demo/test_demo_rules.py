@@ -1,7 +1,7 @@
 """The demo's first orders show the product rules on the real embedded relay (issue 14): the Rx order is
 flagged and its line marked forbidden, the cold one flagged ``cold_chain``, the stale Kuper price is
 flagged and capped, the EAN-sold product is unmarked in the relay's catalogue, the second order's pick
-list ends with its cold line."""
+list ends with its cold line, and its line short in stock has a substitute by МНН."""
 
 from __future__ import annotations
 
@@ -34,6 +34,14 @@ async def test_the_first_demo_orders_show_the_rules() -> None:
             assert "cold_chain" in flags["D-000002"], flags  # Виферон, +2…+8 °C
             assert "remote_sale_forbidden" in flags["D-000003"], flags
             assert "price_above_shelf" in flags["D-000005"], flags
+            # the second order wants 2 packs of Нурофен №10, the shelf has 1: short, with a substitute by МНН
+            assert "stock_short" in flags["D-000002"], flags
+            short = (await client.get_order("D-000002")).order
+            assert [(line.sku, line.ordered_quantity) for line in short.ordered if line.sku == "100236"] == [
+                ("100236", 2)
+            ]
+            same = await client.equivalents("Ибупрофен", "таблетки п/о", "200 мг")
+            assert "102120" in {item.sku for item in same.items}
             rx = (await client.get_order("D-000003")).order
             assert "100301" in rx.forbidden_skus
             priced = (await client.get_order("D-000005")).order

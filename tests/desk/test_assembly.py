@@ -101,27 +101,55 @@ def test_expiry_from_the_code_or_the_only_batch() -> None:
     assert today.code is FeedbackCode.EXPIRED and "сегодня" in today.message
 
 
-def test_several_batches_ask_the_pharmacist_for_the_series() -> None:
+def test_the_one_planned_series_is_taken_without_a_question() -> None:
     batches = {
         NUROFEN_SKU: [
-            Batch("N-OLD", dt.date(2026, 11, 1), 3, gtin=NUROFEN_GTIN),
+            Batch("N-OLD", dt.date(2026, 11, 1), 3, gtin=NUROFEN_GTIN),  # expired: never planned
             Batch("N-NEW", dt.date(2028, 1, 1), 10, gtin=NUROFEN_GTIN, location="полка 3"),
         ]
     }
     s = session(batches=batches)
     assert [b.series for b in s.line(NUROFEN_SKU).suggestions] == ["N-NEW"]  # type: ignore[union-attr]
+    first, second = s.scan(CODE_1), s.scan(CODE_2)
+    assert (first.code, second.code) == (FeedbackCode.OK, FeedbackCode.OK)
+    packs = s.line(NUROFEN_SKU).packs  # type: ignore[union-attr]
+    assert [(p.series, p.expiry, p.series_pending) for p in packs] == [("N-NEW", dt.date(2028, 1, 1), False)] * 2
+    assert s.blockers() == ["Аспирин: собрано 0 из 1, укажите причину"]
+
+
+def test_two_equally_possible_series_ask_naming_the_pack() -> None:
+    batches = {
+        NUROFEN_SKU: [
+            Batch("N-OLD", dt.date(2026, 11, 1), 3, gtin=NUROFEN_GTIN),
+            Batch("N-ONE", dt.date(2027, 3, 1), 1, gtin=NUROFEN_GTIN),  # the plan: 1 of N-ONE, 1 of N-NEW
+            Batch("N-NEW", dt.date(2028, 1, 1), 10, gtin=NUROFEN_GTIN, location="полка 3"),
+        ]
+    }
+    s = session(batches=batches)
     asked = s.scan(CODE_1)
     assert (asked.ok, asked.code) == (True, FeedbackCode.SERIES_NEEDED)
-    assert [b.series for b in asked.series_choices] == ["N-OLD", "N-NEW"]
+    assert [b.series for b in asked.series_choices] == ["N-OLD", "N-ONE", "N-NEW"]
+    assert asked.pack == "Нурофен, упаковка …00001" and asked.message.startswith("Нурофен, упаковка …00001: ")
     assert any("серию" in b for b in s.blockers())
     refused = s.confirm_series(CODE_1, "N-OLD")
     assert refused.code is FeedbackCode.EXPIRED and s.line(NUROFEN_SKU).picked == 0  # type: ignore[union-attr]
-    s.scan(CODE_1)
+    assert s.scan(CODE_1).code is FeedbackCode.SERIES_NEEDED
     ok = s.confirm_series(CODE_1, "N-NEW")
     assert ok.ok and s.line(NUROFEN_SKU).packs[0].series == "N-NEW"  # type: ignore[union-attr]
+    # N-NEW's planned pack is given: the next pack can only be the planned N-ONE
+    assert s.scan(CODE_2).code is FeedbackCode.OK
+    assert s.line(NUROFEN_SKU).packs[1].series == "N-ONE"  # type: ignore[union-attr]
+    s.remove_pack(NUROFEN_SKU)
     batch_in_code = s.scan(f"01{NUROFEN_GTIN}21SERIAL0000005{GS}10N-NEW{TAIL}")
     assert batch_in_code.code is FeedbackCode.OK
     assert s.line(NUROFEN_SKU).packs[1].expiry == dt.date(2028, 1, 1)  # type: ignore[union-attr]
+
+
+def test_a_question_without_a_serial_names_the_gtin() -> None:
+    from pharmacy_desk.desk.assembly import pack_label
+
+    assert pack_label("04607143560598", None) == "упаковка GTIN 4607143560598"
+    assert pack_label("04607143560598", "5FGXEAGA5A1GA") == "упаковка …5A1GA"
 
 
 def test_unknown_gtin_is_assigned_by_the_pharmacist_and_learned() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pharmacy_desk.desk.assembly import AssemblySession
-from pharmacy_desk.domain.product import Storage
+from pharmacy_desk.domain.product import ProductAttributes, Storage
 from tests.desk.book_support import line, order
 from tests.desk.desk_support import ASPIRIN_EAN, ASPIRIN_SKU, NUROFEN_GTIN, NUROFEN_SKU
 
@@ -20,7 +20,8 @@ def _session(storage: dict[str, Storage]) -> AssemblySession:
         ),
     )
     catalogue = {NUROFEN_GTIN: NUROFEN_SKU, ASPIRIN_EAN: ASPIRIN_SKU}
-    return AssemblySession(the_order, catalogue=catalogue, storage=storage)
+    attributes = {sku: ProductAttributes(storage=kind) for sku, kind in storage.items()}
+    return AssemblySession(the_order, catalogue=catalogue, attributes=attributes)
 
 
 def test_cold_lines_come_last_and_carry_their_storage() -> None:

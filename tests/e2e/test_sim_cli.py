@@ -65,7 +65,7 @@ def test_generated_orders_are_served_by_a_relay_loaded_with_the_sample_stock() -
         "--generate", "--rate", "120", "--pace", "0.1", "--duration", "2", "--play-staff",
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "Склад apteka-sim: строк 71, добавлено партий 71" in done.stdout
+    assert "Склад apteka-sim: строк 72, добавлено партий 72" in done.stdout
     assert " orders created" in done.stdout and "not accepted" not in done.stdout
     assert "handed over" in done.stdout or "delivered by the courier" in done.stdout
 

@@ -109,7 +109,7 @@ def test_the_sample_stock_says_what_each_product_is() -> None:
     assert any(a.storage is Storage.COOL for a in products.values())
     assert any(a.dispensing is Dispensing.ALCOHOL for a in products.values())
     same = [a for a in products.values() if (a.inn, a.form, a.dose) == ("Ибупрофен", "таблетки п/о", "200 мг")]
-    assert len(same) == 2  # Нурофен and a cheaper ibuprofen: a substitute by МНН, form and dose
+    assert len(same) == 3  # Нурофен №20 and №10, a cheaper ibuprofen №50: substitutes by МНН, form and dose
 
 
 def _without_lines(rows: list[StockRow]) -> list[StockRow]:
@@ -173,7 +173,7 @@ def test_stock_export_writes_a_file_that_imports_back(tmp_path: Path, capsys: py
     assert stock_main(["import", "--store", "s1", "--database-url", db, SAMPLE_CSV]) == 0
     out = tmp_path / "export.csv"
     assert stock_main(["export", "--store", "s1", "--database-url", db, "--output", str(out)]) == 0
-    assert "партий 71 записано" in capsys.readouterr().out
+    assert "партий 72 записано" in capsys.readouterr().out
     assert _without_lines(read_stock_csv(out)) == _without_lines(read_stock_csv(SAMPLE_CSV))
     assert stock_main(["export", "--store", "s1", "--database-url", db]) == 0
     assert capsys.readouterr().out == out.read_text(encoding="utf-8")

@@ -29,7 +29,7 @@ def db(tmp_path: Path) -> str:
 
 def test_import_then_show(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["import", "--store", "apteka-12", "--database-url", db, SAMPLE_CSV]) == 0
-    assert "Склад apteka-12: строк 71, добавлено партий 71" in capsys.readouterr().out
+    assert "Склад apteka-12: строк 72, добавлено партий 72" in capsys.readouterr().out
 
     assert main(["show", "--store", "apteka-12", "--database-url", db, "100234"]) == 0
     out = capsys.readouterr().out
@@ -72,4 +72,4 @@ def test_the_database_url_may_come_from_the_relay_setting(
 ) -> None:
     monkeypatch.setenv("PHARMACY_DESK_RELAY__DATABASE_URL", db)
     assert main(["import", "--store", "s1", SAMPLE_CSV]) == 0
-    assert "строк 71" in capsys.readouterr().out
+    assert "строк 72" in capsys.readouterr().out

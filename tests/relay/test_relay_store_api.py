@@ -243,6 +243,7 @@ async def test_openapi_describes_the_store_endpoints(relay: Relay) -> None:
         ("/stores/{store}/catalogue", "get", "Catalogue"),
         ("/stores/{store}/orders/{number}/batches", "get", "OrderBatches"),
         ("/stores/{store}/series", "get", "FoundSeries"),
+        ("/stores/{store}/equivalents", "get", "Equivalents"),
         ("/stores/{store}/marking-codes/lookup", "post", "CodeOwners"),
         ("/stores/{store}/orders/{number}/acknowledge", "post", "Acknowledgement"),
     ]:

@@ -12,15 +12,18 @@ from pharmacy_desk.desk.relay_client import Refused
 from pharmacy_desk.desk.stream import ConnectionState
 from pharmacy_desk.domain import OrderState
 from pharmacy_desk.domain.keyboard_layout import us_to_ru
+from pharmacy_desk.inventory import FoundSeries
+from pharmacy_desk.inventory.embedded.serials import remember_pack_serials
 from pharmacy_desk.ui.line_dialogs import LineChoiceDialog, ReasonDialog, SubstituteDialog
 from pharmacy_desk.ui.outcome import Tone
 from pharmacy_desk.ui.sounds import Sound
-from tests.desk.desk_support import new_uuid, position
+from tests.desk.desk_support import STORE, new_uuid, position
 from tests.support import eventually
 from tests.ui.ui_support import (
     ASPIRIN_EAN,
     ASPIRIN_SKU,
     GS,
+    NUROFEN_GTIN,
     NUROFEN_SKU,
     OTHER_GTIN,
     Desk,
@@ -76,9 +79,10 @@ async def test_an_order_is_assembled_by_scanner_keystrokes(live: Callable[[], Li
         assert await act(desk, Qt.Key.Key_F5) is Tone.OK
         await eventually(lambda: desk.service.book.get(number).state is OrderState.COLLECTING)  # type: ignore[union-attr]
 
-        # the right pack: two series in stock, so the pharmacist picks it with one key
+        # the right pack: two series planned, so the pharmacist picks it with one key; the question names the pack
         assert await scan(desk, pack("SERIALNUROF01")) is FeedbackCode.SERIES_NEEDED
         assert "1 — N-1111" in view.series.text() and view.series.isVisible()
+        assert "Нурофен таб. п/о 200мг №20, упаковка …ROF01" in view.series.text()
         await type_keys("2", window=desk.window, gap=0.2, end=None)  # a person presses "2"
         await eventually(lambda: view.last_feedback is not None and view.last_feedback.code is FeedbackCode.OK)
         line = view.session.line(NUROFEN_SKU)  # type: ignore[union-attr]
@@ -97,9 +101,9 @@ async def test_an_order_is_assembled_by_scanner_keystrokes(live: Callable[[], Li
         # typed under a Russian layout, with the GS separators lost on the way
         russian = us_to_ru(pack("SERIALNUROF02").replace(GS, ""))
         assert any("а" <= ch <= "я" or "А" <= ch <= "Я" for ch in russian)
-        assert await scan(desk, russian) is FeedbackCode.SERIES_NEEDED
-        await type_keys("1", window=desk.window, gap=0.2, end=None)
-        await eventually(lambda: view.session.line(NUROFEN_SKU).picked == 2 and not view.series.isVisible())  # type: ignore[union-attr]
+        assert await scan(desk, russian) is FeedbackCode.OK  # the plan's other pack: N-1111, no question
+        assert view.session.line(NUROFEN_SKU).packs[1].series == "N-1111"  # type: ignore[union-attr]
+        assert not view.series.isVisible()
 
         assert await scan(desk, ASPIRIN_EAN) is FeedbackCode.OK  # an unmarked product's EAN-13
         assert view.totals.text() == "Упаковок: 3 из 3 · Сумма: 499,48\u00a0₽"
@@ -257,3 +261,23 @@ async def test_a_substitute_and_an_unknown_barcode_are_assembled(live: Callable[
             ("300300", 2, NUROFEN_SKU),
         }
         assert desk.service.catalogue["04600000000022"] == "300300"  # remembered for the next orders
+
+
+async def test_a_pack_whose_serial_was_recorded_on_receipt_gets_its_series_without_a_key(
+    live: Callable[[], Live],
+) -> None:
+    async with live() as env:
+        recorded = FoundSeries(gtin=NUROFEN_GTIN, serial="SERIALNUROF07", series="N-2222", sku=NUROFEN_SKU)
+        await remember_pack_serials(env.relay.state.engine, STORE, [recorded])
+        desk = await env.open_desk()
+        number = await env.relay.create_order(positions=TWO_LINES, total={"totalPrice": "499.48"})
+        await open_in_assembly(desk, number)
+        view = desk.window.assembly
+        assert await act(desk, Qt.Key.Key_F5) is Tone.OK
+
+        # two series are planned, so the scan alone is ambiguous; the relay knows this serial's series
+        assert await scan(desk, pack("SERIALNUROF07")) is FeedbackCode.SERIES_NEEDED
+        await eventually(lambda: view.last_feedback is not None and view.last_feedback.code is FeedbackCode.OK)
+        line = view.session.line(NUROFEN_SKU)  # type: ignore[union-attr]
+        assert line is not None and [(p.series, p.series_pending) for p in line.packs] == [("N-2222", False)]
+        assert not view.series.isVisible()

@@ -50,7 +50,9 @@ CATALOGUE = {NUROFEN_GTIN: NUROFEN_SKU, ASPIRIN_EAN: ASPIRIN_SKU, OTHER_GTIN: OT
 TODAY = dt.date.today()
 BATCHES: dict[str, list[Batch]] = {
     NUROFEN_SKU: [
-        Batch("N-1111", TODAY + dt.timedelta(days=200), 5, gtin=NUROFEN_GTIN, location="A3"),
+        # one pack left of the first series: 2 packs are planned from two series, so the first scanned pack's
+        # series is a question (either is possible) and the second one's is not (only N-1111's pack is left)
+        Batch("N-1111", TODAY + dt.timedelta(days=200), 1, gtin=NUROFEN_GTIN, location="A3"),
         Batch("N-2222", TODAY + dt.timedelta(days=400), 5, gtin=NUROFEN_GTIN, location="A4"),
     ],
     ASPIRIN_SKU: [Batch("AS-77", TODAY + dt.timedelta(days=300), 9, location="B1")],

@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from pharmacy_desk.domain.product import NO_ATTRIBUTES
 from pharmacy_desk.inventory.embedded import queries as q
 from pharmacy_desk.inventory.embedded.importer import read_attributes
-from pharmacy_desk.inventory.embedded.tables import batches, pack_serials
-from pharmacy_desk.inventory.errors import Operation, StockUnavailable, UnavailableKind
+from pharmacy_desk.inventory.embedded.tables import batches, pack_serials, products
+from pharmacy_desk.inventory.errors import InvalidRequest, Operation, StockUnavailable, UnavailableKind
 from pharmacy_desk.inventory.gtin import normalize_gtin
 from pharmacy_desk.inventory.lines import LineLike, check_key, packs_by_sku
 from pharmacy_desk.inventory.models import (
@@ -70,39 +70,31 @@ class EmbeddedStock:
         wanted = list(dict.fromkeys(s.strip() for s in skus if s.strip()))
 
         async def run(conn: AsyncConnection) -> Mapping[str, SkuStock]:
-            rows = (
-                await conn.execute(
-                    select(batches)
-                    .where(batches.c.store == store, batches.c.sku.in_(wanted))
-                    .order_by(batches.c.sku, batches.c.expiry, batches.c.series, batches.c.location)
-                )
-            ).all()
-            names: dict[str, str] = {}
-            found: dict[str, list[StockBatch]] = {}
-            for r in rows:
-                names.setdefault(r.sku, r.name)
-                found.setdefault(r.sku, []).append(
-                    StockBatch(
-                        series=r.series,
-                        expiry=r.expiry,
-                        quantity=r.quantity,
-                        reserved=r.reserved,
-                        gtin=r.gtin,
-                        location=r.location or None,
-                    )
-                )
-            attributes = await read_attributes(conn, store, wanted)
-            return {
-                sku: SkuStock(
-                    sku=sku,
-                    name=names.get(sku, ""),
-                    batches=tuple(found.get(sku, ())),
-                    attributes=attributes.get(sku, NO_ATTRIBUTES),
-                )
-                for sku in wanted
-            }
+            return await _stock_of(conn, store, wanted)
 
         return await self._run(Operation.STOCK, run) if wanted else {}
+
+    async def find_equivalents(self, store: str, inn: str, form: str, dose: str) -> tuple[SkuStock, ...]:
+        check_key("store", store)
+        keys = _equivalence_keys(inn, form, dose)
+
+        async def run(conn: AsyncConnection) -> tuple[SkuStock, ...]:
+            skus = (
+                await conn.execute(
+                    select(products.c.sku)
+                    .where(
+                        products.c.store == store,
+                        products.c.inn == keys[0],
+                        products.c.form == keys[1],
+                        products.c.dose == keys[2],
+                    )
+                    .order_by(products.c.sku)
+                )
+            ).scalars()
+            found = await _stock_of(conn, store, list(skus))
+            return tuple(item for item in found.values() if item.batches)
+
+        return await self._run(Operation.EQUIVALENTS, run)
 
     async def reservation(self, store: str, order_key: str) -> ReservationResult | None:
         check_key("store", store)
@@ -356,6 +348,49 @@ def _sqlstate(exc: DBAPIError) -> str | None:
     orig = exc.orig
     state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     return state if isinstance(state, str) else None
+
+
+async def _stock_of(conn: AsyncConnection, store: str, wanted: list[str]) -> dict[str, SkuStock]:
+    """Every batch and the attributes of ``wanted`` SKUs, in the caller's transaction."""
+    rows = (
+        await conn.execute(
+            select(batches)
+            .where(batches.c.store == store, batches.c.sku.in_(wanted))
+            .order_by(batches.c.sku, batches.c.expiry, batches.c.series, batches.c.location)
+        )
+    ).all()
+    names: dict[str, str] = {}
+    found: dict[str, list[StockBatch]] = {}
+    for r in rows:
+        names.setdefault(r.sku, r.name)
+        found.setdefault(r.sku, []).append(
+            StockBatch(
+                series=r.series,
+                expiry=r.expiry,
+                quantity=r.quantity,
+                reserved=r.reserved,
+                gtin=r.gtin,
+                location=r.location or None,
+            )
+        )
+    attributes = await read_attributes(conn, store, wanted)
+    return {
+        sku: SkuStock(
+            sku=sku,
+            name=names.get(sku, ""),
+            batches=tuple(found.get(sku, ())),
+            attributes=attributes.get(sku, NO_ATTRIBUTES),
+        )
+        for sku in wanted
+    }
+
+
+def _equivalence_keys(inn: str, form: str, dose: str) -> tuple[str, str, str]:
+    """The three values trimmed (as the importer stores them); an empty one is an invalid request."""
+    keys = (inn.strip(), form.strip(), dose.strip())
+    if not all(keys):
+        raise InvalidRequest("МНН, лекарственная форма и дозировка должны быть указаны")
+    return keys
 
 
 def _now() -> datetime:

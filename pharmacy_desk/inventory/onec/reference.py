@@ -78,32 +78,41 @@ class ReferenceOneC:
 
     def stock(self, body: dict[str, Any]) -> dict[str, Any]:
         store = self._store(body)
-        skus = _str_list(body, "skus")
-        items = []
-        for sku in skus:
-            found = sorted(
-                (b for b in self.batches[store].values() if b.sku == sku), key=lambda b: (b.expiry, b.series)
-            )
-            if found:
-                items.append(
-                    {
-                        "sku": sku,
-                        "name": found[0].name,
-                        **self.products.get(store, {}).get(sku, {}),
-                        "batches": [
-                            {
-                                "series": b.series,
-                                "expiry": _iso(b.expiry),
-                                "quantity": b.quantity,
-                                "reserved": b.reserved,
-                                "gtin": b.gtin,
-                                "location": b.location,
-                            }
-                            for b in found
-                        ],
-                    }
-                )
+        items = [item for sku in _str_list(body, "skus") if (item := self._item(store, sku)) is not None]
         return {"store": store, "items": items}
+
+    def equivalents(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The store's products with this МНН, form and dose (as written in 1C), with their batches."""
+        store = self._store(body)
+        wanted = tuple(_text(body, name) for name in ("inn", "form", "dose"))
+        products = self.products.get(store, {})
+        skus = sorted(
+            sku
+            for sku, fields in products.items()
+            if tuple(fields.get(name) for name in ("inn", "form", "dose")) == wanted
+        )
+        return {"store": store, "items": [item for sku in skus if (item := self._item(store, sku)) is not None]}
+
+    def _item(self, store: str, sku: str) -> dict[str, Any] | None:
+        found = sorted((b for b in self.batches[store].values() if b.sku == sku), key=lambda b: (b.expiry, b.series))
+        if not found:
+            return None
+        return {
+            "sku": sku,
+            "name": found[0].name,
+            **self.products.get(store, {}).get(sku, {}),
+            "batches": [
+                {
+                    "series": b.series,
+                    "expiry": _iso(b.expiry),
+                    "quantity": b.quantity,
+                    "reserved": b.reserved,
+                    "gtin": b.gtin,
+                    "location": b.location,
+                }
+                for b in found
+            ],
+        }
 
     def reserve(self, body: dict[str, Any]) -> dict[str, Any]:
         store, key = self._store(body), _text(body, "order_key")

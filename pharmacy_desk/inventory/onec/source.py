@@ -17,7 +17,8 @@ from typing import Any
 
 import httpx
 
-from pharmacy_desk.inventory.errors import Operation, StockUnavailable, UnavailableKind
+from pharmacy_desk.domain.substitutes import same_inn_form_dose
+from pharmacy_desk.inventory.errors import InvalidRequest, Operation, StockUnavailable, UnavailableKind
 from pharmacy_desk.inventory.lines import LineLike, check_key, packs_by_sku
 from pharmacy_desk.inventory.models import (
     AdjustResult,
@@ -143,6 +144,23 @@ class OneCStock:
         if answer.found and not answer.series:
             raise self._bad(Operation.FIND_SERIES, "found=true без series")
         return answer.model(gtin, serial)
+
+    async def find_equivalents(self, store: str, inn: str, form: str, dose: str) -> tuple[SkuStock, ...]:
+        """``/v1/equivalents`` of the HTTP service (also when stock is read through OData: the
+        standard OData interface cannot filter the items catalogue by the configuration's own fields)."""
+        check_key("store", store)
+        keys = {"inn": inn.strip(), "form": form.strip(), "dose": dose.strip()}
+        if not all(keys.values()):
+            raise InvalidRequest("МНН, лекарственная форма и дозировка должны быть указаны")
+        body = {"store": store, **keys}
+        answer = await self._http.call(Operation.EQUIVALENTS, "/v1/equivalents", body, WireStock)
+        if answer.store != store:
+            raise self._bad(Operation.EQUIVALENTS, f"товары другой аптеки ({answer.store})")
+        items = tuple(item.model() for item in answer.items)
+        for item in items:
+            if not same_inn_form_dose(item.attributes, keys["inn"], keys["form"], keys["dose"]):
+                raise self._bad(Operation.EQUIVALENTS, f"{item.sku}: другой МНН, форма или дозировка")
+        return tuple(item for item in items if item.batches)
 
     # --- changes -----------------------------------------------------------------------------
 

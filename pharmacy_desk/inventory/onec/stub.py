@@ -35,7 +35,7 @@ ITEM_FIELDS = {
 }
 """The stub's Catalog_Номенклатура fields for the product attributes (``ODataSettings.item_attributes``)."""
 
-OPERATIONS = ("stock", "reserve", "adjust", "release", "commit", "reservation", "series")
+OPERATIONS = ("stock", "reserve", "adjust", "release", "commit", "reservation", "series", "equivalents")
 _NS = uuid.UUID("6f1c0000-0000-4000-8000-00000000c0de")
 _GUID = r"([0-9a-fA-F-]{36})"
 

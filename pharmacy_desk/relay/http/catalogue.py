@@ -9,6 +9,8 @@ Answered by the store's stock source (:mod:`.stock_wiring`). Device token, bound
   to take (the order's reserved packs first, then FEFO, never below the store's minimum shelf life),
   the reservation itself, and the stock source's error for this order while a retry is pending
 - ``GET /stores/{store}/series?gtin=…&serial=…``: the series of a marked pack, when it was recorded
+- ``GET /stores/{store}/equivalents?inn=…&form=…&dose=…``: the products with this МНН, form and dose
+  the stock has, with their batches and attributes (the counter offers substitutes from them)
 
 A store with ``stock = "none"`` answers 409 ``no_stock_source``; a failing source 503
 ``stock_unavailable`` with its Russian message.
@@ -22,7 +24,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, HTTPException, Query
 from sqlalchemy import select
 
-from pharmacy_desk.api.catalogue import Catalogue, CatalogueItem, OrderBatches
+from pharmacy_desk.api.catalogue import Catalogue, CatalogueItem, Equivalents, OrderBatches
 from pharmacy_desk.api.orders import Problem
 from pharmacy_desk.domain.product import NO_ATTRIBUTES
 from pharmacy_desk.inventory import (
@@ -146,3 +148,27 @@ async def get_series(
             404, detail={"code": "series_not_found", "message": "Серия этой упаковки не записана при приёмке"}
         )
     return found
+
+
+_Attribute = Annotated[str, Query(min_length=1, max_length=200)]
+
+
+@router.get(
+    "/stores/{store}/equivalents",
+    response_model=Equivalents,
+    responses={**RESPONSES, 400: {"model": Problem, "description": "An empty МНН, form or dose"}},
+)
+async def get_equivalents(
+    device: DeviceDep, config: StoreDep, state: StateDep, inn: _Attribute, form: _Attribute, dose: _Attribute
+) -> Equivalents:
+    """The store's products with this МНН, form and dose, with their batches (for substitutes)."""
+    source = _source(state, config)
+    items = await _ask(source.find_equivalents(config.key, inn, form, dose))
+    assert state.stock_wiring is not None
+    return Equivalents(
+        inn=inn,
+        form=form,
+        dose=dose,
+        min_shelf_life_days=state.stock_wiring.shelf_life.min_days(config.key),
+        items=items,
+    )
