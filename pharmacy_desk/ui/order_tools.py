@@ -79,6 +79,7 @@ class OrderTools(QObject):
         window.assembly.actionFinished.connect(self._assembly_action)
         self.labels.message.connect(self._message)
         window.closing.connect(self._close_dialogs)
+        window.closing.connect(self.handover.shutdown)  # its register steps end with the window
 
         menu = window.menuBar().addMenu(self.tr("&Order"))
         self.actions: dict[str, QAction] = {}
