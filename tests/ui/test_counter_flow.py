@@ -57,7 +57,7 @@ async def test_a_pickup_order_from_new_to_handed_over_in_twelve_actions(live: Ca
         number = await env.relay.create_order("pickup", positions=TWO_ITEMS, total={"totalPrice": "299.49"})
         await eventually(lambda: number in desk.number_rows)
         await activate(window)
-        assert window.queue.selected_number() == number  # the new order is selected at the top
+        await eventually(lambda: window.queue.selected_number() == number)  # the new order, selected at the top
         window.queue.table.setFocus()
         act = Actions(desk)
 
