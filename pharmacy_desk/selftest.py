@@ -17,8 +17,12 @@ translations        Qt's and our Russian catalogues load
 label PDF           a bag label renders to PDF (``printing.export_pdf``) with the shipped Cyrillic font
 main window         the main window opens (offscreen), paints and closes, its desk service started
                     against an unreachable relay and stopped again
-keyring / sound     information only (a CI machine has no keyring); on Windows the keyring must be
+keyring             information only (a CI machine has no keyring); on Windows the keyring must be
                     the Credential Manager
+sound               which sound backend loads and why (:func:`~pharmacy_desk.ui.sounds.choose_backend`):
+                    Qt Multimedia with an audio output, else the fallback player and the reason
+                    (on Linux Qt Multimedia needs the system's libpulse); fails when Qt Multimedia is
+                    not in the installation at all (PySide6-Addons missing, or the bundle lost it)
 ==================  ===========================================================================
 
 In the Windows bundle run it from ``pharmacy-desk-console.exe`` (the windowed ``pharmacy-desk.exe`` has
@@ -170,7 +174,7 @@ class SelfTest:
             ("label PDF", self.check_label_pdf, False),
             ("main window", self.check_main_window, False),
             ("keyring", self.check_keyring, sys.platform != "win32"),
-            ("sound", self.check_sound, True),
+            ("sound", self.check_sound, False),
         ]
 
     @property
@@ -342,12 +346,16 @@ class SelfTest:
 
     def check_sound(self) -> str:
         from pharmacy_desk.desk.settings import SoundSettings
-        from pharmacy_desk.ui.sounds import make_player
+        from pharmacy_desk.ui.sounds import choose_backend, make_player
 
         self.app()
-        player = make_player(SoundSettings())
+        settings = SoundSettings()
+        choice = choose_backend(settings)
+        if choice.qt_problem is not None and choice.qt_problem.startswith("ModuleNotFoundError"):
+            raise CheckFailed(f"Qt Multimedia is not installed (PySide6-Addons): {choice.report()}")
+        player = make_player(settings, choice)
         try:
-            return type(player).__name__
+            return f"{choice.report()}; player {type(player).__name__}"
         finally:
             player.close()
 

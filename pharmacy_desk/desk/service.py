@@ -537,7 +537,7 @@ class DeskService:
         except RelayError as exc:  # an older relay, or Kuper not configured: the key simply has no state
             log.info("pause state not loaded: %s", exc.message)
 
-    # --- pausing Kuper orders (Касса → «Приостановить приём заказов») ------------------------------
+    # --- pausing Kuper orders (Аптека → «Приостановить приём заказов») ------------------------------
 
     async def pause_orders(self, minutes: int | None) -> PauseInfo:
         """Pause Kuper orders for the store (15/30/60 minutes, ``None``: until resumed).

@@ -36,7 +36,11 @@ async def run_dialog(dialog: QDialog) -> int:
 
 
 def restore_focus(focus: QWidget | None, home: QWidget | None) -> None:
-    """Give the focus back to ``focus`` (if it is still there and shown), else to ``home``'s window."""
+    """Give the focus back to ``focus`` (if it is still there and shown), else to ``home``'s window;
+    nothing while another dialog is open (the one that replaced this one keeps the focus)."""
+    modal = QApplication.activeModalWidget()
+    if modal is not None and modal.isVisible():
+        return
     if focus is not None and shiboken6.isValid(focus) and focus.isVisible() and not isinstance(focus.window(), QDialog):
         window = focus.window()
         window.activateWindow()

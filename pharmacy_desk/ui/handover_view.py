@@ -78,7 +78,7 @@ from pharmacy_desk.ui.key_buttons import KeyButton, add_key_buttons, key_shortcu
 from pharmacy_desk.ui.outcome import Shown, Tone, shown
 from pharmacy_desk.ui.qt_async import async_slot
 from pharmacy_desk.ui.sounds import Sound, SoundPlayer
-from pharmacy_desk.ui.tasks import spawn
+from pharmacy_desk.ui.tasks import OwnedTasks
 
 Index = QModelIndex | QPersistentModelIndex
 SKU_ROLE = int(Qt.ItemDataRole.UserRole) + 1
@@ -89,6 +89,7 @@ TONE_STYLE = {
     Tone.REFUSED: "background:#c62828;color:#ffffff;padding:14px;font-weight:bold;",
 }
 _DECLINED = ("#fff3cd", "#5c4400")
+PAY_KEYS = " — F6 наличные, F7 карта"  # the next keys, after the amount
 
 
 class HandoverLinesModel(QAbstractTableModel):
@@ -187,6 +188,7 @@ class HandoverView(QWidget):
         self.last_shown: Shown | None = None
         self.busy = False
         self._refreshing: str | None = None
+        self.tasks = OwnedTasks()  # cancelled by shutdown(): nothing draws on the screen once it is gone
 
         self.title = QLabel(self.tr("Hand-over"), self)
         self.title.setObjectName("handoverTitle")
@@ -302,6 +304,15 @@ class HandoverView(QWidget):
         self._show(Shown(Tone.OK, self.tr("Scan the bag label or type the order number.")), sound=None)
         self._update()
 
+    def shutdown(self) -> None:
+        """The window closes: the register steps and relay calls this screen started are cancelled, and
+        whatever still resumes (a call another part of the app awaits) draws nothing."""
+        self.tasks.close()
+
+    @property
+    def closed(self) -> bool:
+        return self.tasks.closed
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """An empty order field does not take Del / Ins for itself: they decline / restore a pack."""
         if (
@@ -344,6 +355,8 @@ class HandoverView(QWidget):
         except RelayError as exc:
             self._show(Shown(Tone.REFUSED, exc.message), sound=Sound.ERROR)
             return False
+        if self.closed:
+            return False
         self.service.acknowledge(number)
         self.session = HandoverSession(order)
         self.flow = self._flow_for(self.session)
@@ -358,6 +371,8 @@ class HandoverView(QWidget):
                 self._show_step(resumed)
         if self.lines.rowCount() > 0:
             self._select_row(0)
+        if self.closed:
+            return False
         self.focus_input()
         self.orderShown.emit(number)
         return True
@@ -441,6 +456,7 @@ class HandoverView(QWidget):
 
     @async_slot()
     async def _find_entered(self) -> None:
+        self.tasks.adopt()
         text = self.order_field.text()
         if not text.strip():
             return
@@ -477,7 +493,7 @@ class HandoverView(QWidget):
         """A scan while this screen is shown: a bag label opens its order; anything else is not for here."""
         parsed = read_code(code)
         if isinstance(parsed, BagLabel):
-            spawn(self.open_label(parsed))
+            self.tasks.spawn(self.open_label(parsed))
         elif isinstance(parsed, ScanError):
             self._show(Shown(Tone.REFUSED, parsed.message), sound=Sound.ERROR)
         else:
@@ -487,6 +503,7 @@ class HandoverView(QWidget):
 
     @async_slot()
     async def _code_entered(self) -> None:
+        self.tasks.adopt()
         await self.verify(self.code.text())
 
     async def verify(self, code: str) -> None:
@@ -502,17 +519,23 @@ class HandoverView(QWidget):
             self._show(Shown(Tone.REFUSED, self.tr("A delivery order has no pickup code")), Sound.ERROR)
             return
         outcome = await self._act(session.verify_action(code))
-        self.code.clear()
-        if outcome is None:
+        if outcome is None or self.closed:
             return
+        self.code.clear()
         if isinstance(outcome, Accepted):
-            self._show(
-                Shown(Tone.OK, self.tr("Code is correct. Take the payment: %1").replace("%1", self._due())), None
-            )
+            take = self.tr("Code is correct. Take the payment: %1").replace("%1", self._due()) + PAY_KEYS
             if self.flow is not None and self.flow.fiscal and self.flow.given_codes():
+                self._show(Shown(Tone.PENDING, "Код верный. Касса проверяет коды упаковок…"), None)
                 checked = await self._step(self.flow.check_codes())
-                if not checked.ok:
+                if self.closed:
+                    return
+                if checked.ok:
+                    checked_text = f"Код верный, коды упаковок проверены. Примите оплату: {self._due()}{PAY_KEYS}"
+                    self._show(Shown(Tone.OK, checked_text), None)
+                else:
                     self._show_step(checked)
+            else:
+                self._show(Shown(Tone.OK, take), None)
         elif isinstance(outcome, Refused) and outcome.code == "code_wrong":
             left = str(outcome.tries_left if outcome.tries_left is not None else 0)
             self._show(
@@ -570,6 +593,7 @@ class HandoverView(QWidget):
 
     @async_slot()
     async def check_codes(self) -> None:
+        self.tasks.adopt()
         if self.flow is None or not self._can_change():
             return
         self._show_step(await self._step(self.flow.check_codes()))
@@ -577,6 +601,9 @@ class HandoverView(QWidget):
     def take_payment(self, method: PaymentMethodName, *, switch: bool = False) -> None:
         """F6 / F7: only after the code (and the packs' codes) are checked, never during a lock-out."""
         session, flow = self.session, self.flow
+        if self.working and session is not None:
+            self._show(Shown(Tone.PENDING, "Касса ещё проверяет коды упаковок — подождите"), Sound.ERROR)
+            return
         if not self._can_change() or session is None or session.paid_by_kuper or flow is None:
             return
         if Blocker.NOTHING_LEFT in session.blockers(self._clock()):
@@ -591,7 +618,7 @@ class HandoverView(QWidget):
                 return
         current = session.payment
         if current is not None and current.method != method and not switch:
-            spawn(self._confirm_switch(method))
+            self.tasks.spawn(self._confirm_switch(method))
             return
         result = flow.pay(method, tendered, switch=switch)
         if not result.ok:
@@ -603,6 +630,7 @@ class HandoverView(QWidget):
         message = text.replace("%1", rubles(payment.amount))
         if flow.change is not None:
             message += f". Сдача {rubles(flow.change)}"
+        message += ". F9 — чек и выдача" if flow.fiscal else ". F9 — выдача"
         self._show(Shown(Tone.OK, message), Sound.OK)
         self._update()
 
@@ -632,6 +660,7 @@ class HandoverView(QWidget):
 
     @async_slot()
     async def hand_over(self) -> None:
+        self.tasks.adopt()
         await self.do_hand_over()
 
     async def do_hand_over(self) -> None:
@@ -708,6 +737,7 @@ class HandoverView(QWidget):
 
     @async_slot()
     async def refuse_to_pay(self) -> None:
+        self.tasks.adopt()
         await self.do_refuse_to_pay()
 
     async def do_refuse_to_pay(self, *, confirm: bool = True) -> None:
@@ -769,6 +799,8 @@ class HandoverView(QWidget):
             outcome = await self.service.act(number, action, expected_version=version)
         finally:
             self.busy = False
+        if self.closed:
+            return None
         if self.session is session:
             if isinstance(outcome, Accepted | Stale):
                 session.update(outcome.order)
@@ -778,12 +810,13 @@ class HandoverView(QWidget):
         self._update()
         return outcome
 
-    async def _reload(self, session: HandoverSession) -> None:
+    async def _reload(self, session: HandoverSession) -> bool:
         try:
             order = await self.service.order_detail(session.number, refresh=True)
         except RelayError:
-            return
+            return False
         session.update(order)
+        return True
 
     # --- following the order ----------------------------------------------------------------------
 
@@ -797,12 +830,18 @@ class HandoverView(QWidget):
         for summary in (*change.added, *change.changed):
             if summary.number == session.number and summary.version > session.order.version:
                 self._refreshing = session.number
-                spawn(self._follow(session))
+                self.tasks.spawn(self._follow(session))
         self._update_waiting()
 
     async def _follow(self, session: HandoverSession) -> None:
+        """Fetch until the screen has the book's newest version (changes that came while fetching too)."""
         try:
-            await self._reload(session)
+            while True:
+                if not await self._reload(session) or self.closed or self.session is not session:
+                    break
+                newest = self.service.book.version(session.number)
+                if newest is None or newest <= session.order.version:
+                    break
         finally:
             self._refreshing = None
         if self.session is session:
@@ -825,6 +864,8 @@ class HandoverView(QWidget):
         self._show(Shown(tone, text), sound)
 
     def _show(self, message: Shown, sound: Sound | None) -> None:
+        if self.closed:
+            return
         self.last_shown = message
         self.feedback.setText(message.message)
         self.feedback.setStyleSheet(TONE_STYLE[message.tone])
@@ -833,6 +874,8 @@ class HandoverView(QWidget):
         self.feedbackShown.emit(message)
 
     def _update(self) -> None:
+        if self.closed:
+            return
         session = self.session
         self._update_waiting()
         if session is None:
@@ -929,6 +972,8 @@ class HandoverView(QWidget):
         return self.tr("Pickup code not checked yet")
 
     def _update_waiting(self) -> None:
+        if self.closed:
+            return
         waiting = [s.number for s in self.service.book.orders() if s.state is OrderState.AWAITING_PICKUP]
         if not waiting:
             self.waiting.setText(self.tr("No order is waiting for its customer"))

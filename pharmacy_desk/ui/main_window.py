@@ -148,23 +148,25 @@ class MainWindow(QMainWindow):
         acknowledge.activated.connect(self.acknowledge_ringing)
 
         self._reconfigure: Callable[[], Awaitable[bool]] | None = None
-        menu = self.menuBar().addMenu(self.tr("&Desk"))
+        menu = self.menuBar().addMenu(self.tr("&Pharmacy"))  # «Аптека»: «Касса» is the register's menu
         self.connection_action = menu.addAction(self.tr("Connection settings…"))
         self.connection_action.triggered.connect(self._connection_settings)
         self.connection_action.setVisible(False)
-        quit_action = menu.addAction(self.tr("Quit"))
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
+        self.pharmacy_menu = menu
         self.tools = OrderTools(self)
         self.pause_indicator = PauseIndicator(self.status)
         self.status.addPermanentWidget(self.pause_indicator)
-        self.pause_controls = PauseControls(self, service)  # Касса → «Приостановить приём заказов»
+        self.pause_controls = PauseControls(self, service, menu)  # Аптека → «Приостановить приём заказов»
+        menu.addSeparator()
+        quit_action = menu.addAction(self.tr("Quit"))
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
         bridge.pauseChanged.connect(self.pause_indicator.show_pause)
         bridge.pauseChanged.connect(self.pause_controls.show_pause)
         self.pause_controls.refused.connect(self._refuse)
         if service.pause.info is not None:
             self.pause_indicator.show_pause(service.pause.info)
-        self.register_controls: RegisterControls | None = None  # the Касса menu and the register in the status bar
+        self.register_controls: RegisterControls | None = None  # the «Касса» menu and the register in the status bar
         if self.tools.handover.register is not None:
             self.register_controls = RegisterControls(
                 self,

@@ -370,6 +370,10 @@ class OrderDetailDialog(QDialog):
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def start_loading(self) -> None:
+        """The first load, as a task of this dialog (cancelled if it closes first)."""
+        self._spawn(self.load())
+
     def fit_to(self, parent: QWidget | None) -> None:
         """1100×760, or less: never larger than the window it opens over (a 1280×720 screen)."""
         width, height = 1100, 760
@@ -397,6 +401,8 @@ class OrderDetailDialog(QDialog):
                     return False
                 if self.closed:
                     return False
+                if detail.order.number != self.number:  # never another order's products under this title
+                    return False
                 self._show(detail)
                 if not self._again:
                     return True
@@ -414,8 +420,12 @@ class OrderDetailDialog(QDialog):
             self._spawn(self.load())
 
     def _notification_changed(self, status: object) -> None:
-        if self.detail is not None and self.isVisible():
-            self._spawn(self.load())  # the stream does not name the order: reload (a small request)
+        """A notification's state changed (the stream does not name the order): reload this dialog's order
+        once it has shown it, and only while it is open — a dialog that is closing (the user switched to
+        another order) fetches nothing more."""
+        if self.closed or not self.isVisible() or self.detail is None or self.detail.order.number != self.number:
+            return
+        self._spawn(self.load())
 
     def _detach(self) -> None:
         """Closed: stop following the order, cancel what is still loading."""

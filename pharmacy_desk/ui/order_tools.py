@@ -84,6 +84,7 @@ class OrderTools(QObject):
         self.labels.message.connect(self._message)
         self.pick_lists.message.connect(self._message)
         window.closing.connect(self._close_dialogs)
+        window.closing.connect(self.handover.shutdown)  # its register steps end with the window
 
         menu = window.menuBar().addMenu(self.tr("&Order"))
         self.actions: dict[str, QAction] = {}
@@ -171,18 +172,24 @@ class OrderTools(QObject):
         await self.open_detail(number)
 
     async def open_detail(self, number: str) -> None:
-        if self.detail_dialog is not None:
-            self.detail_dialog.raise_()
-            return
+        """The detail of ``number``: the open one raised if it shows that order; one of another order (or
+        one still closing) gives way, so the screen never shows the previous order's products."""
+        current = self.detail_dialog
+        if current is not None and not current.closed:
+            if current.number == number:
+                current.raise_()
+                return
+            current.reject()  # its own open_detail ends and forgets it; this one opens the new order
         dialog = OrderDetailDialog(
             self.window.service, self.window.bridge, number, self.top, print_label=self._preview_from_detail
         )
         self.detail_dialog = dialog
-        spawn(dialog.load())
+        dialog.start_loading()
         try:
             await run_dialog(dialog)
         finally:
-            self.detail_dialog = None
+            if self.detail_dialog is dialog:  # not the newer dialog that replaced it meanwhile
+                self.detail_dialog = None
             if shiboken6.isValid(dialog):
                 dialog.deleteLater()
 

@@ -1,6 +1,7 @@
 """The register at the counter: the status bar shows it (ready, paper, shift hours), the register menu opens
-the shift, prints an X-report and closes the shift (Z). The menu is «ККТ»: the app's «Desk» menu already
-reads «Касса». A shift about to pass 24 hours is announced."""
+the shift, prints an X-report and closes the shift (Z). The menu is «Касса», the one word the
+user sees for the register in every menu and message («ККТ» only where the law is quoted); the app's own
+menu is «Аптека». A shift about to pass 24 hours is announced."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ class RegisterControls(QObject):
         self.label.setMargin(4)
         window.statusBar().addPermanentWidget(self.label)
         self.announced: str | None = None
-        menu = window.menuBar().addMenu("К&КТ")  # the register (the "Desk" menu is already «Касса»)
+        menu = window.menuBar().addMenu("&Касса")  # the register
         menu.setObjectName("registerMenu")
         self.open_action = menu.addAction("Открыть смену")
         self.x_action = menu.addAction("X-отчёт")

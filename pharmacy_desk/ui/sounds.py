@@ -1,18 +1,22 @@
 """The counter's sounds and who plays them.
 
-PySide6-Essentials has no QtMultimedia, so playing a WAV does not depend on it:
+The bell plays through Qt Multimedia (``PySide6.QtMultimedia``, from PySide6-Addons, a dependency of the
+``desk`` extra) with the bundled WAVs. Qt Multimedia may still not load on a PC (on Linux it needs the
+system's ``libpulse.so.0``) or may find no audio output; then the next player on the list plays:
 
 =====================  ========================================================================
 player                 when
 =====================  ========================================================================
-``QtSoundPlayer``      ``PySide6.QtMultimedia`` is installed (PySide6-Addons): QSoundEffect, volume
+``QtSoundPlayer``      Qt Multimedia loads and has an audio output: QSoundEffect, preloaded, volume;
+                       a sound it cannot play (its effect in error) goes to the fallback player
 ``WinSoundPlayer``     Windows: :mod:`winsound` (standard library), asynchronous
 ``CommandPlayer``      Linux / macOS: ``paplay`` (PulseAudio / PipeWire, volume), ``aplay`` or ``afplay``
 ``BeepPlayer``         none of those: the system beep
 ``SilentPlayer``       sounds switched off in the settings
 =====================  ========================================================================
 
-Every player only *starts* a sound: nothing here blocks the event loop.
+:func:`choose_backend` makes the choice (and says why: the self-test reports it); :func:`make_player`
+builds the player. Every player only *starts* a sound: nothing here blocks the event loop.
 """
 
 from __future__ import annotations
@@ -21,9 +25,12 @@ import logging
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from types import ModuleType
+from typing import Any, Protocol
 
 from PySide6.QtWidgets import QApplication
 
@@ -128,41 +135,119 @@ class CommandPlayer:
 
 
 class QtSoundPlayer:
-    """QSoundEffect per sound (preloaded): low latency and a real volume."""
+    """QSoundEffect per sound (preloaded): low latency and a real volume. A sound whose effect could not
+    be loaded or played (no device, a decoder missing) is played by ``fallback`` instead."""
 
-    def __init__(self, volume: int) -> None:
+    def __init__(self, volume: int, fallback: SoundPlayer, multimedia: ModuleType | None = None) -> None:
         from PySide6.QtCore import QUrl
-        from PySide6.QtMultimedia import QSoundEffect  # PySide6-Addons
 
-        self._effects = {}
+        module = multimedia if multimedia is not None else load_qt_multimedia()  # PySide6-Addons
+        self.fallback = fallback
+        self._error = module.QSoundEffect.Status.Error
+        self._effects: dict[Sound, Any] = {}
         for sound in Sound:
-            effect = QSoundEffect()
+            effect = module.QSoundEffect()
             effect.setSource(QUrl.fromLocalFile(str(sound.path)))
             effect.setVolume(volume / 100)
             self._effects[sound] = effect
 
+    def failed(self, sound: Sound) -> bool:
+        return bool(self._effects[sound].status() == self._error)
+
     def play(self, sound: Sound) -> None:
+        if self.failed(sound):
+            self.fallback.play(sound)
+            return
         self._effects[sound].play()
 
     def close(self) -> None:
         for effect in self._effects.values():
             effect.stop()
+        self.fallback.close()
 
 
-def make_player(settings: SoundSettings) -> SoundPlayer:
-    """The best player this PC has, or a silent one when sounds are off."""
+class Backend(StrEnum):
+    QT = "Qt Multimedia"
+    WINSOUND = "winsound"
+    COMMAND = "command"
+    BEEP = "beep"
+    SILENT = "off"
+
+
+@dataclass(frozen=True)
+class BackendChoice:
+    backend: Backend
+    detail: str  # what plays (English: the self-test's report and the log)
+    qt_problem: str | None = None  # why Qt Multimedia was not taken (None: taken, or sounds off)
+    command: list[str] | None = None
+
+    def report(self) -> str:
+        text = f"{self.backend.value}: {self.detail}"
+        if self.qt_problem is not None:
+            text += f" (Qt Multimedia not used: {self.qt_problem})"
+        return text
+
+
+def load_qt_multimedia() -> ModuleType:
+    """``PySide6.QtMultimedia``, imported (raises ImportError / OSError when it cannot load)."""
+    import PySide6.QtMultimedia as multimedia
+
+    return multimedia
+
+
+def _qt_outputs(multimedia: ModuleType) -> list[str]:
+    return [device.description() for device in multimedia.QMediaDevices.audioOutputs()]
+
+
+def choose_backend(
+    settings: SoundSettings,
+    *,
+    load_qt: Callable[[], ModuleType] = load_qt_multimedia,
+    outputs: Callable[[ModuleType], list[str]] = _qt_outputs,
+    platform: str = sys.platform,
+    which: Callable[[str], str | None] = shutil.which,
+) -> BackendChoice:
+    """Which player this PC gets, and why (Qt Multimedia first; needs a QApplication for the outputs)."""
     if not settings.enabled:
-        return SilentPlayer()
+        return BackendChoice(Backend.SILENT, "sounds are switched off in the settings")
+    problem: str | None
     try:
-        import PySide6.QtMultimedia  # noqa: F401
-    except ImportError:
-        pass
+        multimedia = load_qt()
+    except (ImportError, OSError) as exc:
+        problem = f"{type(exc).__name__}: {exc}"
     else:
-        return QtSoundPlayer(settings.volume)
-    if sys.platform == "win32":
+        found = outputs(multimedia)
+        if found:
+            return BackendChoice(Backend.QT, f"QSoundEffect on «{found[0]}»")
+        problem = "no audio output device"
+    if platform == "win32":
+        return BackendChoice(Backend.WINSOUND, "winsound.PlaySound", problem)
+    for name in ("paplay", "aplay", "afplay"):
+        path = which(name)
+        if path is not None:
+            return BackendChoice(Backend.COMMAND, path, problem, [path])
+    return BackendChoice(Backend.BEEP, "the system beep (no player program found)", problem)
+
+
+def _fallback(choice: BackendChoice, settings: SoundSettings) -> SoundPlayer:
+    if choice.backend is Backend.WINSOUND or (choice.backend is Backend.QT and sys.platform == "win32"):
         return WinSoundPlayer()
     command = CommandPlayer.find(settings.volume)
-    if command is not None:
-        return command
-    log.info("no sound player found: the system beep is used")
+    return command if command is not None else BeepPlayer()
+
+
+def make_player(settings: SoundSettings, choice: BackendChoice | None = None) -> SoundPlayer:
+    """The best player this PC has (:func:`choose_backend`), or a silent one when sounds are off."""
+    choice = choice or choose_backend(settings)
+    log.info("sound: %s", choice.report())
+    if choice.backend is Backend.SILENT:
+        return SilentPlayer()
+    if choice.backend is Backend.QT:
+        return QtSoundPlayer(settings.volume, _fallback(choice, settings))
+    if choice.backend is Backend.WINSOUND:
+        return WinSoundPlayer()
+    if choice.backend is Backend.COMMAND:
+        command = CommandPlayer.find(settings.volume)
+        if command is not None:
+            return command
     return BeepPlayer()

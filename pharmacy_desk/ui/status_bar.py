@@ -52,7 +52,7 @@ class StatusBar(QStatusBar):
         if status.state in (ConnectionState.RECONNECTING, ConnectionState.OFFLINE) and status.retry_in is not None:
             text += " " + self.tr("(next attempt in %1 s)").replace("%1", f"{status.retry_in:.0f}")
         elif status.state is ConnectionState.AUTH_FAILED:
-            text += " " + self.tr("(Desk → Connection settings…)")
+            text += " " + self.tr("(Pharmacy → Connection settings…)")
         self.connection.setText(text)
         self.connection.setToolTip(status.detail or "")
         self.connection.setStyleSheet(_STATE_STYLE.get(status.state, ""))

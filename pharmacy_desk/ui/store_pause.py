@@ -1,6 +1,6 @@
-"""Касса → «Приостановить приём заказов»: the pause key, and the pause shown in the status bar.
+"""Аптека → «Приостановить приём заказов»: the pause key, and the pause shown in the status bar.
 
-:class:`PauseControls` adds to a menu (the Касса menu, created here unless another part of the app
+:class:`PauseControls` adds to a menu (the «Аптека» menu, created here unless another part of the app
 already made one and passes it): «Приостановить приём заказов» with 15 / 30 / 60 minutes and «до
 возобновления», and «Возобновить приём заказов». The actions call
 :meth:`~pharmacy_desk.desk.service.DeskService.pause_orders` / ``resume_orders``; the state comes back
@@ -55,14 +55,14 @@ class PauseIndicator(QLabel):
 
 
 class PauseControls(QObject):
-    """The pause actions in ``menu`` (or a new «Касса» menu of ``window``)."""
+    """The pause actions in ``menu`` (or a new «Аптека» menu of ``window``)."""
 
     refused = Signal(str)  # a Russian message: the pause / resume did not happen
 
     def __init__(self, window: QMainWindow, service: DeskService, menu: QMenu | None = None) -> None:
         super().__init__(window)
         self.service = service
-        self.menu = menu if menu is not None else window.menuBar().addMenu(self.tr("&Cash desk"))
+        self.menu = menu if menu is not None else window.menuBar().addMenu(self.tr("&Pharmacy"))
         self.pause_menu = self.menu.addMenu(self.tr("Pause Kuper orders"))
         self.pause_menu.setObjectName("pauseOrders")
         self.pause_actions: dict[int | None, QAction] = {}

@@ -1101,8 +1101,8 @@
         <translation>Заказы Купера</translation>
     </message>
     <message>
-        <source>&amp;Desk</source>
-        <translation>&amp;Касса</translation>
+        <source>&amp;Pharmacy</source>
+        <translation>&amp;Аптека</translation>
     </message>
     <message>
         <source>Connection settings…</source>
@@ -1437,8 +1437,8 @@ Drop the order's unsent actions and continue from its current state?</source>
 <context>
     <name>PauseControls</name>
     <message>
-        <source>&amp;Cash desk</source>
-        <translation>&amp;Касса</translation>
+        <source>&amp;Pharmacy</source>
+        <translation>&amp;Аптека</translation>
     </message>
     <message>
         <source>Pause Kuper orders</source>
@@ -1564,8 +1564,8 @@ Drop the order's unsent actions and continue from its current state?</source>
         <translation>(следующая попытка через %1 с)</translation>
     </message>
     <message>
-        <source>(Desk → Connection settings…)</source>
-        <translation>(Касса → Настройки подключения…)</translation>
+        <source>(Pharmacy → Connection settings…)</source>
+        <translation>(Аптека → Настройки подключения…)</translation>
     </message>
     <message>
         <source>Waiting to be sent: %1</source>
@@ -1741,10 +1741,7 @@ Drop the order's unsent actions and continue from its current state?</source>
         <source>Keep order %1 until:</source>
         <translation>Хранить заказ %1 до:</translation>
     </message>
-</context><context><name>PauseControls</name><message>
-        <source>&amp;Cash desk</source>
-        <translation>&amp;Касса</translation>
-    </message>
+</context><context><name>PauseControls</name>
     <message>
         <source>Pause Kuper orders</source>
         <translation>Приостановить приём заказов</translation>

@@ -2,7 +2,8 @@
 
 Needs PyInstaller (``pip install -e ".[bundle]"``); without it the tests skip, unless
 ``PHARMACY_DESK_REQUIRE_BUNDLE=1`` (CI) makes that a failure. The build goes to a temporary folder and is
-removed afterwards (about 250 MB). Measured on the 2-CPU machine: build ~30 s, self-test ~3 s.
+removed afterwards (about 260 MB, ~25 MB of it Qt Multimedia and its FFmpeg). Measured on the 2-CPU
+machine: build ~30-60 s, self-test ~3 s.
 """
 
 from __future__ import annotations

@@ -32,8 +32,12 @@ def test_self_test_from_source_passes() -> None:
     lines = output.splitlines()
     assert lines[0].startswith("pharmacy-desk self-test: pharmacy-desk ")
     assert "(source)" in lines[0]
-    for check in ("imports", "resources", "translations", "label PDF", "main window"):
+    for check in ("imports", "resources", "translations", "label PDF", "main window", "sound"):
         assert any(line.startswith(f"  ok    {check}: ") for line in lines), f"{check}:\n{output}"
+    sound = next(line for line in lines if line.startswith("  ok    sound: "))
+    # the backend that loads, and why Qt Multimedia is not used when it is not
+    assert sound.startswith(("  ok    sound: Qt Multimedia: ", "  ok    sound: command: ", "  ok    sound: beep: "))
+    assert "Qt Multimedia" in sound and "player " in sound
     assert lines[-1] == "self-test passed"
 
 
@@ -83,3 +87,19 @@ def test_information_alone_never_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     out = io.StringIO()
     assert run(out=out) == 0
     assert out.getvalue().rstrip().endswith("self-test passed")
+
+
+def test_the_sound_check_fails_when_qt_multimedia_is_not_installed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import pharmacy_desk.ui.sounds as sounds
+
+    def missing() -> object:
+        raise ModuleNotFoundError("No module named 'PySide6.QtMultimedia'")
+
+    real = sounds.choose_backend
+    monkeypatch.setattr(sounds, "choose_backend", lambda settings: real(settings, load_qt=missing))  # type: ignore[arg-type]
+    selftest = SelfTest(tmp_path)
+    result = selftest.run_check("sound", selftest.check_sound)
+    selftest.close()
+    assert not result.ok and "Qt Multimedia is not installed (PySide6-Addons)" in result.detail

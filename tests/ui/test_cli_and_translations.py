@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -72,3 +73,37 @@ def test_the_compiled_catalogue_matches_the_ts(tmp_path: Path, qapp: QCoreApplic
     assert translator.translate("ReturnToShelfDialog", "Order %1 is canceled. Put back on the shelf:") == (
         "Заказ %1 отменён. Верните на полку:"
     )
+
+
+def _shown_literals(path: Path) -> list[str]:
+    """The string literals of a module that can reach the screen (docstrings left out)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+    ]
+
+
+def test_the_register_is_called_kassa_in_every_menu_and_message() -> None:
+    """One word for the cash register on screen: «Касса» («ККТ» only where the law is quoted, not here)."""
+    package = ROOT / "pharmacy_desk"
+    modules = [
+        *sorted((package / "ui").glob("*.py")),
+        package / "desk" / "fiscal_handover.py",
+        package / "desk" / "register_monitor.py",
+        package / "fiscal" / "models.py",
+        package / "fiscal" / "atol.py",
+    ]
+    shown = [(path.name, text) for path in modules for text in _shown_literals(path)]
+    shown += [("pharmacy_desk_ru.ts", text) for text in _messages(TS).values() if text]
+    assert [(name, text) for name, text in shown if "ККТ" in text.replace("&", "")] == []
+    assert any("Касса → Открыть смену" in text for _, text in shown)  # the menu the messages name

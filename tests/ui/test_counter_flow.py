@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -51,13 +50,6 @@ def state(desk: Desk, number: str) -> OrderState | None:
     return summary.state if summary is not None else None
 
 
-SKIP_FISCAL = (
-    "predates the fiscal hand-over (issue 15: codes check and receipt before hand_over); "
-    "to be re-counted with the simulated register (issue 16 stays open)"
-)
-
-
-@pytest.mark.skip(reason=SKIP_FISCAL)
 async def test_a_pickup_order_from_new_to_handed_over_in_twelve_actions(live: Callable[[], Live]) -> None:
     async with with_relay(live(), stores=store_with_pickup()) as env:
         desk = await env.open_desk("Касса 1", operator="Иванова")
@@ -65,7 +57,7 @@ async def test_a_pickup_order_from_new_to_handed_over_in_twelve_actions(live: Ca
         number = await env.relay.create_order("pickup", positions=TWO_ITEMS, total={"totalPrice": "299.49"})
         await eventually(lambda: number in desk.number_rows)
         await activate(window)
-        assert window.queue.selected_number() == number  # the new order is selected at the top
+        await eventually(lambda: window.queue.selected_number() == number)  # the new order, selected at the top
         window.queue.table.setFocus()
         act = Actions(desk)
 
@@ -98,15 +90,43 @@ async def test_a_pickup_order_from_new_to_handed_over_in_twelve_actions(live: Ca
         await act.scan(encode_bag_label(STORE, number), "scan the bag label")
         await eventually(lambda: handover.number == number and handover.isVisible() and handover.code.hasFocus())
         assert "код" in handover.feedback.text().lower()
+        assert handover.steps.text().startswith("○ Код выдачи   ○ Коды упаковок проверены   ○ Оплачено   ○ Чек")
+        assert not handover.buttons["F7"].isEnabled() and "код выдачи" in handover.buttons["F7"].toolTip()
         await act.type(code, "type the code the customer says, Enter")
         await eventually(lambda: handover.session is not None and handover.session.verified)
-        assert "Примите оплату" in handover.feedback.text()
+        # no key: the code accepted, the register checks the Нурофен pack's marking code (permit mode) itself
+        await eventually(lambda: handover.flow is not None and handover.flow.codes_checked and not handover.working)
+        assert handover.feedback.text() == (
+            "Код верный, коды упаковок проверены. Примите оплату: 299,49\u00a0₽ — F6 наличные, F7 карта"
+        )
+        assert handover.steps.text().startswith("✔ Код выдачи   ✔ Коды упаковок проверены   ○ Оплачено")
+        assert handover.buttons["F7"].isEnabled() and not handover.buttons["F9"].isEnabled()
         await act.key(Qt.Key.Key_F7, "F7: paid by card")
         await eventually(lambda: handover.session is not None and handover.session.payment is not None)
-        await act.key(Qt.Key.Key_F9, "F9: hand over")
+        assert handover.feedback.text() == "Оплачено картой: 299,49\u00a0₽. F9 — чек и выдача"
+        assert handover.buttons["F9"].isEnabled()
+        await act.key(Qt.Key.Key_F9, "F9: receipt and hand-over")  # one key: the receipt, then hand_over
         await eventually(lambda: state(desk, number) is OrderState.SHIPPED)
         await eventually(lambda: handover.feedback.text() == f"Заказ {number} выдан")
+        done = "✔ Код выдачи   ✔ Коды упаковок проверены   ✔ Оплачено   ✔ Чек пробит   ✔ Выдано"
+        assert handover.steps.text() == done
 
+        # the register printed one sale receipt with the pack's marking code, and the relay has it
+        (printed,) = env.register.printed
+        assert printed.codes == [code for line in order.composition for code in line.marking_codes]
+        shipped = await desk.service.order_detail(number, refresh=True)
+        assert shipped.receipts and shipped.receipts[-1].number == printed.number
+        assert act.done == [
+            "Enter: open the order",
+            "scan the Нурофен pack",
+            "scan the Аспирин pack",
+            "F8: assembled",
+            "F9: ready",
+            "scan the bag label",
+            "type the code the customer says, Enter",
+            "F7: paid by card",
+            "F9: receipt and hand-over",
+        ]
         assert len(act.done) <= MAX_ACTIONS, act.done
 
 
@@ -144,7 +164,6 @@ async def test_keys_work_after_a_dialog_without_a_click(live: Callable[[], Live]
         await eventually(lambda: state(desk, number) is OrderState.ASSEMBLED)
 
 
-@pytest.mark.skip(reason=SKIP_FISCAL)
 async def test_del_declines_a_pack_on_the_hand_over_whatever_has_the_focus(live: Callable[[], Live]) -> None:
     async with with_relay(live(), stores=store_with_pickup()) as env:
         desk = await env.open_desk()
@@ -156,13 +175,22 @@ async def test_del_declines_a_pack_on_the_hand_over_whatever_has_the_focus(live:
         view.code.setFocus()
         await type_keys(await told_code(env, number), gap=0.06)
         await eventually(lambda: view.session is not None and view.session.verified)
+        # the register checks the packs' codes first: Del waits for it (the packs are the register's now)
+        await eventually(lambda: view.flow is not None and view.flow.codes_checked and not view.working)
         before = view.session.amount if view.session is not None else None
         view.order_field.setFocus()  # the (empty) order field has the focus
         view.table.selectRow(0)
         await press(desk.window, Qt.Key.Key_Delete)
         assert view.session is not None and view.session.declined_packs == 1 and view.session.amount != before
+        assert view.order_field.hasFocus() and view.feedback.text().startswith("Упаковка убрана")
         await press(desk.window, Qt.Key.Key_Insert)
-        assert view.session.declined_packs == 0
+        assert view.session.declined_packs == 0 and view.session.amount == before
+        # Del after the payment still declines, and the payment is to be taken again for the new amount
+        await press(desk.window, Qt.Key.Key_F6)
+        assert view.session.payment is not None
+        await press(desk.window, Qt.Key.Key_Delete)
+        assert view.session.declined_packs == 1 and view.session.payment is None
+        assert not view.buttons["F9"].isEnabled()
 
 
 async def test_an_assembly_in_progress_survives_an_app_restart(live: Callable[[], Live]) -> None:

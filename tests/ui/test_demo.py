@@ -148,7 +148,11 @@ def test_pharmacy_desk_demo_starts_and_quits_by_itself(tmp_path: Path) -> None:
     assert "pharmacy-desk demo: relay http://127.0.0.1:" in done.stdout
     assert "Traceback" not in done.stderr and "Task was destroyed" not in done.stderr
     assert not list(tmp_path.glob("pharmacy-desk-demo-*"))  # the temporary directory is gone
-    assert not (tmp_path / "config").exists()  # nothing of the user's settings was touched
+    # nothing of the user's settings was touched (the sound library's own runtime link, libpulse's
+    # ``pulse/<machine-id>-runtime``, is the system's: Qt Multimedia connects to the sound server)
+    config = tmp_path / "config"
+    left = sorted(p.name for p in config.iterdir()) if config.exists() else []
+    assert left in ([], ["pulse"]), left
 
 
 def test_sigterm_stops_the_demo(tmp_path: Path) -> None:

@@ -83,7 +83,9 @@ async def test_wrong_codes_count_down_lock_out_and_the_right_code_opens_payment(
         await type_keys(second[-6:], gap=0.06)  # the last digits of the number are enough
         await eventually(lambda: view.number == second)
         assert view.isVisible() and view.code.hasFocus()
-        assert await enter_code(view, second_code) == "Код верный. Примите оплату: 379,98\u00a0₽"
+        assert await enter_code(view, second_code) == (
+            "Код верный, коды упаковок проверены. Примите оплату: 379,98\u00a0₽ — F6 наличные, F7 карта"
+        )
         assert view.code_state.text() == "✔ Код выдачи проверен"
         assert view.payment.text() == "Не оплачено"
         assert not view.buttons["F9"].isEnabled()

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from PySide6.QtWidgets import QApplication
 
+from pharmacy_desk.desk.order_book import NotificationStatus
 from pharmacy_desk.desk.relay_client import Accepted
 from pharmacy_desk.desk.timeline import Source
 from pharmacy_desk.domain import CancelReason, OrderState, StartAssembly
@@ -20,9 +22,10 @@ from pharmacy_desk.ui.order_detail_view import (
     CancelDialog,
     OrderDetailDialog,
 )
-from tests.desk.desk_support import new_uuid
+from pharmacy_desk.ui.tasks import spawn
+from tests.desk.desk_support import new_uuid, position
 from tests.support import eventually
-from tests.ui.handover_support import fake_kuper, kuper_config, tools, with_relay
+from tests.ui.handover_support import ASPIRIN, NUROFEN, fake_kuper, kuper_config, tools, with_relay
 from tests.ui.ui_support import Live, activate
 
 
@@ -108,3 +111,47 @@ async def test_the_pharmacy_cancels_with_a_kuper_reason(live: Callable[[], Live]
         assert cancellation is not None and cancellation.reason is CancelReason.STORE_CLOSED
         assert cancellation.description == "Аптека закрыта на учёт"
         dialog.reject()
+
+
+def products(dialog: OrderDetailDialog) -> list[str]:
+    table = dialog.composition
+    return [table.item(row, 0).text() for row in range(table.rowCount())]
+
+
+@pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")  # offscreen limits
+async def test_switching_orders_with_a_notification_in_between_never_shows_the_previous_orders_products(
+    live: Callable[[], Live],
+) -> None:
+    nurofen = [position(NUROFEN, "Нурофен таб. п/о 200мг №20", 1, "199.99")]
+    aspirin = [position(ASPIRIN, "Аспирин Кардио 100мг №28", 1, "145.50")]
+    async with live() as env:
+        desk = await env.open_desk()
+        first = await env.relay.create_order("pickup", positions=nurofen, total={"totalPrice": "199.99"})
+        second = await env.relay.create_order("pickup", positions=aspirin, total={"totalPrice": "145.50"})
+        await eventually(lambda: first in desk.service.book and second in desk.service.book)
+        order_tools = tools(desk)
+        opened_first = spawn(order_tools.open_detail(first))
+        await eventually(lambda: order_tools.detail_dialog is not None and order_tools.detail_dialog.detail is not None)
+        previous = order_tools.detail_dialog
+        assert previous is not None and products(previous) == ["Нурофен таб. п/о 200мг №20"]
+
+        # the pharmacist asks for the next order while this one is open; a notification's state changes
+        # while the first dialog goes and the second one loads
+        opened_second = spawn(order_tools.open_detail(second))
+        desk.bridge.notificationChanged.emit(NotificationStatus(outbox_id=1, event_type="order.in_work", status="sent"))
+        await eventually(lambda: order_tools.detail_dialog is not previous and order_tools.detail_dialog is not None)
+        dialog = order_tools.detail_dialog
+        assert dialog is not None
+        await eventually(lambda: dialog.detail is not None)
+        await opened_first  # the first dialog's own task ended: it did not forget the second dialog
+        assert previous.closed and order_tools.detail_dialog is dialog
+        assert dialog.windowTitle() == f"Заказ {second}" and products(dialog) == ["Аспирин Кардио 100мг №28"]
+        assert dialog.detail is not None and dialog.detail.order.number == second
+        desk.bridge.notificationChanged.emit(NotificationStatus(outbox_id=1, event_type="order.in_work", status="sent"))
+        await eventually(lambda: not dialog._loading)
+        assert products(dialog) == ["Аспирин Кардио 100мг №28"]
+        await order_tools.open_detail(second)  # the same order again: the open dialog is raised, no second one
+        assert order_tools.detail_dialog is dialog and dialog.isVisible()
+        dialog.reject()
+        await opened_second
+        assert order_tools.detail_dialog is None

@@ -3,6 +3,7 @@ a shift near 24 h is announced; the hand-over screen's steps against the simulat
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -10,7 +11,7 @@ from pharmacy_desk.domain import OrderState
 from pharmacy_desk.fiscal.models import CodeVerdict
 from tests.support import eventually
 from tests.ui.handover_support import make_ready, told_code, tools
-from tests.ui.ui_support import Live
+from tests.ui.ui_support import Live, activate, type_keys
 
 
 async def test_status_bar_and_the_register_menu(live: Callable[[], Live]) -> None:
@@ -19,7 +20,8 @@ async def test_status_bar_and_the_register_menu(live: Callable[[], Live]) -> Non
         controls = desk.window.register_controls
         assert controls is not None
         await eventually(lambda: controls.label.text().startswith("Касса: готова"))
-        assert "К&КТ" in [a.text() for a in controls.window.menuBar().actions()]
+        menus = [a.text() for a in controls.window.menuBar().actions()]
+        assert menus == ["&Аптека", "&Заказ", "&Касса", "&Справка"]  # «Касса» is the register's, once
         assert await controls.do("x_report") == "X-отчёт напечатан"
         assert await controls.close_shift(confirm=False) == "Смена закрыта (Z-отчёт)"
         assert "Смена закрыта" in controls.label.text()
@@ -99,3 +101,30 @@ async def test_diagnostics_show_the_register_and_the_connection_dialog_sets_it(
     connect.fiscal_url.setText("ftp://nope")
     assert isinstance(connect._settings(), str)
     connect.deleteLater()
+
+
+async def test_a_register_step_running_when_the_window_goes_draws_nothing_on_the_deleted_screen(
+    live: Callable[[], Live],
+) -> None:
+    """The codes check is still at the register when the window closes and Qt deletes it: the step is
+    cancelled with the window, nothing touches the deleted labels (a RuntimeError in Qt's loop fails this)."""
+    async with live() as env:
+        desk = await env.open_desk("Касса 1")
+        number, _ = await make_ready(desk, env)
+        view = tools(desk).handover
+        assert await tools(desk).open_handover(number)
+        env.register.hang = True  # the register takes the codes and does not answer
+        await activate(desk.window)
+        view.code.setFocus()
+        await type_keys(await told_code(env, number), gap=0.06)  # Enter: the code, then the codes check
+        await eventually(lambda: view.working and view.tasks.running == 1)
+        desk.window.close()
+        await desk.service.stop()
+        env.desks.remove(desk)
+        desk.window.deleteLater()
+        desk.bridge.deleteLater()
+        await eventually(lambda: not view.working)  # ended, not waiting for the register's time-out
+        assert view.closed and view.tasks.running == 0
+        for _ in range(5):  # the loop runs on: a continuation on the deleted labels would raise now
+            await asyncio.sleep(0.01)
+        assert env.register.hang  # the register never answered: the step was cancelled

@@ -1,4 +1,4 @@
-"""Касса → «Приостановить приём заказов» on two real windows over a real relay and the fake Kuper."""
+"""Аптека → «Приостановить приём заказов» on two real windows over a real relay and the fake Kuper."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ async def test_the_pause_key_pauses_on_one_window_and_shows_on_the_other(live: C
         async with env:
             first = await env.open_desk("Касса 1")
             second = await env.open_desk("Касса 2")
-            assert "&Касса" in _menu_texts(first.window)
+            assert "&Аптека" in _menu_texts(first.window)
             controls = first.window.pause_controls
             assert controls.pause_menu.title() == "Приостановить приём заказов"
             assert [a.text() for a in controls.pause_menu.actions()] == [
