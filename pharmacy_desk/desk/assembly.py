@@ -70,6 +70,9 @@ COMMON_REASONS: tuple[str, ...] = (
 SUBSTITUTE_REASON = "по согласованию с покупателем"
 
 
+MAX_BAGS = 99  # Ready.packs' bound
+
+
 class AssemblyIncomplete(Exception):
     """The composition cannot be sent yet; ``blockers`` are Russian sentences for the screen."""
 
@@ -184,6 +187,7 @@ class AssemblySession:
                     line.sku, line.name or line.sku, line.ordered_quantity, line.price, line.discount_price
                 )
         self._last_unknown: DrugPack | RetailBarcode | None = None
+        self.bags = 1  # bags the order is packed in, said at "ready" (Kuper's packs.count, one label each)
 
     # --- what the screen shows --------------------------------------------------------------------
 
@@ -666,8 +670,13 @@ class AssemblySession:
             raise AssemblyIncomplete(blockers)
         return Assembled(composition=self.final_lines())
 
+    def set_bags(self, bags: int) -> int:
+        """The order goes in ``bags`` bags (kept within 1…:data:`MAX_BAGS`); the count kept."""
+        self.bags = max(1, min(MAX_BAGS, bags))
+        return self.bags
+
     def ready_action(self) -> Ready:
         blockers = self.blockers()
         if blockers:
             raise AssemblyIncomplete(blockers)
-        return Ready(composition=self.final_lines())
+        return Ready(composition=self.final_lines(), packs=self.bags)

@@ -68,7 +68,10 @@ def assembly_step(
         return Step(prompt, {key: ALREADY_READY for key in ASSEMBLY_KEYS if key != "Esc"})
     if state is OrderState.ASSEMBLED:
         refusals = {key: ALREADY_ASSEMBLED for key in ("F5", "F6", "F7", "F4", "Del", "F8")}
-        return Step("Собрано. F9 — готов: Купер получит состав, этикетка пакета печатается", refusals)
+        bags = session.bags if session is not None else 1
+        labels = "этикетка пакета печатается" if bags == 1 else f"этикетка на каждый пакет ({bags})"
+        prompt = f"Собрано. Пакетов: {bags} (+ / − — изменить). F9 — готов: Купер получит состав, {labels}"
+        return Step(prompt, refusals)
     if state in NOT_STARTED:
         refusals = {key: FIRST_F5 for key in ("F6", "F7", "F4", "Del")}
         refusals["F8"] = FIRST_F5

@@ -59,6 +59,7 @@ _TONE_STYLE = {
     Tone.PENDING: "background:#ffe9b3;color:#6b4500;padding:10px;font-weight:bold;",
     Tone.REFUSED: "background:#c62828;color:#ffffff;padding:14px;font-weight:bold;",
 }
+BAG_KEYS = {"+": 1, "=": 1, "-": -1, "−": -1}  # "=": the + key without Shift
 _KEEP = frozenset({OrderState.NEW, OrderState.ACCEPTED, OrderState.COLLECTING})  # kept across a restart
 PROMPT_STYLE = "background:#e3f2fd;color:#0d3c61;padding:6px;font-weight:bold;border:1px solid #64b5f6;"
 
@@ -356,8 +357,14 @@ class AssemblyView(QWidget):
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def key_handler(self, char: str) -> bool:
-        """For the scanner filter: 1…9 choose the series of the oldest pack waiting for one."""
-        if not self.isVisible() or not self._series_pending or self.manual.hasFocus():
+        """For the scanner filter: 1…9 choose the series of the oldest pack waiting for one; once the
+        order is assembled, + and − set how many bags it goes in."""
+        if not self.isVisible() or self.manual.hasFocus():
+            return False
+        if char in BAG_KEYS and self.state is OrderState.ASSEMBLED and self.busy is Busy.IDLE:
+            self.change_bags(BAG_KEYS[char])
+            return True
+        if not self._series_pending:
             return False
         if not char.isdigit() or char == "0":
             return False
@@ -589,12 +596,19 @@ class AssemblyView(QWidget):
             return
         await self._act(action, self.tr("Assembled"))
 
+    def change_bags(self, step: int) -> None:
+        """+ / − once the order is assembled: how many bags it goes in (one label each at "ready")."""
+        if self.session is None or self.state is not OrderState.ASSEMBLED:
+            return
+        self.session.set_bags(self.session.bags + step)
+        self._refresh_step()
+
     async def do_ready(self) -> None:
         if self.session is None:
             return
         # Ready with the composition scanned here; when nothing is scanned on this PC (e.g. after a
         # restart), ready "as assembled": the relay sends the composition recorded at "assembled".
-        action: Action = self.session.ready_action() if self.session.complete else Ready()
+        action: Action = self.session.ready_action() if self.session.complete else Ready(packs=self.session.bags)
         await self._act(action, self.tr("Ready: Kuper has the final composition"))
 
     async def _act(self, action: Action, done: str) -> ActOutcome | None:

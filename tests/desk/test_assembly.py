@@ -51,6 +51,15 @@ def test_right_packs_fill_the_lines_and_make_the_final_composition() -> None:
     assert s.ready_action().composition == action.composition
 
 
+def test_the_bag_count_goes_with_ready_within_its_bounds() -> None:
+    s = session()
+    for code in (CODE_1, CODE_2, ASPIRIN_EAN):
+        assert s.scan(code).ok
+    assert s.bags == 1 and s.ready_action().packs == 1  # one bag unless the pharmacist says more
+    assert (s.set_bags(3), s.ready_action().packs) == (3, 3)
+    assert (s.set_bags(0), s.set_bags(500)) == (1, 99)  # Kuper's packs.count: 1…99
+
+
 def test_russian_layout_and_lost_gs_give_the_same_pack() -> None:
     s = session()
     feedback = s.scan(us_to_ru(CODE_1.replace(GS, "")))

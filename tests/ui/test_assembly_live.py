@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
@@ -145,6 +146,38 @@ async def test_fewer_packs_need_a_reason_before_assembled(live: Callable[[], Liv
         detail = await desk.service.order_detail(number, refresh=True)
         assert detail.state is OrderState.ASSEMBLED
         assert [(line.sku, line.quantity) for line in detail.composition] == [(NUROFEN_SKU, 1)]
+
+
+async def test_the_bag_count_is_set_by_plus_and_minus_once_assembled(live: Callable[[], Live]) -> None:
+    async def person_types(keys: str) -> None:  # one key at a time, as a person does (not a scanner burst)
+        for key in keys:
+            await type_keys(key, window=desk.window, gap=0.2, end=None)
+            await asyncio.sleep(0.2)
+
+    async with live() as env:
+        desk = await env.open_desk()
+        one_line = [position(ASPIRIN_SKU, "Аспирин 500мг №10", 1, "99.50")]
+        number = await env.relay.create_order(positions=one_line, total={"totalPrice": "99.50"})
+        await open_in_assembly(desk, number)
+        view = desk.window.assembly
+        assert await scan(desk, ASPIRIN_EAN) is FeedbackCode.OK  # the first scan starts the assembly
+        await person_types("+")  # not yet: still assembling
+        assert view.session is not None and view.session.bags == 1
+
+        assert await act(desk, Qt.Key.Key_F8) is Tone.OK
+        await eventually(lambda: view.prompt.text().startswith("Собрано. Пакетов: 1"))
+        await person_types("++-")
+        await eventually(lambda: view.prompt.text().startswith("Собрано. Пакетов: 2"))
+        assert view.session.bags == 2 and "этикетка на каждый пакет (2)" in view.prompt.text()
+        await person_types("---")
+        await eventually(lambda: view.prompt.text().startswith("Собрано. Пакетов: 1"))  # never fewer than one
+        await person_types("+")
+        await eventually(lambda: view.session is not None and view.session.bags == 2)
+
+        assert await act(desk, Qt.Key.Key_F9) is Tone.OK
+        detail = await desk.service.order_detail(number, refresh=True)
+        assert detail.state is OrderState.READY_TO_SHIP
+        assert detail.packs == 2  # Kuper's packs.count, one label per bag
 
 
 async def test_a_cancellation_during_assembly_shows_what_to_put_back(live: Callable[[], Live]) -> None:

@@ -77,7 +77,7 @@ async def test_a_pickup_order_from_new_to_handed_over_in_twelve_actions(live: Ca
 
         await act.key(Qt.Key.Key_F8, "F8: assembled")
         await eventually(lambda: state(desk, number) is OrderState.ASSEMBLED)
-        await eventually(lambda: view.prompt.text().startswith("Собрано. F9"))
+        await eventually(lambda: view.prompt.text().startswith("Собрано. Пакетов: 1"))
         await act.key(Qt.Key.Key_F9, "F9: ready")
         await eventually(lambda: state(desk, number) is OrderState.AWAITING_PICKUP)
         await eventually(lambda: view.prompt.text().startswith("Готов. Положите пакет"))
