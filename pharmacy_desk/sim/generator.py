@@ -4,9 +4,10 @@ New orders arrive at random (a Poisson process at ``rate`` orders a minute), bot
 each order Kuper behaves as in docs/kuper-protocol.md §4, reacting to the notifications that reach the
 fake Kuper: in the delivery flow it assigns a courier after ``order.in_work`` (usually), the courier
 arrives (sometimes); after ``order.ready_for_delivery`` a courier is found if none was, comes to the
-counter, and only then Kuper charges the customer and the courier takes the bag and delivers it (no bag
-leaves without a courier: until one comes the order stays «Готов»). Now and then a customer cancels
-before the order is ready.
+counter, and only once the pharmacy has handed the bag over (F9 on the hand-over: ``hand_to_courier``, a
+``courier`` entry in the order's audit) Kuper charges the customer and the courier delivers it (no bag
+leaves without a courier, nor without the pharmacist: until then the order stays «Готов»). Now and then
+a customer cancels before the order is ready.
 
 With ``play_staff`` the generator also plays the pharmacy (assembly, sometimes a missing pack, the
 customer at the counter with the code); without it, people at the counter app do that part.
@@ -23,11 +24,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from pharmacy_desk.domain import HandToCourier, OrderState
+from pharmacy_desk.domain.pickup_codes import AuditKind
 from pharmacy_desk.kuper import NotificationEvent, ShipmentMethod
 from pharmacy_desk.sim import checks
 from pharmacy_desk.sim.harness import OrderRun, ScenarioFailed, Sim, expected_total
 from pharmacy_desk.sim.orders import Item, courier_name, random_order
 from pharmacy_desk.sim.staff import RelayUnreachable
+
+HANDED_TO_COURIER = AuditKind.COURIER.value
+_CLOSED = frozenset(state.value for state in (OrderState.CANCELED, OrderState.SHIPPING, OrderState.SHIPPED))
 
 E = NotificationEvent
 _LIFETIME = 4 * 3600.0  # an order nobody finishes stops being followed after this long
@@ -68,6 +74,19 @@ class OrderGenerator:
         self.created = 0
         self.finished = 0
         self.findings: list[str] = []
+
+    async def _give_to_courier(self, run: OrderRun) -> None:
+        """(staff) Once the courier is at the counter, the bag goes to them (in a cold bag: always)."""
+        while True:
+            detail = await run.staff.detail(run.known_number)
+            if detail is None or detail["order"].get("state") in _CLOSED:
+                return
+            if detail["summary"].get("courier_arrived_at") is not None:
+                break
+            await asyncio.sleep(self.settings.pace / 2)
+        await self._pause()
+        if (await run.staff.act(run.known_number, HandToCourier(cold_bag=True))).accepted:
+            self.say(f"{run.number}: the bag handed to the courier")
 
     def say(self, text: str) -> None:
         self._say(f"{datetime.now():%H:%M:%S} {text}")
@@ -177,12 +196,24 @@ class OrderGenerator:
             await self._pause()
             await run.kuper(order.courier_arrived())
             self.say(f"{run.number}: the courier arrived")
-        await self._pause()  # the courier at the counter, the bag handed over
+        if not await self._bag_given(run):
+            return
+        await self._pause()
         total = checks.total_of(run.received, E.ORDER_READY_FOR_DELIVERY) or order.total
         for webhook in (order.paid(total), order.received(), order.delivering(), order.delivered()):
             await self._pause()
             await run.kuper(webhook)
         self.say(f"{run.number}: delivered by the courier")
+
+    async def _bag_given(self, run: OrderRun) -> bool:
+        """Wait until the pharmacy hands the bag to the courier; False when the order closed meanwhile."""
+        while True:
+            order = await run.staff.order(run.known_number)
+            if any(entry.get("kind") == HANDED_TO_COURIER for entry in order.get("audit", ())):
+                return True
+            if order.get("state") in _CLOSED:
+                return False
+            await asyncio.sleep(self.settings.pace / 2)
 
     # --- the pharmacy ------------------------------------------------------------------------------
 
@@ -203,6 +234,7 @@ class OrderGenerator:
         if not (await run.staff.ready(run.known_number)).accepted:
             return
         if run.order.flow is not ShipmentMethod.PICKUP:
+            await self._give_to_courier(run)
             return
         await self._pause()
         code = await run.pickup_code()

@@ -1,5 +1,6 @@
 """The demo's Kuper never lets a delivery bag go without a courier: a courier is assigned and arrives
-before the bag is received, whatever happened before «ready» (no courier, or no arrival)."""
+before the bag is received, whatever happened before «ready» (no courier, or no arrival), and the bag
+is received only after the pharmacy handed it to the courier (``hand_to_courier`` in the order's audit)."""
 
 from __future__ import annotations
 
@@ -24,12 +25,28 @@ class KuperOnly(OrderGenerator):
         return events[0]
 
 
+class Counter:
+    """The relay as the staff client reads it: the order's audit gets the hand-off after ``give_after`` reads."""
+
+    def __init__(self, give_after: int = 0, state: str = "ready_to_ship") -> None:
+        self.give_after = give_after
+        self.state = state
+        self.reads = 0
+
+    async def order(self, number: str) -> dict[str, Any]:
+        self.reads += 1
+        audit = [{"kind": "courier", "detail": "в термосумке"}] if self.reads > self.give_after else []
+        return {"number": number, "state": self.state, "audit": audit}
+
+
 class Run:
-    def __init__(self, order: Any) -> None:
+    def __init__(self, order: Any, staff: Counter | None = None) -> None:
         self.order = order
         self.number = "D-000001"
+        self.known_number = self.number
         self.received: list[Any] = []
         self.sent: list[str] = []
+        self.staff = staff or Counter()
 
     async def kuper(self, webhook: Any) -> None:
         self.sent.append(webhook.event_type)
@@ -49,3 +66,24 @@ async def test_no_delivery_bag_leaves_without_a_courier(courier_share: float, ar
     received = next(i for i, kind in enumerate(sent) if kind.endswith("received"))
     assert assigned < arrived < received, sent
     assert sent.count(sent[assigned]) == 1 and sent.count(sent[arrived]) == 1  # once each
+
+
+async def test_the_bag_is_received_only_after_the_pharmacy_handed_it_over() -> None:
+    rng = random.Random(5)
+    settings = GeneratorSettings(courier_share=1.0, arrival_share=1.0, cancel_share=0.0, pace=0.01)
+    generator = KuperOnly(SimpleNamespace(rng=rng), settings, say=lambda _: None)  # type: ignore[arg-type]
+    counter = Counter(give_after=3)  # the pharmacist presses F9 while Kuper looks for the fourth time
+    run = Run(random_order(rng, store_id="apteka-sim", flow=ShipmentMethod.BY_COURIER), counter)
+    await generator._kuper_side(run)  # type: ignore[arg-type]
+    assert counter.reads == 4
+    assert any(str(kind).endswith("received") for kind in run.sent)
+
+
+async def test_an_order_canceled_while_the_courier_waits_is_never_received() -> None:
+    rng = random.Random(5)
+    settings = GeneratorSettings(courier_share=1.0, arrival_share=1.0, cancel_share=0.0, pace=0.01)
+    generator = KuperOnly(SimpleNamespace(rng=rng), settings, say=lambda _: None)  # type: ignore[arg-type]
+    run = Run(random_order(rng, store_id="apteka-sim", flow=ShipmentMethod.BY_COURIER), Counter(10**6, "canceled"))
+    await generator._kuper_side(run)  # type: ignore[arg-type]
+    assert not any(str(kind).endswith("received") for kind in run.sent)
+    assert any("arrived" in str(kind) for kind in run.sent)  # the courier came, but took nothing
