@@ -67,6 +67,7 @@ class EventStream(Response):
         opening: Opening,
         *,
         ping: float,
+        status_code: int = 200,  # FastAPI's OpenAPI reads the default from here
         headers: Mapping[str, str] | None = None,
         background: BackgroundTask | None = None,
     ) -> None:
@@ -75,7 +76,7 @@ class EventStream(Response):
         self.device_id = device_id
         self.opening = opening
         self.ping = ping
-        self.status_code = 200
+        self.status_code = status_code
         self.background = background
         merged = {"Cache-Control": "no-store", **(headers or {}), "Connection": "keep-alive", "X-Accel-Buffering": "no"}
         self.init_headers(merged)
