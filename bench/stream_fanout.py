@@ -345,7 +345,7 @@ async def _measure(
                 if not arrived["arrived"]:
                     figures.note = f"event {latest} did not reach every stream within 30 s"
                     break
-            await asyncio.sleep(2.0)
+            await asyncio.sleep(11.0)  # PostgreSQL's counters of idle backends come up to 10 s late
             figures.tx_per_webhook = (await _xacts(admin, database) - x_before) / max(1, args.events)
             report = await asyncio.to_thread(session.ask, {"do": "report", "marks": marks})
             values = [v for vs in report["by_port"].values() for v in vs]
