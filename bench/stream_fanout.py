@@ -13,7 +13,9 @@ For each N, all on 127.0.0.1, bounded in time (every wait has a deadline) and st
    finding the ``id:`` lines) holding N streams, half on A and half on B, connected in batches;
 3. **idle**: nothing happens for ``--idle-seconds``; the database's transactions per second
    (``xact_commit + xact_rollback`` of ``pg_stat_database``, read from another database so the reading
-   does not count) and each relay process's CPU (``/proc/<pid>/stat``: user + system time);
+   does not count) and each relay process's CPU (``/proc/<pid>/stat``: user + system time), after 12 s
+   of settling (PostgreSQL flushes an idle backend's counters up to 10 s late); the machine's load
+   average is printed with each row (other work on the same cores inflates the latencies);
 4. **latency**: ``--events`` single webhooks (``order.created``: 2 stream events each), one at a time,
    posted to A; for each event, the time from just before the POST until each of the N streams had it
    (both clocks are the machine's ``CLOCK_MONOTONIC``), p50 / p99 / max over every (stream, event),
@@ -237,6 +239,7 @@ class Figures:
     tx_per_webhook: float = float("nan")
     events_per_s: float = float("nan")
     missing: int = 0
+    load: float = float("nan")  # the machine's 1-minute load average after the idle phase
     note: str = ""
 
 
@@ -317,13 +320,16 @@ async def _measure(
     try:
         url = f"{relays[0].url}/kuper/webhooks/{settings.store}"
         headers = {"Content-Type": "application/json", "Client-Token": settings.webhook_token}
-        await asyncio.sleep(5.0)  # let the connection burst settle (and PostgreSQL flush its counters)
+        # let the connection burst settle; PostgreSQL 15 flushes an idle backend's counters up to 10 s
+        # late (PGSTAT_IDLE_INTERVAL), so the connect phase's reads would otherwise count as idle
+        await asyncio.sleep(12.0)
         x0, c0, t0 = await _xacts(admin, database), [_cpu_seconds(r.pid or 0) for r in relays], time.monotonic()
         await asyncio.sleep(args.idle_seconds)
         x1, c1, t1 = await _xacts(admin, database), [_cpu_seconds(r.pid or 0) for r in relays], time.monotonic()
         figures.idle_tx_per_s = (x1 - x0) / (t1 - t0)
         cpu = [(b - a) / (t1 - t0) * 100 for a, b in zip(c0, c1, strict=True)]
         figures.idle_cpu = (cpu[0], cpu[1])
+        figures.load = os.getloadavg()[0]
 
         bodies = [_webhook_body(settings.store) for _ in range(args.events + args.burst)]
         latest = 0
@@ -339,7 +345,7 @@ async def _measure(
                 if not arrived["arrived"]:
                     figures.note = f"event {latest} did not reach every stream within 30 s"
                     break
-            await asyncio.sleep(2.0)
+            await asyncio.sleep(11.0)  # PostgreSQL's counters of idle backends come up to 10 s late
             figures.tx_per_webhook = (await _xacts(admin, database) - x_before) / max(1, args.events)
             report = await asyncio.to_thread(session.ask, {"do": "report", "marks": marks})
             values = [v for vs in report["by_port"].values() for v in vs]
@@ -439,14 +445,14 @@ def _print(rows: list[Figures], label: str) -> None:
     print(f"pharmacy_desk stream fan-out benchmark ({os.cpu_count()} CPUs, 2 relay processes, {label})")
     head = (
         f"{'streams':>7} {'connect s':>9} {'idle tx/s':>9} {'idle CPU A/B %':>15} {'p50 ms':>7} {'p99 ms':>7} "
-        f"{'max ms':>7} {'p99 A/B ms':>13} {'tx/webhook':>10} {'events/s':>8}"
+        f"{'max ms':>7} {'p99 A/B ms':>13} {'tx/webhook':>10} {'events/s':>8} {'load':>5}"
     )
     print(head)
     for f in rows:
         print(
             f"{f.streams:>7} {f.connect_s:>9.1f} {f.idle_tx_per_s:>9.1f} "
             f"{f.idle_cpu[0]:>7.1f}/{f.idle_cpu[1]:<7.1f} {f.p50_ms:>7.1f} {f.p99_ms:>7.1f} {f.max_ms:>7.1f} "
-            f"{f.p99_a_ms:>6.1f}/{f.p99_b_ms:<6.1f} {f.tx_per_webhook:>10.1f} {f.events_per_s:>8.0f}"
+            f"{f.p99_a_ms:>6.1f}/{f.p99_b_ms:<6.1f} {f.tx_per_webhook:>10.1f} {f.events_per_s:>8.0f} {f.load:>5.1f}"
             + (f"  missing {f.missing}" if f.missing else "")
             + (f"  ({f.note.strip()})" if f.note else "")
         )

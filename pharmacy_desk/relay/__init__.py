@@ -10,10 +10,11 @@ Module map:
 - :mod:`.state`: what the running relay holds (engine, bus, stock runner, outbox worker)
 - :mod:`.errors`: the relay's exception tree, drawn once
 - :mod:`.cli`: ``pharmacy-desk-relay`` (serve, migrate, check, devices, stock)
+- :mod:`.server_gc`: the server process's garbage-collector settings (thousands of streams)
 - :mod:`.checks`: ``pharmacy-desk-relay check``
 - :mod:`.after_answer`: work that waits until the current answer has left
 - :mod:`.timeutil`: the relay's clock
-- :mod:`.http`: routes, authentication, access log
+- :mod:`.http`: routes, authentication, access log, the thin SSE response (:mod:`.http.sse`)
 - :mod:`.intake`: Kuper's webhooks in
 - :mod:`.counter`: counter PCs, staff actions, acknowledgements
 - :mod:`.outbox`: notifications to Kuper

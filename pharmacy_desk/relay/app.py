@@ -52,7 +52,7 @@ from pharmacy_desk.relay.storage import migrate
 from pharmacy_desk.relay.storage.db import create_engine
 from pharmacy_desk.relay.storage.pickup_secret import load_pickup_key
 from pharmacy_desk.relay.stream.fanout import Fanout
-from pharmacy_desk.relay.stream.listener import PgListener
+from pharmacy_desk.relay.stream.listener import ListenState, PgListener
 
 log = logging.getLogger("pharmacy_desk.relay")
 
@@ -81,8 +81,10 @@ async def _start_outbox(config: RelayConfig, state: RelayState) -> tuple[Any, An
         timeout=kuper.timeout_seconds,
         transport=LoggingTransport(),
     )
-    worker = worker_class(state.engine, client, publish=state.committed)
+    worker = worker_class(state.engine, client, publish=state.committed, poll_interval=config.outbox_poll_seconds)
     await worker.start()
+    if state.listener is not None:  # PostgreSQL: any process's new outbox rows wake this worker
+        state.listener.on_outbox = lambda _store: worker.notify()
     return worker, client
 
 
@@ -92,8 +94,14 @@ async def _start_streams(state: RelayState) -> None:
     fanout.start()
     if state.engine.dialect.name != "postgresql":
         return
+
+    def listen_state(listen: ListenState) -> None:
+        fanout.listen_state(listen)
+        if listen is ListenState.LISTENING and state.outbox_worker is not None:
+            state.outbox_worker.notify()  # (re)connected: an outbox wake-up may have been missed
+
     listener = state.listener = PgListener(
-        state.engine, on_event=fanout.notified, on_revoked=fanout.revoked, on_state=fanout.listen_state
+        state.engine, on_event=fanout.notified, on_revoked=fanout.revoked, on_state=listen_state
     )
     listener.start()
     try:

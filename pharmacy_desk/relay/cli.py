@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import importlib.util
 import itertools
 import logging
@@ -91,6 +90,7 @@ def _serve(config: RelayConfig) -> int:
     import uvicorn
 
     from pharmacy_desk.relay.app import create_app
+    from pharmacy_desk.relay.server_gc import tune_collector
 
     if not config.stores:
         print("Внимание: в конфигурации нет ни одной аптеки (stores)", file=sys.stderr)
@@ -108,7 +108,7 @@ def _serve(config: RelayConfig) -> int:
             timeout_graceful_shutdown=5,
         )
     )
-    gc.freeze()  # what the imports made lives for ever: later collections skip it (shorter GC pauses)
+    tune_collector()  # thousands of streams: no full collection per event (server_gc)
     server.run()
     return 0
 

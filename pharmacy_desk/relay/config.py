@@ -237,6 +237,7 @@ class RelayConfig(_Section):
     database_url: str = Field(default_factory=default_database_url)
     heartbeat_seconds: float = Field(default=15.0, gt=0)
     stream_poll_seconds: float = Field(default=2.0, gt=0)  # fallback poll (other relay processes)
+    outbox_poll_seconds: float = Field(default=30.0, gt=0)  # the outbox's safety poll (wake-ups do the rest)
     stock_budget_seconds: float = Field(default=2.0, ge=0)  # wait this long for the stock hook
     stock_retry_seconds: float = Field(default=30.0, gt=0)  # first retry of a failed stock effect
     no_show_check_seconds: float = Field(default=60.0, gt=0)  # how often pickup holds are checked

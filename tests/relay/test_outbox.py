@@ -518,19 +518,57 @@ async def test_notify_wakes_the_worker_at_once(engine: AsyncEngine, make_worker:
     await eventually(done, timeout=3, what="the notified row to be sent")
 
 
-async def test_the_poll_finds_rows_that_become_due_later(engine: AsyncEngine, make_worker: WorkerFactory) -> None:
+async def test_the_worker_sleeps_until_the_next_due_row_not_until_the_safety_poll(
+    engine: AsyncEngine, make_worker: WorkerFactory
+) -> None:
     (order,) = await new_orders(engine, 1)
     due = datetime.now(UTC) + timedelta(seconds=0.3)
     row_id = await add_notification(engine, order, 0, due=due)
-    worker = make_worker(clock=lambda: datetime.now(UTC), poll_interval=0.05)
+    worker = make_worker(clock=lambda: datetime.now(UTC), poll_interval=30.0)
     await worker.start()
 
     async def done() -> bool:
         return bool((await outbox_row(engine, row_id)).status == "done")
 
-    await eventually(done, timeout=5, what="the row due later to be sent")
+    await eventually(done, timeout=5, what="the row due later to be sent at its time")
     row = await outbox_row(engine, row_id)
     assert row.sent_at.replace(tzinfo=UTC) >= due
+    assert worker.wakes == 0  # nothing woke it: it read the row's next_attempt_at and slept until then
+
+
+async def test_a_row_written_without_a_wake_up_is_sent_by_the_safety_poll(
+    engine: AsyncEngine, make_worker: WorkerFactory
+) -> None:
+    (order,) = await new_orders(engine, 1)
+    worker = make_worker(clock=lambda: datetime.now(UTC), poll_interval=0.3)
+    await worker.start()
+    await eventually(lambda: worker.passes >= 1, what="the first (empty) pass")
+    row_id = await add_notification(engine, order, 0)  # the wake-up is lost: no notify()
+
+    async def done() -> bool:
+        return bool((await outbox_row(engine, row_id)).status == "done")
+
+    await eventually(done, timeout=5, what="the safety poll to find the row")
+    assert worker.wakes == 0 and worker.passes >= 2
+
+
+async def test_a_rows_future_due_time_is_read_again_after_a_wake_up(
+    engine: AsyncEngine, make_worker: WorkerFactory
+) -> None:
+    """Idle with nothing due (sleeping for the safety poll), then a row due soon: notify makes it read it."""
+    (order,) = await new_orders(engine, 1)
+    worker = make_worker(clock=lambda: datetime.now(UTC), poll_interval=30.0)
+    await worker.start()
+    await eventually(lambda: worker.passes >= 1, what="the first (empty) pass")
+    due = datetime.now(UTC) + timedelta(seconds=0.3)
+    row_id = await add_notification(engine, order, 0, due=due)
+    worker.notify()  # the row is not due yet: this pass only learns when it will be
+
+    async def done() -> bool:
+        return bool((await outbox_row(engine, row_id)).status == "done")
+
+    await eventually(done, timeout=5, what="the row to be sent when due")
+    assert (await outbox_row(engine, row_id)).sent_at.replace(tzinfo=UTC) >= due
 
 
 async def test_start_twice_is_refused_and_stop_is_idempotent(make_worker: WorkerFactory) -> None:

@@ -63,3 +63,19 @@ def test_usage_errors_exit_2() -> None:
     with pytest.raises(SystemExit) as exc:
         main(["device"])
     assert exc.value.code == 2
+
+
+def test_the_server_process_collects_garbage_in_large_batches() -> None:
+    """``serve`` tunes the collector (server_gc): no full collection per event fanned out to thousands of streams."""
+    import gc
+
+    from pharmacy_desk.relay.server_gc import THRESHOLDS, tune_collector
+
+    before = gc.get_threshold()
+    try:
+        tune_collector()
+        assert gc.get_threshold() == THRESHOLDS and THRESHOLDS[0] >= 10_000 and THRESHOLDS[2] > 10
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)

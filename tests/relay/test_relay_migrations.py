@@ -55,6 +55,7 @@ def test_migration_scripts_are_package_data() -> None:
         "0006_inventory_products.py",
         "0007_stream_notify.py",
         "0008_feed_pauses.py",
+        "0009_outbox_notify_jobs.py",
     } <= set(scripts)
     assert (migrate.MIGRATIONS_DIR / "env.py").is_file()
 

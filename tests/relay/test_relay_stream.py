@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from httpx_sse import ServerSentEvent, aconnect_sse
+from sse_starlette.sse import AppStatus
 
 from pharmacy_desk.relay.storage.db import create_engine
 from pharmacy_desk.relay.storage.store_log import append_event
 from tests.relay.relay_support import OTHER_STORE, SEVEN_TOKEN, STORE, Relay, RelayFactory, new_uuid, webhook
+from tests.support import eventually
 
 READ_TIMEOUT = 5.0
 
@@ -145,6 +148,38 @@ async def test_heartbeat_comments_are_sent(relay_factory: RelayFactory) -> None:
                     if len(pings) == 2:
                         break
     assert all("ping" in p for p in pings)
+
+
+async def test_the_stream_headers_and_its_frames_as_written(relay: Relay) -> None:
+    pc = await relay.device()
+    async with asyncio.timeout(READ_TIMEOUT):
+        async with relay.client.stream("GET", f"/stores/{STORE}/events", headers=pc) as response:
+            assert response.headers["content-type"] == "text/event-stream; charset=utf-8"
+            assert response.headers["cache-control"] == "no-store"
+            assert response.headers["x-accel-buffering"] == "no"
+            first = await anext(response.aiter_raw())
+    assert first == b'id: 0\r\nevent: ready\r\ndata: {"last_event_id": 0}\r\n\r\n'
+
+
+async def test_a_client_that_leaves_ends_its_stream_on_the_relay(relay: Relay) -> None:
+    pc = await relay.device()
+    fanout = relay.state.fanout
+    assert fanout is not None
+    assert [e.event for e in await read_events(relay, pc, 1)] == ["ready"]  # then the client disconnects
+    await eventually(lambda: fanout.streams(STORE) == 0, timeout=READ_TIMEOUT, what="the stream to end")
+
+
+async def test_the_servers_shutdown_signal_ends_open_streams(relay: Relay, monkeypatch: pytest.MonkeyPatch) -> None:
+    pc = await relay.device()
+    lines: list[str] = []
+    async with asyncio.timeout(READ_TIMEOUT):
+        async with relay.client.stream("GET", f"/stores/{STORE}/events", headers=pc) as response:
+            async for line in response.aiter_lines():
+                lines.append(line)
+                if line.startswith("id: "):
+                    monkeypatch.setattr(AppStatus, "should_exit", True)  # what uvicorn's SIGTERM sets
+    assert "event: ready" in lines  # and the response ended by itself: the loop above returned
+    assert relay.state.fanout is not None and relay.state.fanout.streams(STORE) == 0
 
 
 async def test_stream_needs_a_device_of_the_store(relay: Relay) -> None:

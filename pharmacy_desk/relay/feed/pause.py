@@ -10,7 +10,9 @@ gets a Russian message saying so (:class:`PauseRefused`).
 ``resume(store)`` is the same with ``ACTIVE``. The :class:`PauseService` loop resumes every pause
 whose time is up: the stored state is turned back at once (Kuper switches by its scheduled change),
 then ``ACTIVE`` is confirmed to Kuper; a failed confirmation is kept in ``kuper_state`` / ``kuper_error``
-and tried again on the next round.
+and tried again on the next round (every ``check_seconds`` while one is unconfirmed). Otherwise the loop
+sleeps until the earliest pause ends (read once per round), woken when this process stores a pause,
+with a safety look every :data:`SAFETY_POLL_SECONDS` (a pause stored by another relay process).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from pharmacy_desk.api.feed import PAUSE_EVENT, PAUSE_MINUTES, PauseState
@@ -38,6 +40,7 @@ logger = logging.getLogger("pharmacy_desk.relay.pause")
 
 EVENT_KIND = PAUSE_EVENT
 ALLOWED_MINUTES = PAUSE_MINUTES
+SAFETY_POLL_SECONDS = 60.0
 PAUSE_COMMENT = "Аптека временно не принимает заказы: много покупателей у кассы"
 
 
@@ -76,6 +79,7 @@ class PauseService:
         self._check = check_seconds
         self._runner: asyncio.Task[None] | None = None
         self._locks: dict[str, asyncio.Lock] = {}
+        self._wake = asyncio.Event()
 
     # --- queries -------------------------------------------------------------------------------
 
@@ -148,11 +152,31 @@ class PauseService:
 
     async def _run(self) -> None:
         while True:
+            self._wake.clear()
+            wait = self._check
             try:
                 await self.resume_due()
+                wait = await self._until_next()
             except Exception:
                 logger.exception("store pauses: the auto-resume failed; again in %g s", self._check)
-            await asyncio.sleep(self._check)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(wait):
+                    await self._wake.wait()
+
+    async def _until_next(self) -> float:
+        """Seconds until the next round: ``check_seconds`` while a resume is unconfirmed, else until the
+        earliest pause ends (at most the safety poll)."""
+        stmt = select(
+            func.min(case((store_pauses.c.paused.is_(True), store_pauses.c.until))),
+            func.count(case((store_pauses.c.kuper_state != "sent", 1))),
+        )
+        async with self._engine.connect() as conn:
+            ends, unconfirmed = (await conn.execute(stmt)).one()
+        if unconfirmed:
+            return self._check
+        if ends is None:
+            return SAFETY_POLL_SECONDS
+        return min(SAFETY_POLL_SECONDS, max(0.05, (utc(ends) - utc(self._clock())).total_seconds()))
 
     async def _send(self, store: str, status: StoreStatus, *, back_at: datetime | None = None) -> SendResult:
         config = self._config.store(store)
@@ -196,6 +220,7 @@ class PauseService:
             )
             await append_event(conn, store, EVENT_KIND, {"what": "pause", **state.model_dump(mode="json")})
         self._announce(store)
+        self._wake.set()  # the loop reads the earliest end again
         logger.info(
             "store %s: %s", store, f"paused until {until}" if paused and until else "paused" if paused else "resumed"
         )

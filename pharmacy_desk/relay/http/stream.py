@@ -13,49 +13,45 @@ Live events come from this process's fan-out (:mod:`pharmacy_desk.relay.stream.f
 store and process reads each new event once (woken by PostgreSQL's ``NOTIFY`` from any relay process, or
 in-process on SQLite) and every stream of the store takes it from memory; a replay after
 ``Last-Event-ID`` is served by the same shared reader. An idle stream runs no query: comment pings every
-``heartbeat_seconds`` let both sides notice a dead link. A revoked device's stream ends at once on
+``heartbeat_seconds`` let both sides notice a dead link. The response is :class:`~.sse.EventStream` (the
+frames are encoded once per event for all streams). A revoked device's stream ends at once on
 PostgreSQL (the revocation's ``NOTIFY``), within ``fanout.REVOCATION_SWEEP_SECONDS`` on SQLite.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query
-from sse_starlette import EventSourceResponse, ServerSentEvent
+from sse_starlette import ServerSentEvent
 
 from pharmacy_desk.relay.http.auth import store_device
+from pharmacy_desk.relay.http.sse import EventStream, Opening
 from pharmacy_desk.relay.state import RelayState, relay_state
 from pharmacy_desk.relay.storage.devices import Device
-from pharmacy_desk.relay.stream.fanout import Fanout
+from pharmacy_desk.relay.stream.fanout import StoreFeed, Subscription
 
 router = APIRouter(tags=["Counter PCs"])
 
 
-async def _events(
-    fanout: Fanout, device: Device, store: str, resume_from: int | None, latest: int | None
-) -> AsyncIterator[bytes]:
+def _opening(resume_from: int | None, latest: int | None) -> Opening:
     """``latest``: the store's id at connect time, when it matters (no resume point, or one beyond what
     this process knows); None when the stream resumes from an id the feed already holds."""
-    with fanout.subscribe(store, device.id) as (feed, sub):
+
+    async def opening(feed: StoreFeed, sub: Subscription) -> bytes:
         if resume_from is None:
             assert latest is not None
             sub.cursor = latest
-            yield ServerSentEvent(data=json.dumps({"last_event_id": latest}), event="ready", id=str(latest)).encode()
-        elif latest is not None and resume_from > latest and not await feed.confirm_above(resume_from):
+            return ServerSentEvent(data=json.dumps({"last_event_id": latest}), event="ready", id=str(latest)).encode()
+        if latest is not None and resume_from > latest and not await feed.confirm_above(resume_from):
             sub.cursor = latest  # the id as of connecting: what was written since then follows
             data = {"last_event_id": latest, "message": "Журнал событий начат заново: загрузите заказы снова"}
-            yield ServerSentEvent(data=json.dumps(data, ensure_ascii=False), event="resync", id=str(latest)).encode()
-        else:
-            sub.cursor = resume_from
-        while True:
-            batch = await feed.take(sub)
-            if batch is None:  # the device was revoked, or the relay stops
-                return
-            sub.cursor = batch[-1].id
-            yield batch[0].wire if len(batch) == 1 else b"".join(event.wire for event in batch)
+            return ServerSentEvent(data=json.dumps(data, ensure_ascii=False), event="resync", id=str(latest)).encode()
+        sub.cursor = resume_from
+        return b""
+
+    return opening
 
 
 _MAX_EVENT_ID = 2**63 - 1
@@ -69,7 +65,7 @@ def _resume_point(header: str | None, query: int | None) -> int | None:
 
 @router.get(
     "/stores/{store}/events",
-    response_class=EventSourceResponse,
+    response_class=EventStream,
     responses={
         200: {"content": {"text/event-stream": {}}, "description": "order, alert, notification, ready, resync events"},
         401: {"description": "No valid device token"},
@@ -84,15 +80,18 @@ async def stream_events(
     last_event_id: Annotated[
         int | None, Query(ge=0, le=2**63 - 1, description="Used when the header cannot be set")
     ] = None,
-) -> EventSourceResponse:
+) -> EventStream:
     """The store's events from the given id on, then live."""
     resume_from = _resume_point(last_event_id_header, last_event_id)
     assert state.fanout is not None, "the app's lifespan starts the fan-out"
     latest = None  # a reconnect storm resuming from ids the feed holds costs no query here
     if resume_from is None or resume_from > state.fanout.known(store):
         latest = await state.fanout.latest(store)  # before the headers go out: the state at connect time
-    return EventSourceResponse(
-        _events(state.fanout, device, store, resume_from, latest),
+    return EventStream(
+        state.fanout,
+        store,
+        device.id,
+        _opening(resume_from, latest),
         ping=state.config.heartbeat_seconds,
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

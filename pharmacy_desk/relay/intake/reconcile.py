@@ -24,6 +24,12 @@ Stores in ``pull`` mode (``kuper.mode`` / ``stores[].mode``) run on this alone: 
 ``reconcile_minutes`` (every minute when it is 0). The read window starts 24 h back at start-up (so a
 relay that was down catches up), then at the previous poll's start less
 ``kuper.reconcile_overlap_minutes``; it lives in memory only.
+
+Several relay processes on one database poll each store once per interval between them: a pass
+starts only when the process takes the job's turn (:func:`~pharmacy_desk.relay.storage.exclusive.
+take_turn`, job ``reconcile:<store>``); a process whose turn it was not skips the pass. At start-up the
+turn is taken unless a process polled the store within :data:`STARTUP_TURN` (a restarted relay catches
+up at once; processes starting together poll once).
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ from pharmacy_desk.kuper.webhooks import OrderCreatedPayload
 from pharmacy_desk.relay.config import KuperMode, StoreConfig
 from pharmacy_desk.relay.intake.webhooks import Incoming, WebhookIntake
 from pharmacy_desk.relay.state import RelayState
+from pharmacy_desk.relay.storage.exclusive import take_turn
 from pharmacy_desk.relay.storage.schema import orders
 from pharmacy_desk.relay.timeutil import utcnow
 
@@ -55,6 +62,7 @@ log = logging.getLogger("pharmacy_desk.relay.intake.reconcile")
 
 SOURCE_HEADER = "X-Pharmacy-Desk-Source"
 FIRST_WINDOW = timedelta(hours=24)
+STARTUP_TURN = timedelta(minutes=1)
 _PAID = "paid"
 _MAX_PAGES = 200
 _GONE = (ShipmentState.SHIPPING.value, ShipmentState.SHIPPED.value)
@@ -116,6 +124,7 @@ class Reconciler:
         self._last: dict[str, float] = {}
         self._task: asyncio.Task[None] | None = None
         self.passes = 0
+        self.skipped = 0  # store passes left to another relay process (its turn)
 
     def interval(self, store: StoreConfig) -> float | None:
         """Seconds between polls of ``store`` (``None``: not polled)."""
@@ -149,9 +158,17 @@ class Reconciler:
                     continue
                 due = self._last.get(store.key, float("-inf")) + every
                 if loop.time() >= due:
+                    turn = (
+                        timedelta(seconds=every)
+                        if store.key in self._last
+                        else min(STARTUP_TURN, timedelta(seconds=every))
+                    )
                     self._last[store.key] = loop.time()
                     try:
-                        await self.reconcile_store(store)
+                        if await take_turn(self.state.engine, f"reconcile:{store.key}", turn):
+                            await self.reconcile_store(store)
+                        else:
+                            self.skipped += 1
                     except Exception:
                         log.exception("reconcile %s: the pass failed; again next time", store.key)
                     due = loop.time() + every

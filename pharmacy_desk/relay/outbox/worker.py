@@ -53,8 +53,22 @@ Time-outs: the client has connect/read/write/pool time-outs; the worker also bou
 ``send_timeout`` (``asyncio.timeout``: Python 3.11's ``asyncio.wait_for`` can swallow a cancellation,
 which would make :meth:`OutboxWorker.stop` hang). A send cut by it is retried like a 5xx.
 
-Wake-ups: :meth:`OutboxWorker.notify` (call it after committing new outbox rows) wakes the worker at
-once; a poll (``poll_interval``, 1 s) finds rows that become due later.
+Wake-ups: the worker sleeps until its next due row, read once per pass (the earliest
+``next_attempt_at`` of a row it could send: not held by an earlier row of its order, not being sent by
+this process, on PostgreSQL not locked by another process's send), and is woken early by
+
+- :meth:`OutboxWorker.notify`: this process committed new outbox rows (or a staff retry);
+- PostgreSQL: the ``pharmacy_desk_outbox`` notification (a trigger of migration ``0009``, sent at the
+  commit of any process's transaction that inserts rows or puts one back to ``pending``), heard on the
+  process's one ``LISTEN`` connection (:mod:`pharmacy_desk.relay.stream.listener`), which calls
+  :meth:`OutboxWorker.notify`; after that connection was lost and is back, once more (a wake-up may
+  have been missed);
+- the end of a send in this process (the order's next row, a free slot).
+
+A slow safety poll (``poll_interval``, 30 s) finds what a lost wake-up left behind (a notification
+while the ``LISTEN`` connection was down, another process's retry after it died). Idle, the worker
+costs one look every ``poll_interval``. A look that fails is repeated after at most
+:data:`ERROR_PAUSE` seconds.
 
 Timestamps are written in UTC (SQLite keeps no time zone: write ``datetime.now(UTC)``, never a local time).
 """
@@ -91,6 +105,12 @@ logger = logging.getLogger("pharmacy_desk.relay.outbox.worker")
 
 EVENT_KIND = "notification"
 """``store_events.kind`` of the events this module appends."""
+SAFETY_POLL_SECONDS = 30.0
+"""How often an idle worker looks for due rows without being woken (a wake-up may be lost)."""
+ERROR_PAUSE = 5.0
+"""Seconds before the next look after a look failed (the database is away)."""
+MIN_WAIT = 0.01
+"""The shortest sleep between two passes (a row that became due while the pass read)."""
 CREDENTIALS_ERROR = "Kuper rejected our credentials"
 """How ``last_error`` starts when Kuper refused our token even after a refresh."""
 
@@ -333,7 +353,8 @@ class OutboxWorker:
     ``kuper_client``: a :class:`~pharmacy_desk.kuper.client.KuperClient` (anything with its
     ``send_notification``); ``publish(store)``: called after every committed state change;
     ``clock``/``backoff``: for tests; ``concurrency``: orders sent at the same time;
-    ``poll_interval``: seconds between looks for rows that became due; ``send_timeout``: a guard
+    ``poll_interval``: the safety poll, seconds between looks when nothing woke the worker and no row is
+    due sooner (it sleeps until the next due row otherwise); ``send_timeout``: a guard
     around each ``send_notification`` call on top of the client's own HTTP time-outs (one call may
     fetch a token, post, refresh after a 401 and post again: keep it above 4× the client's time-out).
     """
@@ -347,7 +368,7 @@ class OutboxWorker:
         clock: Clock = utc_now,
         backoff: Backoff | None = None,
         concurrency: int = 8,
-        poll_interval: float = 1.0,
+        poll_interval: float = SAFETY_POLL_SECONDS,
         send_timeout: float = 120.0,
         stop_grace: float = 5.0,
     ) -> None:
@@ -371,6 +392,8 @@ class OutboxWorker:
         self._tasks: set[asyncio.Task[int]] = set()
         self._runner: asyncio.Task[None] | None = None
         self._stopping = False
+        self.passes = 0  # looks for due rows by the background loop (tests, /health)
+        self.wakes = 0  # notify() calls
 
     # --- public API ---------------------------------------------------------------------------
 
@@ -380,7 +403,8 @@ class OutboxWorker:
         return self._runner is not None and not self._runner.done()
 
     def notify(self) -> None:
-        """Wake the worker now (call after committing new outbox rows or a reset)."""
+        """Wake the worker now (call after committing new outbox rows or a reset; the listener calls it too)."""
+        self.wakes += 1
         self._wake.set()
 
     async def start(self) -> None:
@@ -390,7 +414,7 @@ class OutboxWorker:
         self._wake.set()
         self._runner = asyncio.create_task(self._run(), name="outbox-worker")
         logger.info(
-            "outbox worker started (concurrency %d, poll every %g s, %s)",
+            "outbox worker started (concurrency %d, safety poll every %g s, %s)",
             self._concurrency,
             self._poll_interval,
             "row locks" if self._lock_rows else "single process",
@@ -426,7 +450,7 @@ class OutboxWorker:
         sent = 0
         try:
             while True:
-                running |= await self._dispatch(due_by, attempted)
+                running |= (await self._dispatch(due_by, attempted))[0]
                 if not running:
                     return sent
                 finished, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
@@ -454,51 +478,77 @@ class OutboxWorker:
         while not self._stopping:
             self._wake.clear()
             try:
-                await self._dispatch(None, None)
+                wait = await self._pass()
             except Exception:
-                logger.exception("outbox: could not look for due notifications; again in %g s", self._poll_interval)
+                wait = min(self._poll_interval, ERROR_PAUSE)
+                logger.exception("outbox: could not look for due notifications; again in %g s", wait)
             if self._stopping:
                 break
             # asyncio.timeout, not wait_for: Python 3.11's wait_for swallows a cancellation that
             # arrives just as the awaited event is set.
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._poll_interval):
+                async with asyncio.timeout(wait):
                     await self._wake.wait()
 
-    async def _dispatch(self, due_by: datetime | None, attempted: set[int] | None) -> set[asyncio.Task[int]]:
-        """Start one task per due order, up to the free slots; ``due_by`` None = the clock's now."""
+    async def _pass(self) -> float:
+        """Start what is due; the seconds until the next due row (at most the safety poll)."""
+        self.passes += 1
+        _, next_due = await self._dispatch(None, None, look_ahead=True)
+        if next_due is None:
+            return self._poll_interval
+        delay = (_utc(next_due) - self._now()).total_seconds()
+        # <= 0: it became due between the two reads; a row another process is sending is skipped by both
+        return min(self._poll_interval, max(delay, MIN_WAIT))
+
+    def _due_rows(self, when: datetime | None) -> Any:
+        """Rows that could be sent (by ``when``): sendable, first of their order, not in flight here; on
+        PostgreSQL not locked by a send elsewhere (``FOR KEY SHARE SKIP LOCKED``: readers never block
+        each other, a claim's ``FOR UPDATE`` is skipped)."""
+        conditions = [outbox.c.status.in_(_SENDABLE), ~_earlier_not_done()]
+        if when is not None:
+            conditions.append(outbox.c.next_attempt_at <= when)
+        if self._inflight:
+            conditions.append(outbox.c.order_id.notin_(sorted(self._inflight)))
+        stmt = select(outbox.c.id, outbox.c.order_id, outbox.c.next_attempt_at).where(*conditions)
+        stmt = stmt.order_by(outbox.c.next_attempt_at, outbox.c.id)
+        if self._lock_rows:
+            stmt = stmt.with_for_update(key_share=True, skip_locked=True, of=outbox)
+        return stmt
+
+    async def _dispatch(
+        self, due_by: datetime | None, attempted: set[int] | None, *, look_ahead: bool = False
+    ) -> tuple[set[asyncio.Task[int]], datetime | None]:
+        """Start one task per due order, up to the free slots; ``due_by`` None = the clock's now.
+
+        With ``look_ahead``, also the earliest ``next_attempt_at`` of a row not started (None: no row,
+        or no free slot: the end of a send wakes the loop), read on the same connection.
+        """
         free = self._concurrency - len(self._inflight)
         if free <= 0 or self._stopping:
-            return set()
+            return set(), None
         when = due_by if due_by is not None else self._now()
-        stmt = (
-            select(outbox.c.id, outbox.c.order_id)
-            .where(
-                outbox.c.status.in_(_SENDABLE),
-                outbox.c.next_attempt_at <= when,
-                ~_earlier_not_done(),
-            )
-            .order_by(outbox.c.next_attempt_at, outbox.c.id)
-            .limit(free)
-        )
-        if self._inflight:
-            stmt = stmt.where(outbox.c.order_id.notin_(sorted(self._inflight)))
+        stmt = self._due_rows(when).limit(free)
         if attempted:
             stmt = stmt.where(outbox.c.id.notin_(sorted(attempted)))
+        started: set[asyncio.Task[int]] = set()
+        next_due: datetime | None = None
         async with self._engine.connect() as conn:
             heads = (await conn.execute(stmt)).all()
-        started: set[asyncio.Task[int]] = set()
-        for outbox_id, order_id in heads:
-            if order_id in self._inflight:
-                continue
-            self._inflight.add(order_id)
-            task = asyncio.create_task(
-                self._drain_order(order_id, outbox_id, due_by, attempted), name=f"outbox-order-{order_id}"
-            )
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-            started.add(task)
-        return started
+            await conn.commit()  # drop the key-share locks: this process's claims must not skip these rows
+            for outbox_id, order_id, _due in heads:
+                if order_id in self._inflight:
+                    continue
+                self._inflight.add(order_id)
+                task = asyncio.create_task(
+                    self._drain_order(order_id, outbox_id, due_by, attempted), name=f"outbox-order-{order_id}"
+                )
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+                started.add(task)
+            if look_ahead and len(heads) < free:
+                row = (await conn.execute(self._due_rows(None).limit(1))).first()
+                next_due = row.next_attempt_at if row is not None else None
+        return started, next_due
 
     async def _drain_order(
         self, order_id: int, outbox_id: int, due_by: datetime | None, attempted: set[int] | None

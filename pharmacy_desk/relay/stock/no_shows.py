@@ -6,6 +6,10 @@ store whose ``rules.pickup.auto_cancel`` is on and cancels every order waiting f
 is also what the counter app's one key reaches: the ``cancel`` action with the store's
 ``rules.pickup.no_show_slug``. Either way the lifecycle's cancel releases the reservation, the outbox
 tells Kuper, and an alert ``no_show`` carries the lines to put back on the shelf.
+
+Several relay processes on one database sweep once per interval between them (the job ``no-shows``
+of :func:`~pharmacy_desk.relay.storage.exclusive.take_turn`); each cancel re-reads the order under the
+store's lock, so a sweep and a staff action never cancel twice.
 """
 
 from __future__ import annotations
@@ -13,12 +17,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from pharmacy_desk.domain import Alert, AlertKind, Line, OrderState
 from pharmacy_desk.domain.no_show import NoShow, no_show, no_shows
 from pharmacy_desk.relay.stock.order_effects import cancel_as_relay
+from pharmacy_desk.relay.storage.exclusive import take_turn
 from pharmacy_desk.relay.storage.orders import get_order, list_orders, lock_store
 from pharmacy_desk.relay.stream import events as stream_events
 from pharmacy_desk.relay.timeutil import utcnow
@@ -97,7 +102,8 @@ class NoShowSweeper:
     async def _run(self) -> None:
         while True:
             try:
-                await self.sweep()
+                if await take_turn(self._state.engine, "no-shows", timedelta(seconds=self._interval)):
+                    await self.sweep()
             except Exception:  # the next round tries again; an order is never half-canceled (one action)
                 log.exception("no-shows: the check failed")
             await asyncio.sleep(self._interval)

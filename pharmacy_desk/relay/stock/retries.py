@@ -16,6 +16,12 @@ open                            ``adjust(composition)`` (reserves when the sourc
 Success deletes the row (unless the order changed meanwhile: then once more, at once) and hands the
 result to ``on_success`` (clear the order's error flag; decide on a reservation that was never made).
 Failure counts the attempt and waits longer: ``stock_retry_seconds`` × 2ⁿ, at most 10 minutes.
+
+The loop sleeps until the earliest ``next_attempt_at`` (read once per pass), woken early by
+:meth:`StockRetries.kick` (a failure remembered in this process, an order changed during a retry), with
+a safety look every :data:`SAFETY_POLL_SECONDS` (another process's row after that process died).
+Several relay processes: one of them retries an order (``exclusive``), the others skip it; a due row
+that was skipped is looked at again after :data:`BUSY_PAUSE`.
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from pharmacy_desk.inventory import OutOfStockPolicy, StockOutcome, StockSource,
 from pharmacy_desk.relay.storage.exclusive import STOCK_RETRIES, exclusive
 from pharmacy_desk.relay.storage.orders import get_order, lock_store
 from pharmacy_desk.relay.storage.schema import orders, stock_retries
-from pharmacy_desk.relay.timeutil import utcnow
+from pharmacy_desk.relay.timeutil import as_utc, utcnow
 
 log = logging.getLogger("pharmacy_desk.relay.stock")
 
@@ -44,6 +50,8 @@ MAX_DELAY_SECONDS = 600.0
 RECONCILE_WINDOW = timedelta(days=2)
 _STOCK_FLAGS = frozenset({"stock_short", "out_of_stock", "stock_unavailable"})
 _BATCH = 50
+SAFETY_POLL_SECONDS = 60.0
+BUSY_PAUSE = 1.0
 
 
 def wanted_effect(order: Order) -> StockEffect:
@@ -89,7 +97,14 @@ class StockRetries:
     # --- rows --------------------------------------------------------------------------------
 
     async def remember(self, store: str, number: str, error: str, *, decide: bool) -> bool:
-        """Keep a failed effect's order for retrying; True when the order had no failure pending."""
+        """Keep a failed effect's order for retrying; True when the order had no failure pending.
+
+        Wakes the loop, which then sleeps until the row is due."""
+        first = await self._remember(store, number, error, decide=decide)
+        self.kick()
+        return first
+
+    async def _remember(self, store: str, number: str, error: str, *, decide: bool) -> bool:
         now = utcnow()
         async with self._engine.begin() as conn:
             await lock_store(conn, store)
@@ -208,13 +223,32 @@ class StockRetries:
 
     async def _loop(self) -> None:
         while True:
+            self._wake.clear()
+            wait = SAFETY_POLL_SECONDS
             try:
                 await self.run_due()
+                wait = await self._until_next()
             except Exception:
-                log.exception("stock retries failed; trying again later")
+                wait = min(self.first_delay, 5.0)
+                log.exception("stock retries failed; trying again in %g s", wait)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=min(self.first_delay, 5.0))
-            self._wake.clear()
+                async with asyncio.timeout(wait):
+                    await self._wake.wait()
+
+    async def _until_next(self) -> float:
+        """Seconds until the earliest retry is due (at most the safety poll)."""
+        async with self._engine.connect() as conn:
+            due = (
+                await conn.execute(
+                    select(stock_retries.c.next_attempt_at).order_by(stock_retries.c.next_attempt_at).limit(1)
+                )
+            ).scalar_one_or_none()
+        if due is None:
+            return SAFETY_POLL_SECONDS
+        delay = (as_utc(due) - utcnow()).total_seconds()
+        if delay <= 0:  # due and still there: another process is retrying it (or it failed again just now)
+            return BUSY_PAUSE
+        return min(SAFETY_POLL_SECONDS, delay)
 
     async def run_due(self, now: datetime | None = None) -> int:
         """Retry every order whose retry is due; how many succeeded."""

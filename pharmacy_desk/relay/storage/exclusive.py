@@ -10,15 +10,29 @@ process) it always yields ``True``.
 Namespaces (the first key of the pair; any constant shared by all relay processes):
 :data:`STOCK_RETRIES` (:mod:`pharmacy_desk.relay.stock.retries`). The outbox claims its rows with
 ``FOR UPDATE SKIP LOCKED`` itself (:mod:`pharmacy_desk.relay.outbox.worker`).
+
+:func:`take_turn` is for periodic jobs (the pull reconciliation of a store, the no-show sweep): every
+process keeps its own timer, and the first one due takes the job's turn by a conditional ``UPDATE`` of
+its ``worker_jobs`` row (``last_run_at`` older than the interval); the others find the row updated and
+skip, so the job runs once per interval whatever the number of processes, and a dead process's turn
+goes to the next one that is due. The same on SQLite (where there is one process: always its turn
+when due).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import socket
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import insert, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from pharmacy_desk.relay.storage.schema import worker_jobs
+from pharmacy_desk.relay.timeutil import utcnow
 
 STOCK_RETRIES = 0x73746B72  # "stkr"
 
@@ -37,3 +51,36 @@ async def exclusive(engine: AsyncEngine, namespace: int, key: int) -> AsyncItera
             yield got
         finally:
             await conn.rollback()  # ends the transaction: the lock goes with it
+
+
+TURN_SLACK = 0.9
+"""A turn is free once ``last_run_at`` is older than this share of the interval (timers drift a little)."""
+
+
+def _process_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+
+
+async def take_turn(engine: AsyncEngine, job: str, every: timedelta, *, now: datetime | None = None) -> bool:
+    """Whether this process runs ``job`` now: True for the first process due in each ``every``.
+
+    One short transaction: ``UPDATE worker_jobs SET last_run_at = now WHERE job = … AND last_run_at <=
+    now - every·0.9`` (the row is created on first use). Two processes asking together: PostgreSQL
+    makes the second ``UPDATE`` wait for the first and re-check its condition, which then fails.
+    """
+    moment = now or utcnow()
+    stale = moment - every * TURN_SLACK
+    async with engine.begin() as conn:
+        taken = await conn.execute(
+            update(worker_jobs)
+            .where(worker_jobs.c.job == job, worker_jobs.c.last_run_at <= stale)
+            .values(last_run_at=moment, process=_process_name())
+        )
+        if taken.rowcount == 1:
+            return True
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(insert(worker_jobs).values(job=job, last_run_at=moment, process=_process_name()))
+    except IntegrityError:  # the row is there: another process ran the job within the interval
+        return False
+    return True

@@ -245,6 +245,15 @@ store_pauses = Table(
     Column("kuper_error", Text, nullable=True),
 )
 
+worker_jobs = Table(
+    "worker_jobs",
+    metadata,
+    # periodic jobs shared by the relay processes of one database (storage.exclusive.take_turn)
+    Column("job", String(200), primary_key=True),  # reconcile:<store>, no-shows, …
+    Column("last_run_at", DateTime(timezone=True), nullable=False),
+    Column("process", String(100), nullable=True),  # host:pid of the process that took the last turn
+)
+
 pickup_messages = Table(
     "pickup_messages",
     metadata,

@@ -3,11 +3,12 @@
 Every open SSE stream (:mod:`.api_stream`) is a :class:`Subscription` of its store's
 :class:`StoreFeed`. The feed holds a window of the store's latest events, read from
 ``store_events`` once per process and encoded as SSE bytes once, and each stream takes the slice
-after its own cursor. A feed's reader task reads the table only when something says there is news:
+after its own cursor (and writes it with :class:`~pharmacy_desk.relay.http.sse.EventStream`). A feed's
+reader task reads the table only when something says there is news:
 
 - **PostgreSQL, listening** (:class:`~.listener.PgListener` up): a ``NOTIFY`` (store, last id) from
   any relay process's writing transaction. One read per store per event burst, whatever the number
-  of streams; an idle stream costs no query at all (sse-starlette's heartbeat only). This process's
+  of streams; an idle stream costs no query at all (its heartbeat only). This process's
   own commits (:meth:`Fanout.committed`) need no read of their own: their ``NOTIFY`` comes.
 - **PostgreSQL, polling** (the LISTEN connection is down): this process's commits wake the reader at
   once, and each store with open streams is read every ``stream_poll_seconds`` for the other
@@ -80,6 +81,7 @@ class Subscription:
     device_id: str
     cursor: int = 0
     ended: bool = False
+    ping: bool = False  # a heartbeat is due (set by the stream's timer, :mod:`pharmacy_desk.relay.http.sse`)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -179,7 +181,8 @@ class StoreFeed:
         return event_id <= self.hi
 
     async def take(self, sub: Subscription) -> list[StoredEvent] | None:
-        """The events after ``sub.cursor`` (at most :data:`PAGE`), waiting for them; None once it ended."""
+        """The events after ``sub.cursor`` (at most :data:`PAGE`), waiting for them; None once it ended;
+        an empty list when a heartbeat is due (``sub.ping``) and there is nothing to send."""
         while True:
             sub.wake.clear()
             if sub.ended:
@@ -192,6 +195,8 @@ class StoreFeed:
                     return await self._read_directly(sub)
                 self._back_to = sub.cursor if self._back_to is None else min(self._back_to, sub.cursor)
                 self._dirty.set()
+            if sub.ping:
+                return []
             await sub.wake.wait()
 
     async def _next_pass(self) -> None:

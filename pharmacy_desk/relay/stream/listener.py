@@ -3,7 +3,10 @@
 The writers' transactions ``NOTIFY`` (triggers of migration ``0007_stream_notify``):
 
 - ``pharmacy_desk_events``, payload ``<store>:<last event id>``: new stream events of a store;
-- ``pharmacy_desk_devices``, payload ``<store>:<device id>``: a device was revoked.
+- ``pharmacy_desk_devices``, payload ``<store>:<device id>``: a device was revoked;
+- ``pharmacy_desk_outbox``, payload ``<store>``: outbox rows to send (migration ``0009``): wakes this
+  process's outbox worker (:mod:`pharmacy_desk.relay.outbox.worker`), which otherwise sleeps until its
+  next due row or its slow safety poll.
 
 :class:`PgListener` holds one dedicated asyncpg connection (not one of the engine's pool: it stays
 open for the life of the process) built from the engine's URL by SQLAlchemy's own asyncpg dialect,
@@ -37,6 +40,7 @@ log = logging.getLogger("pharmacy_desk.relay.stream.listener")
 
 EVENTS_CHANNEL = "pharmacy_desk_events"
 DEVICES_CHANNEL = "pharmacy_desk_devices"
+OUTBOX_CHANNEL = "pharmacy_desk_outbox"
 CHECK_SECONDS = 15.0
 """How often an idle ``LISTEN`` connection is asked ``SELECT 1`` (finds a silently dead link)."""
 CONNECT_TIMEOUT = 10.0
@@ -59,6 +63,8 @@ EventCallback = Callable[[str, int], None]
 RevokedCallback = Callable[[str, str], None]
 """``on_revoked(store, device_id)``."""
 StateCallback = Callable[[ListenState], None]
+OutboxCallback = Callable[[str], None]
+"""``on_outbox(store)``: outbox rows of ``store`` were written (or put back to pending)."""
 
 
 def connect_arguments(engine: AsyncEngine) -> dict[str, Any]:
@@ -88,12 +94,14 @@ class PgListener:
         on_event: EventCallback,
         on_revoked: RevokedCallback,
         on_state: StateCallback,
+        on_outbox: OutboxCallback | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self._connect_kwargs = connect_arguments(engine)
         self._on_event = on_event
         self._on_revoked = on_revoked
         self._on_state = on_state
+        self.on_outbox = on_outbox  # settable later (the outbox worker starts after the listener)
         self._rng = rng or random.Random()
         self._task: asyncio.Task[None] | None = None
         self._conn: Any = None  # asyncpg.Connection
@@ -151,6 +159,7 @@ class PgListener:
         conn.add_termination_listener(lambda _conn: lost.set())
         await conn.add_listener(EVENTS_CHANNEL, self._event)
         await conn.add_listener(DEVICES_CHANNEL, self._revoked)
+        await conn.add_listener(OUTBOX_CHANNEL, self._outbox)
         self.server_pid = conn.get_server_pid()
         self.connections += 1
 
@@ -199,6 +208,13 @@ class PgListener:
         if parts is None or not parts[1].isdigit():
             return
         self._on_event(parts[0], int(parts[1]))
+
+    def _outbox(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+        if self.on_outbox is not None:
+            try:
+                self.on_outbox(payload)
+            except Exception:
+                log.exception("outbox wake-up failed")
 
     def _revoked(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
         parts = split_payload(payload)
