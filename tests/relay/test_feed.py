@@ -355,3 +355,38 @@ async def test_the_stock_files_product_attributes_give_dispensing_and_shelf_pric
     assert [(r.full, r.report.staged) for r in runs] == [(False, 1)]
     await feed.worker.drain()
     assert fake.content.price_history("12", "100234") == [Decimal("199.99"), Decimal("189.50")]
+
+
+async def test_the_worker_sleeps_until_a_retry_is_due_not_until_its_safety_poll(
+    engine: AsyncEngine,
+    database_url: str,
+    stub: tuple[KuperStub, str],
+    client: ContentClient,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fake, _ = stub
+    config = feed_config(database_url, stores=1, safety_stock=0)
+    feed = Feed(config, engine, client, clock=RealClock())
+    outlets = {s.key: s.kuper_outlet_id or "" for s in config.stores if s.feed}
+    worker = FeedWorker(engine, client, outlets, backoff=_no_backoff, poll_interval=30.0)  # the default look
+    fake.storm(429, requests=1, retry_after=1, endpoint=Endpoint.STOCKS)  # the first send: again in 1 s
+    await _import(engine, "apteka-12", Rows().add("A", 7))
+    await feed.scheduler.stage_now("apteka-12", full=False)
+    looks = 0
+    real_next_due = queue.next_due
+
+    async def counted(engine: AsyncEngine, stores: list[str]) -> object:
+        nonlocal looks
+        looks += 1
+        return await real_next_due(engine, stores)
+
+    monkeypatch.setattr(queue, "next_due", counted)
+    await worker.start()
+    try:
+        await wait_until(lambda: fake.content.stock("12", "A") == 7, timeout=10, what="the retry, once due")
+        assert [r.status for r in fake.content.requests if r.endpoint == "stocks"][:1] == [429]
+        settled = looks
+        await asyncio.sleep(1.0)
+        assert looks - settled <= 1  # idle: one look, then asleep until the 30 s safety poll
+    finally:
+        await worker.stop()

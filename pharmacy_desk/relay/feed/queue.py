@@ -32,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, insert, or_, select, tuple_, update
+from sqlalchemy import and_, bindparam, case, func, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from pharmacy_desk.relay.storage.schema import feed_items
@@ -241,6 +241,20 @@ async def claim(
                 .execution_options(synchronize_session=False)
             )
     return taken
+
+
+async def next_due(engine: AsyncEngine, stores: Sequence[str]) -> datetime | None:
+    """When the earliest unsent row of ``stores`` may be claimed (a pending, retrying or leased one), or
+    None when nothing is left to send: the worker sleeps until then (one look, one transaction)."""
+    if not stores:
+        return None
+    stmt = select(func.min(feed_items.c.next_attempt_at)).where(
+        feed_items.c.status.in_([s.value for s in (FeedStatus.PENDING, FeedStatus.RETRYING, FeedStatus.SENDING)]),
+        feed_items.c.store.in_(list(stores)),
+    )
+    async with engine.connect() as conn:
+        found = (await conn.execute(stmt)).scalar_one_or_none()
+    return utc(found) if found is not None else None
 
 
 def _key_where() -> Any:

@@ -6,7 +6,11 @@ requests are in flight. Every request takes a slot of the shared
 :class:`~pharmacy_desk.kuper.ratelimit.RequestPacer` (≤ ``feed.rate_per_second`` for the relay), and
 a 429 pauses the pacer for the ``Retry-After``. What Kuper answered goes to the rows
 (:mod:`.queue`): sent, retrying with back-off (never sooner than ``Retry-After``), or failed with
-Kuper's answer kept. The worker wakes on :meth:`FeedWorker.notify` and polls every ``poll_interval``.
+Kuper's answer kept. Between passes the worker sleeps until the earliest unsent row is due
+(:func:`.queue.next_due`: a retry's back-off, a lease running out), woken early by
+:meth:`FeedWorker.notify` (this process staged records) and at the latest after ``poll_interval`` (the
+safety poll, 30 s: records staged by another process, e.g. ``stock import``, are found by then). An idle
+feed costs one look per ``poll_interval``.
 """
 
 from __future__ import annotations
@@ -38,6 +42,10 @@ class ContentSender(Protocol):
     async def put_prices(self, records: Sequence[PriceRecord], /) -> SendResult: ...
 
 
+SAFETY_POLL_SECONDS = 30.0
+_MIN_SLEEP = 0.05  # seconds: a row due "now" that another process holds is not looked at in a busy loop
+
+
 class FeedWorker:
     """Drains ``feed_items`` for the stores in ``outlets`` (``{store: kuper_outlet_id}``)."""
 
@@ -50,7 +58,7 @@ class FeedWorker:
         max_records: int = 1000,
         max_stores: int = 10,
         concurrency: int = 4,
-        poll_interval: float = 1.0,
+        poll_interval: float = SAFETY_POLL_SECONDS,
         backoff: Callable[[int, float | None], float] | None = None,
         clock: Callable[[], datetime] = utc_now,
         send_timeout: float = 120.0,
@@ -132,8 +140,21 @@ class FeedWorker:
             except Exception:
                 logger.exception("feed: could not look for due records; again in %g s", self._poll)
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._poll):
+                async with asyncio.timeout(await self._sleep_for()):
                     await self._wake.wait()
+
+    async def _sleep_for(self) -> float:
+        """Seconds until the earliest unsent row is due, within the safety poll."""
+        if self._wake.is_set():
+            return 0.0
+        try:
+            due = await queue.next_due(self._engine, sorted(self.outlets))
+        except Exception:
+            logger.exception("feed: could not read when the next record is due; again in %g s", self._poll)
+            return self._poll
+        if due is None:
+            return self._poll
+        return min(self._poll, max(_MIN_SLEEP, (due - self._clock()).total_seconds()))
 
     async def _dispatch(self) -> bool:
         """Claim one batch per kind while slots are free; True when something was started."""
