@@ -130,6 +130,20 @@ async def test_the_relay_resumes_a_pause_whose_time_is_up(
     assert (await first.client.store_pause()).kuper_state == "sent"
 
 
+async def test_two_rounds_resuming_at_once_tell_kuper_once(
+    relay: RelayServer, desk_factory, kuper: tuple[KuperStub, str]
+) -> None:
+    fake, _ = kuper
+    desk = await desk_factory("Касса 1")
+    await desk.pause_orders(15)
+    async with relay.state.engine.begin() as conn:  # a quarter of an hour later
+        await conn.execute(update(store_pauses).values(until=datetime.now(UTC) - timedelta(seconds=1)))
+    pauses = relay.state.feed.pauses
+    await asyncio.gather(pauses.resume_due(), pauses.resume_due(), pauses.resume_due())  # the loop and PCs
+    await eventually(lambda: not desk.pause.paused)
+    assert [s.status for _, s in fake.content.status_history] == [StoreStatus.INACTIVE, StoreStatus.ACTIVE]
+
+
 async def test_a_stock_import_reaches_kuper_and_the_desk_sees_the_feed(
     relay: RelayServer, desk_factory, kuper: tuple[KuperStub, str]
 ) -> None:

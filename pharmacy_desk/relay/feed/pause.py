@@ -112,18 +112,19 @@ class PauseService:
     async def resume_due(self) -> list[PauseState]:
         """Resume every pause whose time is up and confirm pending resumes to Kuper."""
         now = utc(self._clock())
+        due = ((store_pauses.c.paused.is_(True)) & (store_pauses.c.until <= now)) | (
+            store_pauses.c.kuper_state != "sent"
+        )
         async with self._engine.connect() as conn:
-            rows = (
-                await conn.execute(
-                    select(store_pauses).where(
-                        ((store_pauses.c.paused.is_(True)) & (store_pauses.c.until <= now))
-                        | (store_pauses.c.kuper_state != "sent")
-                    )
-                )
-            ).all()
+            stores = (await conn.execute(select(store_pauses.c.store).where(due))).scalars().all()
         done: list[PauseState] = []
-        for row in rows:
-            async with self._lock(row.store):
+        for store in stores:
+            async with self._lock(store):
+                # read again under the lock: another round (the loop, a PC's call) may have resumed it
+                async with self._engine.connect() as conn:
+                    row = (await conn.execute(select(store_pauses).where(due, store_pauses.c.store == store))).first()
+                if row is None:
+                    continue
                 if row.paused:
                     # Kuper switches back by the scheduled change: show the store as taking orders now
                     await self._store(row.store, False, None, "автоматически", None, now, "pending", None)
