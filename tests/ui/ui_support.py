@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,8 +117,27 @@ def _target(window: QWidget | None = None) -> QObject:
     return widget
 
 
-def _send(target: QObject, kind: QEvent.Type, key: int, text: str, mods: Qt.KeyboardModifier) -> None:
-    QApplication.sendEvent(target, QKeyEvent(kind, key, mods, text))
+_BURST_STEP = 0.004  # seconds between a scanner's keystrokes, as stamped on its events
+
+
+class _Stamp:
+    """Event times (ms) as a wedge scanner's keyboard driver stamps them: a burst stays a burst even
+    when the test process is descheduled between two events (the filter reads these times first)."""
+
+    def __init__(self) -> None:
+        self.at = time.monotonic()
+
+    def ms(self) -> int:
+        return int(self.at * 1000)
+
+
+def _send(
+    target: QObject, kind: QEvent.Type, key: int, text: str, mods: Qt.KeyboardModifier, stamp: _Stamp | None = None
+) -> None:
+    event = QKeyEvent(kind, key, mods, text)
+    if stamp is not None:
+        event.setTimestamp(stamp.ms())
+    QApplication.sendEvent(target, event)
 
 
 def _key_of(char: str) -> int:
@@ -134,29 +154,35 @@ async def type_keys(text: str, *, window: QWidget | None = None, gap: float = 0.
     """
     target = _target(window)
     no_mods = Qt.KeyboardModifier.NoModifier
+    stamp = _Stamp()
     for char in text:
         if char == GS:
-            _send(target, QEvent.Type.KeyPress, Qt.Key.Key_Control.value, "", Qt.KeyboardModifier.ControlModifier)
+            _send(
+                target, QEvent.Type.KeyPress, Qt.Key.Key_Control.value, "", Qt.KeyboardModifier.ControlModifier, stamp
+            )
             mods = Qt.KeyboardModifier.ControlModifier
-            _send(target, QEvent.Type.KeyPress, Qt.Key.Key_BracketRight.value, GS, mods)
-            _send(target, QEvent.Type.KeyRelease, Qt.Key.Key_BracketRight.value, GS, mods)
-            _send(target, QEvent.Type.KeyRelease, Qt.Key.Key_Control.value, "", no_mods)
+            _send(target, QEvent.Type.KeyPress, Qt.Key.Key_BracketRight.value, GS, mods, stamp)
+            _send(target, QEvent.Type.KeyRelease, Qt.Key.Key_BracketRight.value, GS, mods, stamp)
+            _send(target, QEvent.Type.KeyRelease, Qt.Key.Key_Control.value, "", no_mods, stamp)
         elif char.isupper():
             shift = Qt.KeyboardModifier.ShiftModifier
-            _send(target, QEvent.Type.KeyPress, Qt.Key.Key_Shift.value, "", shift)
-            _send(target, QEvent.Type.KeyPress, _key_of(char), char, shift)
-            _send(target, QEvent.Type.KeyRelease, _key_of(char), char, shift)
-            _send(target, QEvent.Type.KeyRelease, Qt.Key.Key_Shift.value, "", no_mods)
+            _send(target, QEvent.Type.KeyPress, Qt.Key.Key_Shift.value, "", shift, stamp)
+            _send(target, QEvent.Type.KeyPress, _key_of(char), char, shift, stamp)
+            _send(target, QEvent.Type.KeyRelease, _key_of(char), char, shift, stamp)
+            _send(target, QEvent.Type.KeyRelease, Qt.Key.Key_Shift.value, "", no_mods, stamp)
         else:
-            _send(target, QEvent.Type.KeyPress, _key_of(char), char, no_mods)
-            _send(target, QEvent.Type.KeyRelease, _key_of(char), char, no_mods)
+            _send(target, QEvent.Type.KeyPress, _key_of(char), char, no_mods, stamp)
+            _send(target, QEvent.Type.KeyRelease, _key_of(char), char, no_mods, stamp)
         if gap:
             await asyncio.sleep(gap)
+            stamp = _Stamp()
+        else:
+            stamp.at += _BURST_STEP
     if end is not None:
         key = Qt.Key.Key_Return if end == "enter" else Qt.Key.Key_Tab
         text_of_key = "\r" if end == "enter" else "\t"
-        _send(target, QEvent.Type.KeyPress, key.value, text_of_key, no_mods)
-        _send(target, QEvent.Type.KeyRelease, key.value, text_of_key, no_mods)
+        _send(target, QEvent.Type.KeyPress, key.value, text_of_key, no_mods, stamp)
+        _send(target, QEvent.Type.KeyRelease, key.value, text_of_key, no_mods, stamp)
 
 
 async def activate(window: QWidget) -> None:
