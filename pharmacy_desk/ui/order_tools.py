@@ -222,22 +222,27 @@ class OrderTools(QObject):
         order = await self._order(self.current_number())
         if order is None:
             return
-        dialog = QFileDialog(self.top, self.tr("Save the bag label as PDF"))
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setDefaultSuffix("pdf")
-        dialog.setNameFilter(self.tr("PDF files (*.pdf)"))
-        dialog.selectFile(f"label-{order.number}.pdf")
-        accepted = await run_dialog(dialog)
-        files = dialog.selectedFiles()
-        dialog.deleteLater()
-        if not accepted or not files:
+        path = await self._pdf_path(self.tr("Save the bag label as PDF"), f"label-{order.number}.pdf")
+        if path is None:
             return
         try:
-            self.labels.export_pdf(order, Path(files[0]))
+            self.labels.export_pdf(order, path)
         except (OSError, ValueError) as exc:
             self._message(self.tr("The PDF was not written: %1").replace("%1", str(exc)), True)
             return
-        self._message(self.tr("Label saved: %1").replace("%1", files[0]), False)
+        self._message(self.tr("Label saved: %1").replace("%1", str(path)), False)
+
+    async def _pdf_path(self, title: str, name: str) -> Path | None:
+        """Where to save a PDF (the file dialog, ``name`` proposed); None when the user cancels."""
+        dialog = QFileDialog(self.top, title)
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix("pdf")
+        dialog.setNameFilter(self.tr("PDF files (*.pdf)"))
+        dialog.selectFile(name)
+        accepted = await run_dialog(dialog)
+        files = dialog.selectedFiles()
+        dialog.deleteLater()
+        return Path(files[0]) if accepted and files else None
 
     @async_slot()
     async def label_settings(self) -> None:
@@ -259,23 +264,17 @@ class OrderTools(QObject):
         pick_list = await self.pick_lists.fetch(self.current_numbers())
         if pick_list is None:
             return
-        dialog = QFileDialog(self.top, self.tr("Save the pick list as PDF"))
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setDefaultSuffix("pdf")
-        dialog.setNameFilter(self.tr("PDF files (*.pdf)"))
         first = pick_list.sections[0].number
-        dialog.selectFile(f"pick-list-{first}.pdf" if len(pick_list.sections) == 1 else f"pick-list-{first}-etc.pdf")
-        accepted = await run_dialog(dialog)
-        files = dialog.selectedFiles()
-        dialog.deleteLater()
-        if not accepted or not files:
+        name = f"pick-list-{first}.pdf" if len(pick_list.sections) == 1 else f"pick-list-{first}-etc.pdf"
+        path = await self._pdf_path(self.tr("Save the pick list as PDF"), name)
+        if path is None:
             return
         try:
-            self.pick_lists.export_pdf(pick_list, Path(files[0]))
+            self.pick_lists.export_pdf(pick_list, path)
         except (OSError, ValueError) as exc:
             self._message(self.tr("The PDF was not written: %1").replace("%1", str(exc)), True)
             return
-        self._message(self.tr("Pick list saved: %1").replace("%1", files[0]), False)
+        self._message(self.tr("Pick list saved: %1").replace("%1", str(path)), False)
 
     async def _preview_from_detail(self, order: Order) -> bool:
         return await self.labels.preview(order, self.detail_dialog or self.top)

@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtPrintSupport import QPrintPreviewDialog, QPrintPreviewWidget
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit
 
 from pharmacy_desk.desk.settings import LabelSettings
 from pharmacy_desk.domain.product import Dispensing, ProductAttributes, Storage
@@ -141,3 +141,36 @@ async def test_an_unknown_order_is_named_and_nothing_opens(live: Callable[[], Li
         )
         assert not await pick_lists.preview([], desk.window)
         assert desk.window.status.currentMessage() == "Сначала выберите заказ"
+
+
+async def test_ctrl_shift_l_saves_the_pick_list_where_the_pharmacist_says(
+    live: Callable[[], Live], tmp_path: Path
+) -> None:
+    async with live() as env:
+        await _stock(env)
+        desk = await env.open_desk()
+        first, _ = await _orders(env, desk)
+        assert desk.window.queue.select(first)
+        desk.window.queue.table.setFocus()
+        await activate(desk.window)
+        modifiers = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+        QTest.keyClick(QApplication.focusWidget() or desk.window, Qt.Key.Key_L, modifiers)
+
+        def chooser() -> QFileDialog | None:
+            found = [w for w in QApplication.topLevelWidgets() if isinstance(w, QFileDialog) and w.isVisible()]
+            return found[0] if found else None
+
+        await eventually(lambda: chooser() is not None)
+        dialog = chooser()
+        assert dialog is not None and dialog.windowTitle() == "Сохранить сборочный лист в PDF"
+        assert Path(dialog.selectedFiles()[0]).name == f"pick-list-{first}.pdf"
+        dialog.setDirectory(str(tmp_path))
+        name = dialog.findChild(QLineEdit, "fileNameEdit")  # what the pharmacist types (Qt's own dialog)
+        assert name is not None
+        name.setText("smena")  # the suffix is added
+        dialog.accept()
+        saved = tmp_path / "smena.pdf"
+        await eventually(lambda: saved.exists())
+        assert desk.window.statusBar().currentMessage() == f"Сборочный лист сохранён: {saved}"
+        text = " ".join(" ".join(page.text for page in read_pdf(saved, dpi=72)).split())
+        assert text.index("NF-EARLY") < text.index("ХОЛОД +2…+8") < text.index("VF-0725")
