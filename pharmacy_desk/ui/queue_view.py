@@ -156,7 +156,8 @@ class QueueView(QWidget):
         cancel.activated.connect(self.cancel_selected_no_show)
 
         model.stageCountsChanged.connect(self._update_counts)
-        model.rowsInserted.connect(self._keep_selection)
+        # the shown rows: a row enters the tab when it is added or when a change lets it through the filter
+        self.proxy.rowsInserted.connect(self._keep_selection)
         self._update_counts()
 
     # --- columns ----------------------------------------------------------------------------------

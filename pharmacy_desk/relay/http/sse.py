@@ -179,5 +179,5 @@ async def _exit_watch(loop: asyncio.AbstractEventLoop) -> None:
                 return
             await asyncio.sleep(EXIT_CHECK_SECONDS)
     finally:
-        if _exit_watchers.get(loop) is asyncio.current_task():
+        if _exit_watchers.get(loop) is asyncio.current_task(loop):  # also when closed with its loop
             del _exit_watchers[loop]
