@@ -49,6 +49,7 @@ from decimal import Decimal
 from pharmacy_desk.desk.assembly_feedback import FeedbackCode, ScanFeedback
 from pharmacy_desk.desk.marks import sgtin_of
 from pharmacy_desk.domain import Assembled, FinalLine, Line, Order, Ready, Refusal, Totals, totals
+from pharmacy_desk.domain.actions import MAX_BAGS
 from pharmacy_desk.domain.bag_label import BagLabel
 from pharmacy_desk.domain.cold_chain import assembly_order
 from pharmacy_desk.domain.composition import build_composition
@@ -68,9 +69,6 @@ COMMON_REASONS: tuple[str, ...] = (
 
 
 SUBSTITUTE_REASON = "по согласованию с покупателем"
-
-
-MAX_BAGS = 99  # Ready.packs' bound
 
 
 class AssemblyIncomplete(Exception):

@@ -40,6 +40,10 @@ class Assembled(_Action):
     composition: tuple[FinalLine, ...]
 
 
+MAX_BAGS = 99
+"""The most bags one order may go in (Kuper's ``packs.count``)."""
+
+
 class Ready(_Action):
     """Ready for delivery / pickup (``order.ready_for_delivery`` + the final composition).
 
@@ -48,7 +52,7 @@ class Ready(_Action):
 
     kind: Literal["ready"] = "ready"
     composition: tuple[FinalLine, ...] | None = None
-    packs: int = Field(1, ge=1, le=99)  # bags the order was packed in (Kuper's packs.count)
+    packs: int = Field(1, ge=1, le=MAX_BAGS)  # bags the order was packed in (Kuper's packs.count)
 
 
 class HandToCourier(_Action):

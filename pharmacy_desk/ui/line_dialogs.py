@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
@@ -158,7 +159,7 @@ class SubstituteOfferDialog(QDialog):
         self.list.setObjectName("offers")
         for offer in choice.offers:
             item = QListWidgetItem(offer.label_ru())
-            item.setData(256, offer.sku)
+            item.setData(Qt.ItemDataRole.UserRole, offer.sku)
             self.list.addItem(item)
         self.list.setCurrentRow(0)
         self.list.itemActivated.connect(self.accept)
