@@ -114,7 +114,7 @@ async def test_1c_down_flags_the_order_and_the_reservation_is_made_once_it_is_ba
 @pytest.mark.parametrize(
     "fault",
     [
-        Fault(delay=0.8, times=1),  # 1C reserves, then answers too late
+        Fault(delay=3.0, times=1),  # 1C reserves, then answers long after the relay's time-out
         Fault(body=b"<html>Service Unavailable</html>", content_type="text/html", times=1),  # garbage
     ],
     ids=["slow", "garbage"],
@@ -128,7 +128,8 @@ async def test_slow_or_garbage_1c_never_holds_the_answer_nor_reserves_twice(
     started = time.monotonic()
     response = await relay.post_webhook(webhook("order_created_delivery", uid))
     assert response.status_code == 200 and response.json()["status"] == "created"
-    assert time.monotonic() - started < TIMEOUT + 0.5
+    if fault.delay:  # answered on its own time-out, not when 1C finally did
+        assert time.monotonic() - started < fault.delay
     number = response.json()["number"]
     pc = await relay.device()
 
