@@ -11,9 +11,7 @@ message takes an anyio lock and opens a cancel scope for its send time-out. Prof
 fan-out of one event to 5,000 streams in one process, that was about a sixth of the process's time,
 and its per-message objects kept the garbage collector busy (see :mod:`pharmacy_desk.relay.server_gc`).
 Here a stream is its response coroutine plus one idle task waiting for the client's disconnect; an
-event costs one ``send`` per stream, made by the feed's reader itself for every stream waiting for news
-(:class:`DirectWriter`; the stream's task is not woken), by the stream's task otherwise (behind the
-window, a heartbeat due, a write of its own under way).
+event costs one wake-up and one ``send`` per stream.
 
 What it keeps of sse-starlette's behaviour:
 
@@ -43,7 +41,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import Awaitable, Callable, Coroutine, Generator, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -94,24 +92,15 @@ class EventStream(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
-        server_send: Send | None = scope.get(SERVER_SEND)
-        writer = DirectWriter(server_send) if server_send is not None else None
-        try:
-            await self._stream(receive, server_send or send, writer)
-        finally:
-            if writer is not None:
-                await writer.settle()
+        await self._stream(receive, scope.get(SERVER_SEND, send))
         await send({"type": "http.response.body", "body": b"", "more_body": False})
         if self.background is not None:
             await self.background()
 
-    async def _stream(self, receive: Receive, send: Send, writer: DirectWriter | None) -> None:
-        """Writes the stream's chunks (``more_body``) with ``send``: the server's, below the middleware.
-        With ``writer``, the feed's reader may also write events to the stream itself (see the module
-        docstring); the task's own writes wait for such a write still under way."""
+    async def _stream(self, receive: Receive, send: Send) -> None:
+        """Writes the stream's chunks (``more_body``) with ``send``: the server's, below the middleware."""
         loop = asyncio.get_running_loop()
         with self.fanout.subscribe(self.store, self.device_id) as (feed, sub):
-            sub.direct = writer
             disconnect = asyncio.create_task(_wait_for_disconnect(receive, sub), name="sse-disconnect")
             timer = _Heartbeat(loop, sub, self.ping)
             _open_streams.add(sub)
@@ -131,8 +120,6 @@ class EventStream(Response):
                     if sub.ping:
                         sub.ping = False
                         body += ping_frame()
-                    if writer is not None:
-                        await writer.settle()
                     await send({"type": "http.response.body", "body": body, "more_body": True})
             finally:
                 _open_streams.discard(sub)
@@ -140,75 +127,6 @@ class EventStream(Response):
                 disconnect.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await disconnect
-
-
-class DirectWriter:
-    """The server's ``send`` of one stream, callable without awaiting (from the feed's reader).
-
-    uvicorn's ``send`` of a body chunk writes to the socket and returns without suspending unless the
-    socket's buffer is full (it then waits for it to drain). Called here, the coroutine is run to its
-    first suspension: done → the chunk is written; suspended → the rest runs in a task, and the
-    stream's own next write (and the end of the stream) waits for it (:meth:`settle`). While one is
-    under way, the reader wakes the stream's task instead of writing (the chunks keep their order)."""
-
-    def __init__(self, send: Send) -> None:
-        self._send = send
-        self._pending: asyncio.Task[None] | None = None
-        self.failed = False
-
-    def __call__(self, body: bytes) -> bool:
-        if self._pending is not None or self.failed:
-            return False
-        coro = self._send({"type": "http.response.body", "body": body, "more_body": True})
-        if not isinstance(coro, Coroutine):  # not a coroutine to run by hand: an awaitable, awaited in a task
-            self._pending = asyncio.ensure_future(coro)
-            return True
-        try:
-            yielded = coro.send(None)
-        except StopIteration:
-            return True
-        except Exception:  # the server refused the write (the connection is gone): the task finds out
-            self.failed = True
-            return False
-        self._pending = asyncio.get_running_loop().create_task(_finish(coro, yielded), name="sse-write")
-        return True
-
-    async def settle(self) -> None:
-        pending = self._pending
-        if pending is not None:
-            try:
-                await asyncio.shield(pending)
-            finally:
-                if pending.done():
-                    self._pending = None
-
-
-class _Rest:
-    """Awaits the rest of a coroutine that was started by hand and suspended on ``yielded``."""
-
-    def __init__(self, coro: Coroutine[Any, Any, Any], yielded: Any) -> None:
-        self._coro = coro
-        self._yielded = yielded
-
-    def __await__(self) -> Generator[Any, Any, None]:
-        yielded = self._yielded
-        while True:
-            try:
-                sent = yield yielded
-            except BaseException as exc:  # cancelled (or thrown into) while waiting: pass it on
-                try:
-                    yielded = self._coro.throw(exc)
-                except StopIteration:
-                    return
-            else:
-                try:
-                    yielded = self._coro.send(sent)
-                except StopIteration:
-                    return
-
-
-async def _finish(coro: Coroutine[Any, Any, Any], yielded: Any) -> None:
-    await _Rest(coro, yielded)
 
 
 SERVER_SEND = "pharmacy_desk.server_send"

@@ -36,7 +36,7 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -83,9 +83,6 @@ class Subscription:
     ended: bool = False
     ping: bool = False  # a heartbeat is due (set by the stream's timer, :mod:`pharmacy_desk.relay.http.sse`)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
-    parked: bool = False  # the stream's task waits in :meth:`StoreFeed.take` (no write of its own under way)
-    direct: Callable[[bytes], bool] | None = None
-    """Writes a chunk to the stream's socket now, from the reader (True: taken; False: wake the task)."""
 
 
 class StoreFeed:
@@ -200,11 +197,7 @@ class StoreFeed:
                 self._dirty.set()
             if sub.ping:
                 return []
-            sub.parked = True
-            try:
-                await sub.wake.wait()
-            finally:
-                sub.parked = False
+            await sub.wake.wait()
 
     async def _next_pass(self) -> None:
         """Until a reader pass that starts after now has completed."""
@@ -244,31 +237,8 @@ class StoreFeed:
                 continue
             self._passes_done = number
             self._pass_done.set()
-            self._deliver()
-
-    def _deliver(self) -> None:
-        """After a read: write the new events to every parked stream that can take them now, wake the rest.
-
-        A stream whose task waits in :meth:`take` is written to from here (its ``direct`` writer), so a
-        fan-out to thousands of streams is one loop, not one task wake-up per stream; a stream that is
-        behind the window, has a heartbeat due, is writing, or has no direct writer is woken as before."""
-        for sub in self.subs:
-            if (
-                sub.parked
-                and sub.direct is not None
-                and not sub.ended
-                and not sub.ping
-                and self.lo <= sub.cursor < self.hi
-            ):
-                start = sub.cursor - self.lo
-                batch = self.events[start : start + PAGE]
-                body = batch[0].wire if len(batch) == 1 else b"".join(event.wire for event in batch)
-                if sub.direct(body):
-                    sub.cursor = batch[-1].id
-                    if sub.cursor >= self.hi:
-                        self.fanout.direct_writes += 1
-                        continue
-            sub.wake.set()
+            for sub in self.subs:
+                sub.wake.set()
 
     async def _read(self, reason: str) -> None:
         if not self.ready:
@@ -365,7 +335,6 @@ class Fanout:
         # backfill, direct (a stream far behind); counter: a connecting stream's latest id (store_counters)
         self.reads: Counter[str] = Counter()
         self.revocation_sweeps = 0
-        self.direct_writes = 0  # fan-out writes made by a feed's reader itself (no stream task woken)
         self._listened = False
         self._counter_reads: dict[str, asyncio.Future[int]] = {}
         self._sweeper: asyncio.Task[None] | None = None
