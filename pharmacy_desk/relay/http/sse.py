@@ -21,8 +21,9 @@ What it keeps of sse-starlette's behaviour:
 - the client's disconnect (``http.disconnect`` from ``receive``) ends the stream at once;
 - the server's shutdown ends the streams (sse-starlette's ``AppStatus.should_exit``, which its uvicorn
   hook sets on SIGTERM/SIGINT, or the uvicorn server's ``should_exit`` found through the signal
-  handler), looked at every :data:`EXIT_CHECK_SECONDS` by one task per process while streams are open;
-- (not ``HEAD``: the route is registered for ``GET`` only, as FastAPI does, so ``HEAD`` gets 405.)
+  handler), looked at every :data:`EXIT_CHECK_SECONDS` by one task per process while streams are open.
+
+Not kept: ``HEAD`` (the route is registered for ``GET`` only, as FastAPI does, so ``HEAD`` gets 405).
 
 Below the middleware: :class:`DirectStreamWrites`, the app's outermost middleware of its own, puts
 the ``send`` it was given into the scope; a stream sends its start and its end through the ``send``
