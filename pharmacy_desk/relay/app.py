@@ -42,7 +42,6 @@ from pharmacy_desk.relay.http import stream as api_stream
 from pharmacy_desk.relay.http import webhooks as api_webhooks
 from pharmacy_desk.relay.http.access_log import AccessLog, LoggingTransport
 from pharmacy_desk.relay.http.request_guard import RequestGuard
-from pharmacy_desk.relay.http.sse import DirectStreamWrites
 from pharmacy_desk.relay.intake.reconcile import Reconciler
 from pharmacy_desk.relay.messages.runtime import build_messenger
 from pharmacy_desk.relay.state import RelayState
@@ -199,8 +198,7 @@ def create_app(
     app.add_middleware(RequestGuard)  # inside the access log: its 400s are logged too
     app.include_router(feed_api.router)
     app.add_middleware(AccessLog)
-    app.add_middleware(AfterAnswer)  # its "answer sent" is the server's
-    app.add_middleware(DirectStreamWrites)  # outermost: event streams write their chunks below the rest
+    app.add_middleware(AfterAnswer)  # outermost: its "answer sent" is the server's
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

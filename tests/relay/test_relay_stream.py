@@ -8,10 +8,7 @@ from typing import Any
 import pytest
 from httpx_sse import ServerSentEvent, aconnect_sse
 from sse_starlette.sse import AppStatus
-from starlette.middleware import Middleware
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pharmacy_desk.relay.http.sse import DirectStreamWrites
 from pharmacy_desk.relay.storage.db import create_engine
 from pharmacy_desk.relay.storage.store_log import append_event
 from tests.relay.relay_support import OTHER_STORE, SEVEN_TOKEN, STORE, Relay, RelayFactory, new_uuid, webhook
@@ -189,43 +186,3 @@ async def test_stream_needs_a_device_of_the_store(relay: Relay) -> None:
     assert (await relay.client.get(f"/stores/{STORE}/events")).status_code == 401
     other = await relay.device(OTHER_STORE)
     assert (await relay.client.get(f"/stores/{STORE}/events", headers=other)).status_code == 403
-
-
-class _Recorder:
-    """A middleware put just inside :class:`DirectStreamWrites`: records what goes out through it."""
-
-    def __init__(self, app: ASGIApp, seen: list[tuple[str, bool]]) -> None:
-        self.app = app
-        self.seen = seen
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].endswith("/events"):
-            await self.app(scope, receive, send)
-            return
-
-        async def recorded(message: Message) -> None:
-            self.seen.append((message["type"], bool(message.get("more_body", False))))
-            await send(message)
-
-        await self.app(scope, receive, recorded)
-
-
-async def test_stream_chunks_skip_the_middleware_but_its_start_and_end_pass_through_it(relay: Relay) -> None:
-    seen: list[tuple[str, bool]] = []
-    app = relay.app
-    assert app.user_middleware[0].cls is DirectStreamWrites  # the outermost of the relay's own
-    app.user_middleware.insert(1, Middleware(_Recorder, seen=seen))
-    app.middleware_stack = app.build_middleware_stack()
-    pc = await relay.device()
-
-    async def two_orders() -> None:
-        await relay.create_order()
-        await relay.create_order()
-
-    events = await read_events(relay, pc, 5, while_open=two_orders)
-    assert [e.event for e in events] == ["ready", "order", "alert", "order", "alert"]
-    fanout = relay.state.fanout
-    assert fanout is not None
-    await eventually(lambda: fanout.streams(STORE) == 0, timeout=READ_TIMEOUT, what="the stream to end")
-    # the route's send saw the start and the end; the ready frame and the events went to the server's send
-    assert seen == [("http.response.start", False), ("http.response.body", False)]

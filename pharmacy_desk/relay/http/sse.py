@@ -25,15 +25,6 @@ What it keeps of sse-starlette's behaviour:
 
 Not kept: ``HEAD`` (the route is registered for ``GET`` only, as FastAPI does, so ``HEAD`` gets 405).
 
-Below the middleware: :class:`DirectStreamWrites`, the app's outermost middleware of its own, puts
-the ``send`` it was given into the scope; a stream sends its start and its end through the ``send``
-the route gave it (so the access log, the after-answer work and Starlette's error handling see them as
-before) and the events in between straight to that outer ``send``. Those chunks skip five coroutine
-wrappers each (the access log's, the after-answer's, two of Starlette's, FastAPI's); what is left per
-chunk is Starlette's outermost error handler and uvicorn's ``send``, most of it the socket write
-(py-spy on a relay fanning out to 5,000 streams, 2026-12-02). No middleware of the relay looks at or
-changes a body chunk; one that did (gzip, say) must sit outside :class:`DirectStreamWrites`.
-
 Frames use ``\\r\\n`` line ends, like sse-starlette's encoder (:func:`~.stream.fanout.encode`).
 """
 
@@ -49,7 +40,7 @@ from typing import Any
 from sse_starlette.sse import AppStatus
 from starlette.background import BackgroundTask
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from pharmacy_desk.relay.stream.fanout import Fanout, StoreFeed, Subscription
 
@@ -93,13 +84,12 @@ class EventStream(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
-        await self._stream(receive, scope.get(SERVER_SEND, send))
+        await self._stream(receive, send)
         await send({"type": "http.response.body", "body": b"", "more_body": False})
         if self.background is not None:
             await self.background()
 
     async def _stream(self, receive: Receive, send: Send) -> None:
-        """Writes the stream's chunks (``more_body``) with ``send``: the server's, below the middleware."""
         loop = asyncio.get_running_loop()
         with self.fanout.subscribe(self.store, self.device_id) as (feed, sub):
             disconnect = asyncio.create_task(_wait_for_disconnect(receive, sub), name="sse-disconnect")
@@ -128,23 +118,6 @@ class EventStream(Response):
                 disconnect.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await disconnect
-
-
-SERVER_SEND = "pharmacy_desk.server_send"
-"""The scope key under which :class:`DirectStreamWrites` leaves the ``send`` it was given."""
-
-
-class DirectStreamWrites:
-    """ASGI middleware, outermost of the relay's own: lets :class:`EventStream` write its chunks below
-    the middleware (see the module docstring). Other responses are not touched."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            scope[SERVER_SEND] = send
-        await self.app(scope, receive, send)
 
 
 class _Heartbeat:
