@@ -12,5 +12,6 @@ the pharmacist's keys. Among the modules:
 - :mod:`.status_bar`, :mod:`.alerts`, :mod:`.return_to_shelf`: what the pharmacist must notice
 - :mod:`.scanner_filter`: the keyboard-wedge scanner, application-wide
 - :mod:`.sounds`, :mod:`.i18n`, :mod:`.paths`: resources; :mod:`.qt_async`, :mod:`.tasks`,
-  :mod:`.async_dialog`, :mod:`.outcome`: small helpers
+  :mod:`.async_dialog`, :mod:`.outcome`: small helpers; :mod:`.main_thread_gc`: garbage collected on
+  Qt's thread only
 """

@@ -2,7 +2,8 @@
 
 :func:`run` is what ``pharmacy-desk`` calls. In order:
 
-1. ``QApplication`` with a large legible font, the Russian translations, the scanner filter;
+1. ``QApplication`` with a large legible font, the Russian translations, the scanner filter, and cyclic
+   garbage collected on Qt's thread only (:mod:`~pharmacy_desk.ui.main_thread_gc`);
 2. the qasync loop, ``sys.excepthook`` and the loop's exception handler (no error vanishes: each is
    logged and shown once in a message box);
 3. the settings (:mod:`pharmacy_desk.desk.settings`) and the device token (:mod:`~pharmacy_desk.desk.credentials`);
@@ -37,6 +38,7 @@ from pharmacy_desk.ui.alerts import app_icon
 from pharmacy_desk.ui.async_dialog import run_dialog
 from pharmacy_desk.ui.connect_dialog import ConnectDialog
 from pharmacy_desk.ui.i18n import install_translators
+from pharmacy_desk.ui.main_thread_gc import MainThreadCollector
 from pharmacy_desk.ui.main_window import BatchesFor, MainWindow
 from pharmacy_desk.ui.qt_async import event_loop
 from pharmacy_desk.ui.scanner_filter import ScannerFilter
@@ -273,6 +275,8 @@ def run_app(
     translators = install_translators(app, lang)
     scanner = ScannerFilter(app)
     scanner.install(app)
+    collector = MainThreadCollector(app)
+    collector.start()
     loop = event_loop(app)
     asyncio.set_event_loop(loop)
     hooks = ErrorHooks()
@@ -311,6 +315,8 @@ def run_app(
         wake.stop()
         hooks.uninstall(loop)
         scanner.uninstall(app)
+        collector.stop()
+        collector.deleteLater()
         for translator in translators:
             app.removeTranslator(translator)
         loop.close()

@@ -5,14 +5,18 @@
 - The Russian translation is installed for the whole session: the tests read the screens in Russian.
 - ``live()``: ``async with live() as env`` starts the relay, ``await env.open_desk("Касса 1")`` a desk
   service with its shown main window (recording sound player); everything stops at the end of the block.
+- Cyclic garbage is collected on Qt's thread only while a UI test runs (the app's
+  :class:`~pharmacy_desk.ui.main_thread_gc.MainThreadCollector`), and once more after its teardown: a
+  collection in an aiosqlite or executor thread would destroy the test's widgets there.
 - Offscreen Qt says "This plugin does not support propagateSizeHints()" for every top-level window with a
   layout (a limitation of the offscreen platform plugin, not of the app): ignored in tests/ui only.
 """
 
 from __future__ import annotations
 
+import gc
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +25,7 @@ from PySide6.QtWidgets import QApplication
 
 from pharmacy_desk.ui.app import make_application
 from pharmacy_desk.ui.i18n import install_translators, remove_translators
+from pharmacy_desk.ui.main_thread_gc import MainThreadCollector
 from pharmacy_desk.ui.qt_async import event_loop
 from pharmacy_desk.ui.scanner_filter import ScannerFilter
 from tests.ui.ui_support import Live
@@ -54,6 +59,24 @@ def qapp() -> Iterator[QApplication]:
     translators = install_translators(app, "ru")
     yield app
     remove_translators(app, translators)
+
+
+@pytest.fixture(autouse=True)
+def main_thread_gc(qapp: QApplication) -> Iterator[MainThreadCollector]:
+    collector = MainThreadCollector(qapp)
+    collector.start()
+    yield collector
+    collector.stop()
+    collector.deleteLater()
+
+
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, None, None]:
+    """What the test's fixtures left as garbage is collected here, on Qt's thread, not in a later test's."""
+    try:
+        return (yield)
+    finally:
+        gc.collect()
 
 
 @pytest.fixture
