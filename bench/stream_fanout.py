@@ -169,7 +169,11 @@ class Load:
             arrivals = [client.arrival(last_id) for _, client in self.streams]
             if all(a is not None for a in arrivals):
                 done_at = max(a for a in arrivals if a is not None)
+        ids = [event_id for event_id, _ in marks]
+        # reads that brought new events (a chunk the relay wrote carries one or more events)
+        chunks = sum(1 for _, c in self.streams for _, top in c.seen if ids and min(ids) <= top <= max(ids))
         return {
+            "chunks": chunks,
             "by_port": {str(p): v for p, v in by_port.items()},
             "per_event_max": per_event_max,
             "missing": missing,
@@ -240,6 +244,9 @@ class Figures:
     events_per_s: float = float("nan")
     missing: int = 0
     load: float = float("nan")  # the machine's 1-minute load average after the idle phase
+    # CPU ms per webhook during the latency phase: relay A, relay B, the load process (the PCs' side)
+    event_cpu_ms: tuple[float, float, float] = (float("nan"), float("nan"), float("nan"))
+    chunks_per_webhook: float = float("nan")  # writes that reached a stream per webhook (its 2 events)
     note: str = ""
 
 
@@ -315,6 +322,7 @@ async def _measure(
     relays: list[RelayProcess],
     session: Session,
     settings: RelaySettings,
+    load_pid: int,
 ) -> None:
     admin = await asyncpg.connect(admin_url)
     try:
@@ -336,6 +344,8 @@ async def _measure(
         marks: list[tuple[int, float]] = []
         async with httpx.AsyncClient(timeout=60) as client:
             x_before = await _xacts(admin, database)
+            pids = [r.pid or 0 for r in relays] + [load_pid]
+            cpu_before = [_cpu_seconds(pid) for pid in pids]
             for body in bodies[: args.events]:
                 started = time.monotonic()
                 await _post(client, url, headers, body)
@@ -345,6 +355,10 @@ async def _measure(
                 if not arrived["arrived"]:
                     figures.note = f"event {latest} did not reach every stream within 30 s"
                     break
+            spent = [
+                (_cpu_seconds(pid) - c) * 1000 / max(1, args.events) for pid, c in zip(pids, cpu_before, strict=True)
+            ]
+            figures.event_cpu_ms = (spent[0], spent[1], spent[2])
             await asyncio.sleep(11.0)  # PostgreSQL's counters of idle backends come up to 10 s late
             figures.tx_per_webhook = (await _xacts(admin, database) - x_before) / max(1, args.events)
             report = await asyncio.to_thread(session.ask, {"do": "report", "marks": marks})
@@ -356,6 +370,7 @@ async def _measure(
             figures.p99_a_ms = percentile(report["by_port"][ports[0]], 0.99) * 1000
             figures.p99_b_ms = percentile(report["by_port"][ports[1]], 0.99) * 1000
             figures.missing = report["missing"]
+            figures.chunks_per_webhook = report["chunks"] / figures.streams / max(1, args.events)
 
             burst = bodies[args.events :]
             queue: asyncio.Queue[bytes] = asyncio.Queue()
@@ -418,7 +433,7 @@ def run_one(args: argparse.Namespace, streams: int) -> Figures:
             session = Session(load)
             hello = session.read(timeout=300)
             figures.connect_s = float(hello["seconds"])
-            asyncio.run(_measure(args, figures, database, admin_url, relays, session, settings))
+            asyncio.run(_measure(args, figures, database, admin_url, relays, session, settings, load.pid))
             with contextlib.suppress(Exception):
                 assert load.stdin is not None
                 load.stdin.write(json.dumps({"do": "quit"}) + "\n")
@@ -446,13 +461,15 @@ def _print(rows: list[Figures], label: str) -> None:
     head = (
         f"{'streams':>7} {'connect s':>9} {'idle tx/s':>9} {'idle CPU A/B %':>15} {'p50 ms':>7} {'p99 ms':>7} "
         f"{'max ms':>7} {'p99 A/B ms':>13} {'tx/webhook':>10} {'events/s':>8} {'load':>5}"
+        f" {'CPU ms/webhook A/B/load':>23} {'writes/stream/webhook':>21}"
     )
     print(head)
     for f in rows:
         print(
             f"{f.streams:>7} {f.connect_s:>9.1f} {f.idle_tx_per_s:>9.1f} "
             f"{f.idle_cpu[0]:>7.1f}/{f.idle_cpu[1]:<7.1f} {f.p50_ms:>7.1f} {f.p99_ms:>7.1f} {f.max_ms:>7.1f} "
-            f"{f.p99_a_ms:>6.1f}/{f.p99_b_ms:<6.1f} {f.tx_per_webhook:>10.1f} {f.events_per_s:>8.0f} {f.load:>5.1f}"
+            f"{f.p99_a_ms:>6.1f}/{f.p99_b_ms:<6.1f} {f.tx_per_webhook:>10.1f} {f.events_per_s:>8.0f} {f.load:>5.1f} "
+            f"{'/'.join(f'{ms:.0f}' for ms in f.event_cpu_ms):>23} {f.chunks_per_webhook:>21.2f}"
             + (f"  missing {f.missing}" if f.missing else "")
             + (f"  ({f.note.strip()})" if f.note else "")
         )

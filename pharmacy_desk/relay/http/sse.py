@@ -17,7 +17,8 @@ What it keeps of sse-starlette's behaviour:
 
 - headers: ``text/event-stream; charset=utf-8``, ``Cache-Control: no-store``, ``Connection:
   keep-alive``, ``X-Accel-Buffering: no`` (nginx must not buffer);
-- heartbeats: a comment ``: ping - <UTC time>`` every ``ping`` seconds (a timer per stream, not a task);
+- heartbeats: a comment ``: ping - <UTC time>`` every ``ping`` seconds (one timer per process for all
+  the streams, :class:`_HeartbeatRing`, not a task per stream);
 - the client's disconnect (``http.disconnect`` from ``receive``) ends the stream at once;
 - the server's shutdown ends the streams (sse-starlette's ``AppStatus.should_exit``, which its uvicorn
   hook sets on SIGTERM/SIGINT, or the uvicorn server's ``should_exit`` found through the signal
@@ -33,9 +34,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sse_starlette.sse import AppStatus
 from starlette.background import BackgroundTask
@@ -52,7 +54,15 @@ Opening = Callable[[StoreFeed, Subscription], Awaitable[bytes]]
 
 
 def ping_frame() -> bytes:
-    return f": ping - {datetime.now(UTC)}\r\n\r\n".encode()
+    """``: ping - <UTC time>``; made once per second for all the streams pinged in it."""
+    global _ping
+    second = int(time.time())
+    if _ping[0] != second:
+        _ping = (second, f": ping - {datetime.fromtimestamp(second, UTC)}\r\n\r\n".encode())
+    return _ping[1]
+
+
+_ping: tuple[int, bytes] = (-1, b"")
 
 
 class EventStream(Response):
@@ -120,24 +130,83 @@ class EventStream(Response):
                     await disconnect
 
 
+HEARTBEAT_TICK_SECONDS = 1.0
+"""The heartbeats of a process's streams are given in ticks of about this length (one timer per tick)."""
+
+
 class _Heartbeat:
-    """Every ``seconds``: mark the subscription's ping as due and wake its stream."""
+    """One stream's place in its process's :class:`_HeartbeatRing`: a ping due every ``seconds``."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, sub: Subscription, seconds: float) -> None:
-        self._loop = loop
+        self._ring = _HeartbeatRing.of(loop, seconds) if seconds > 0 else None
         self._sub = sub
-        self._seconds = seconds
-        self._handle: asyncio.TimerHandle | None = loop.call_later(seconds, self._fire) if seconds > 0 else None
-
-    def _fire(self) -> None:
-        self._sub.ping = True
-        self._sub.wake.set()
-        self._handle = self._loop.call_later(self._seconds, self._fire)
+        if self._ring is not None:
+            self._ring.add(sub)
 
     def cancel(self) -> None:
+        if self._ring is not None:
+            self._ring.discard(self._sub)
+            self._ring = None
+
+
+class _HeartbeatRing:
+    """The heartbeats of every stream of a process with the same interval, on one timer.
+
+    A timer per stream costs the event loop one wake-up per ping: with 5,000 idle streams and a ping
+    every 15 s, 333 wake-ups a second, each a loop iteration of its own. Here the interval is cut into
+    slots of about :data:`HEARTBEAT_TICK_SECONDS`; a stream joins the slot that comes round last, and
+    each tick marks the ping due for the streams of one slot and wakes them together. Every stream is
+    pinged once per interval (its first ping may come up to one tick early); the timer stops when the
+    last stream leaves."""
+
+    _rings: ClassVar[dict[tuple[asyncio.AbstractEventLoop, float], _HeartbeatRing]] = {}
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, seconds: float) -> None:
+        self._loop = loop
+        self._key = (loop, seconds)
+        count = max(1, round(seconds / HEARTBEAT_TICK_SECONDS))
+        self._tick = seconds / count
+        self._slots: list[set[Subscription]] = [set() for _ in range(count)]
+        self._next = 0  # the slot the next tick pings
+        self._where: dict[Subscription, set[Subscription]] = {}
+        self._handle: asyncio.TimerHandle | None = None
+
+    @classmethod
+    def of(cls, loop: asyncio.AbstractEventLoop, seconds: float) -> _HeartbeatRing:
+        ring = cls._rings.get((loop, seconds))
+        if ring is None:
+            ring = cls._rings[(loop, seconds)] = cls(loop, seconds)
+        return ring
+
+    def add(self, sub: Subscription) -> None:
+        # the slot just pinged comes round again last: a full interval away, less what is left of this tick
+        slot = self._slots[self._next - 1]
+        slot.add(sub)
+        self._where[sub] = slot
+        if self._handle is None:
+            self._handle = self._loop.call_later(self._tick, self._fire)
+
+    def discard(self, sub: Subscription) -> None:
+        slot = self._where.pop(sub, None)
+        if slot is not None:
+            slot.discard(sub)
+        if not self._where:
+            self._close()
+
+    def _fire(self) -> None:
+        slot = self._slots[self._next]
+        self._next = (self._next + 1) % len(self._slots)
+        for sub in slot:
+            sub.ping = True
+            sub.wake.set()
+        self._handle = self._loop.call_later(self._tick, self._fire)
+
+    def _close(self) -> None:
         if self._handle is not None:
             self._handle.cancel()
             self._handle = None
+        if self._rings.get(self._key) is self:
+            del self._rings[self._key]
 
 
 async def _wait_for_disconnect(receive: Receive, sub: Subscription) -> None:
