@@ -19,7 +19,11 @@ For each N, all on 127.0.0.1, bounded in time (every wait has a deadline) and st
 4. **latency**: ``--events`` single webhooks (``order.created``: 2 stream events each), one at a time,
    posted to A; for each event, the time from just before the POST until each of the N streams had it
    (both clocks are the machine's ``CLOCK_MONOTONIC``), p50 / p99 / max over every (stream, event),
-   and the same for streams on A and on B apart; the database transactions those webhooks cost;
+   and the same for streams on A and on B apart; the database transactions those webhooks cost; the
+   CPU time per webhook of A, B and the load process (together they bound the latency from below on
+   two cores: the socket writes and reads of every stream, most of it in the kernel), the writes per
+   stream per webhook (1.00: a webhook's two events go out in one write), and the share of the
+   machine's CPU time the hypervisor stole meanwhile (``steal`` of ``/proc/stat``);
 5. **sustained**: ``--burst`` webhooks posted to A as fast as 8 connections go; events per second
    until every stream had the last one.
 
@@ -247,7 +251,14 @@ class Figures:
     # CPU ms per webhook during the latency phase: relay A, relay B, the load process (the PCs' side)
     event_cpu_ms: tuple[float, float, float] = (float("nan"), float("nan"), float("nan"))
     chunks_per_webhook: float = float("nan")  # writes that reached a stream per webhook (its 2 events)
+    steal_pct: float = float("nan")  # CPU time stolen by the hypervisor during the latency phase
     note: str = ""
+
+
+def _machine_ticks() -> tuple[int, int]:
+    """(steal, total) jiffies of the machine's CPUs (/proc/stat): time the hypervisor gave to others."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+    return fields[7], sum(fields)
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -346,6 +357,7 @@ async def _measure(
             x_before = await _xacts(admin, database)
             pids = [r.pid or 0 for r in relays] + [load_pid]
             cpu_before = [_cpu_seconds(pid) for pid in pids]
+            steal0, total0 = _machine_ticks()
             for body in bodies[: args.events]:
                 started = time.monotonic()
                 await _post(client, url, headers, body)
@@ -359,6 +371,8 @@ async def _measure(
                 (_cpu_seconds(pid) - c) * 1000 / max(1, args.events) for pid, c in zip(pids, cpu_before, strict=True)
             ]
             figures.event_cpu_ms = (spent[0], spent[1], spent[2])
+            steal1, total1 = _machine_ticks()
+            figures.steal_pct = (steal1 - steal0) * 100 / max(1, total1 - total0)
             await asyncio.sleep(11.0)  # PostgreSQL's counters of idle backends come up to 10 s late
             figures.tx_per_webhook = (await _xacts(admin, database) - x_before) / max(1, args.events)
             report = await asyncio.to_thread(session.ask, {"do": "report", "marks": marks})
@@ -461,7 +475,7 @@ def _print(rows: list[Figures], label: str) -> None:
     head = (
         f"{'streams':>7} {'connect s':>9} {'idle tx/s':>9} {'idle CPU A/B %':>15} {'p50 ms':>7} {'p99 ms':>7} "
         f"{'max ms':>7} {'p99 A/B ms':>13} {'tx/webhook':>10} {'events/s':>8} {'load':>5}"
-        f" {'CPU ms/webhook A/B/load':>23} {'writes/stream/webhook':>21}"
+        f" {'CPU ms/webhook A/B/load':>23} {'writes/stream/webhook':>21} {'steal %':>7}"
     )
     print(head)
     for f in rows:
@@ -469,7 +483,7 @@ def _print(rows: list[Figures], label: str) -> None:
             f"{f.streams:>7} {f.connect_s:>9.1f} {f.idle_tx_per_s:>9.1f} "
             f"{f.idle_cpu[0]:>7.1f}/{f.idle_cpu[1]:<7.1f} {f.p50_ms:>7.1f} {f.p99_ms:>7.1f} {f.max_ms:>7.1f} "
             f"{f.p99_a_ms:>6.1f}/{f.p99_b_ms:<6.1f} {f.tx_per_webhook:>10.1f} {f.events_per_s:>8.0f} {f.load:>5.1f} "
-            f"{'/'.join(f'{ms:.0f}' for ms in f.event_cpu_ms):>23} {f.chunks_per_webhook:>21.2f}"
+            f"{'/'.join(f'{ms:.0f}' for ms in f.event_cpu_ms):>23} {f.chunks_per_webhook:>21.2f} {f.steal_pct:>7.1f}"
             + (f"  missing {f.missing}" if f.missing else "")
             + (f"  ({f.note.strip()})" if f.note else "")
         )
