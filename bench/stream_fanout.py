@@ -173,9 +173,11 @@ class Load:
             arrivals = [client.arrival(last_id) for _, client in self.streams]
             if all(a is not None for a in arrivals):
                 done_at = max(a for a in arrivals if a is not None)
-        ids = [event_id for event_id, _ in marks]
-        # reads that brought new events (a chunk the relay wrote carries one or more events)
-        chunks = sum(1 for _, c in self.streams for _, top in c.seen if ids and min(ids) <= top <= max(ids))
+        # reads that brought new events of the marked ones (a chunk the relay wrote carries one or more)
+        chunks = 0
+        if marks:
+            first, last = min(m[0] for m in marks), max(m[0] for m in marks)
+            chunks = sum(1 for _, c in self.streams for _, top in c.seen if first <= top <= last)
         return {
             "chunks": chunks,
             "by_port": {str(p): v for p, v in by_port.items()},

@@ -81,7 +81,7 @@ class Subscription:
     device_id: str
     cursor: int = 0
     ended: bool = False
-    ping: bool = False  # a heartbeat is due (set by the stream's timer, :mod:`pharmacy_desk.relay.http.sse`)
+    ping: bool = False  # a heartbeat is due (set by the heartbeat ring of :mod:`pharmacy_desk.relay.http.sse`)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
 
 
