@@ -420,10 +420,13 @@ class OrderDetailDialog(QDialog):
             self._spawn(self.load())
 
     def _notification_changed(self, status: object) -> None:
-        """A notification's state changed (the stream does not name the order): reload this dialog's order
-        once it has shown it, and only while it is open — a dialog that is closing (the user switched to
-        another order) fetches nothing more."""
-        if self.closed or not self.isVisible() or self.detail is None or self.detail.order.number != self.number:
+        """A notification's state changed (the stream does not name the order): reload this dialog's order,
+        only while it is open — a dialog that is closing (the user switched to another order) fetches
+        nothing more. During the first load it is fetched once more after it (that load may have read the
+        order before the change); before any load, the first one will read it."""
+        if self.closed or not self.isVisible():
+            return
+        if self.detail is None and not self._loading:
             return
         self._spawn(self.load())
 

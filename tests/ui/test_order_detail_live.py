@@ -4,6 +4,7 @@ Kuper reason."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 import pytest
@@ -75,6 +76,44 @@ async def test_history_shows_who_did_what_and_a_refused_notification_is_sent_aga
         assert [item.event_type for item in stub.received_for(order_uuid)] == ["order.in_work"]
         dialog.reject()
         await eventually(lambda: tools(desk).detail_dialog is None)
+
+
+async def test_a_notification_change_during_the_first_load_is_fetched_after_it(
+    live: Callable[[], Live], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dialog's first read of the order may come back from before a notification changed (Kuper
+    refused it meanwhile): the change announced while that read is under way is fetched after it."""
+    async with live() as env:
+        number = await env.relay.create_order("pickup")
+        desk = await env.open_desk()
+        await eventually(lambda: number in desk.service.book)
+        real = desk.service.order_record
+        reads: list[str] = []
+        gate = asyncio.Event()
+
+        async def slow_first_read(wanted: str) -> object:
+            record = await real(wanted)  # read before the change below
+            reads.append(wanted)
+            if len(reads) == 1:
+                await gate.wait()
+            return record
+
+        monkeypatch.setattr(desk.service, "order_record", slow_first_read)
+        order_tools = tools(desk)
+        opened = spawn(order_tools.open_detail(number))
+        await eventually(lambda: len(reads) == 1 and order_tools.detail_dialog is not None)
+        dialog = order_tools.detail_dialog
+        assert dialog is not None
+        await eventually(dialog.isVisible)
+        assert dialog.detail is None  # the first read has not come back yet
+        failed = NotificationStatus(outbox_id=1, event_type="order.in_work", status="failed")
+        desk.bridge.notificationChanged.emit(failed)
+        gate.set()
+        await eventually(lambda: len(reads) == 2 and not dialog._loading)
+        assert dialog.detail is not None and dialog.detail.order.number == number
+        dialog.reject()
+        await opened
+        assert reads == [number, number]
 
 
 async def test_the_pharmacy_cancels_with_a_kuper_reason(live: Callable[[], Live]) -> None:
