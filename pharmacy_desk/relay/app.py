@@ -25,6 +25,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Receive, Scope, Send
 
 from pharmacy_desk import __version__
 from pharmacy_desk.inventory import StockSource
@@ -42,6 +43,7 @@ from pharmacy_desk.relay.http import stream as api_stream
 from pharmacy_desk.relay.http import webhooks as api_webhooks
 from pharmacy_desk.relay.http.access_log import AccessLog, LoggingTransport
 from pharmacy_desk.relay.http.request_guard import RequestGuard
+from pharmacy_desk.relay.http.server_write import remember_server_send
 from pharmacy_desk.relay.intake.reconcile import Reconciler
 from pharmacy_desk.relay.messages.runtime import build_messenger
 from pharmacy_desk.relay.state import RelayState
@@ -55,6 +57,15 @@ from pharmacy_desk.relay.stream.fanout import Fanout
 from pharmacy_desk.relay.stream.listener import ListenState, PgListener
 
 log = logging.getLogger("pharmacy_desk.relay")
+
+
+class RelayApp(FastAPI):
+    """The FastAPI application, outermost: it hands the server's own ``send`` to the streams' direct writes
+    (:mod:`pharmacy_desk.relay.http.server_write`) before Starlette's middlewares wrap it."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        remember_server_send(scope, send)
+        await super().__call__(scope, receive, send)
 
 
 async def _start_outbox(config: RelayConfig, state: RelayState) -> tuple[Any, Any]:
@@ -181,7 +192,7 @@ def create_app(
             await _stop_streams(state)
             await engine.dispose()
 
-    app = FastAPI(
+    app = RelayApp(
         title="pharmacy_desk relay",
         version=__version__,
         description="Kuper webhooks in, store event streams and staff actions for counter PCs.",

@@ -110,6 +110,7 @@ async def relay_factory(database_url: str, loopback: Loopback) -> AsyncIterator[
         stock: RecordingStock | None = None,
         configured_stock: bool = False,
         stock_source: StockSource | None = None,
+        http: str = "auto",
         **overrides: Any,
     ) -> Relay:
         recording = stock or RecordingStock()
@@ -118,7 +119,7 @@ async def relay_factory(database_url: str, loopback: Loopback) -> AsyncIterator[
             stock_hook=None if configured_stock else recording,
             stock_source=stock_source,
         )
-        server = await loopback(app)
+        server = await loopback(app, http=http)  # auto: httptools (uvicorn[standard]), as the relay's CLI
         client = httpx.AsyncClient(base_url=server.url, timeout=10, verify=False)  # plain HTTP: skip loading CA certs
 
         async def stop() -> None:

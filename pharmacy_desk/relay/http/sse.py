@@ -11,7 +11,9 @@ message takes an anyio lock and opens a cancel scope for its send time-out. Prof
 fan-out of one event to 5,000 streams in one process, that was about a sixth of the process's time,
 and its per-message objects kept the garbage collector busy (see :mod:`pharmacy_desk.relay.server_gc`).
 Here a stream is its response coroutine plus one idle task waiting for the client's disconnect; an
-event costs one wake-up and one ``send`` per stream.
+event costs one write per stream, done by the feed's reader straight to the connection while the
+stream's task sleeps (:mod:`.server_write`; uvicorn's httptools protocol), or one wake-up and one
+``send`` of the stream's task where that path is not there.
 
 What it keeps of sse-starlette's behaviour:
 
@@ -44,6 +46,7 @@ from starlette.background import BackgroundTask
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from pharmacy_desk.relay.http.server_write import ChunkWriter, direct_writer
 from pharmacy_desk.relay.stream.fanout import Fanout, StoreFeed, Subscription
 
 EXIT_CHECK_SECONDS = 0.5
@@ -94,14 +97,15 @@ class EventStream(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
-        await self._stream(receive, send)
+        await self._stream(receive, send, direct_writer(scope))
         await send({"type": "http.response.body", "body": b"", "more_body": False})
         if self.background is not None:
             await self.background()
 
-    async def _stream(self, receive: Receive, send: Send) -> None:
+    async def _stream(self, receive: Receive, send: Send, writer: ChunkWriter | None) -> None:
         loop = asyncio.get_running_loop()
         with self.fanout.subscribe(self.store, self.device_id) as (feed, sub):
+            sub.writer = writer  # the feed's reader writes to it only while this task waits in take()
             disconnect = asyncio.create_task(_wait_for_disconnect(receive, sub), name="sse-disconnect")
             timer = _Heartbeat(loop, sub, self.ping)
             _open_streams.add(sub)

@@ -16,6 +16,13 @@ reader task reads the table only when something says there is news:
 - **SQLite** (one relay process): the in-process wake-ups, plus the same per-store poll (a write
   from another process, e.g. a tool, still arrives).
 
+Delivery: after a read that brought new events, the reader goes over the feed's streams once. A
+stream whose task waits in :meth:`StoreFeed.take` and whose response can be written to directly (a
+:class:`StreamWriter`, :mod:`pharmacy_desk.relay.http.server_write`) gets the events after its cursor
+written there and then, its task left asleep; every other stream's task is woken to write them itself
+(a heartbeat due, flow control holding the connection, a server without the direct path). A stream
+already at the feed's latest id is not woken at all. :attr:`Fanout.writes` counts both ways.
+
 Resuming (``Last-Event-ID``): a stream whose cursor is in the window replays from memory; one below it
 asks the feed to extend the window back: the requests of all the streams that arrive together are
 served by one read (a reconnect storm after a restart is a few queries, not one per PC). A stream more
@@ -38,6 +45,7 @@ import logging
 from collections import Counter
 from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -73,6 +81,14 @@ def encode(event_id: int, kind: str, payload: str) -> StoredEvent:
     return StoredEvent(event_id, ServerSentEvent(data=payload, event=kind, id=str(event_id)).encode())
 
 
+class StreamWriter(Protocol):
+    """Writes a body chunk to a stream's connection synchronously (the reader's direct delivery)."""
+
+    def writable(self) -> bool: ...
+
+    def write(self, body: bytes) -> None: ...
+
+
 @dataclass(eq=False)
 class Subscription:
     """One open stream: its device, its cursor (last event id sent) and its wake-up."""
@@ -83,6 +99,8 @@ class Subscription:
     ended: bool = False
     ping: bool = False  # a heartbeat is due (set by the heartbeat ring of :mod:`pharmacy_desk.relay.http.sse`)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
+    writer: StreamWriter | None = None  # set by the response once the reader may write to it directly
+    parked: bool = False  # its task waits in StoreFeed.take (nothing of the stream's is being sent)
 
 
 class StoreFeed:
@@ -197,7 +215,11 @@ class StoreFeed:
                 self._dirty.set()
             if sub.ping:
                 return []
-            await sub.wake.wait()
+            sub.parked = True
+            try:
+                await sub.wake.wait()
+            finally:
+                sub.parked = False
 
     async def _next_pass(self) -> None:
         """Until a reader pass that starts after now has completed."""
@@ -237,8 +259,35 @@ class StoreFeed:
                 continue
             self._passes_done = number
             self._pass_done.set()
-            for sub in self.subs:
-                sub.wake.set()
+            self._deliver()
+
+    def _deliver(self) -> None:
+        """After a read: the new events written straight to the streams that wait and can take them, every
+        other stream's task woken (see the module docstring). One loop over the streams, no await."""
+        lo, hi, events = self.lo, self.hi, self.events
+        direct = woken = held = 0
+        for sub in tuple(self.subs):
+            if sub.parked and not sub.ended and not sub.ping:
+                if sub.cursor == hi:
+                    continue  # nothing new for it: its task sleeps on
+                writer = sub.writer
+                if writer is not None and lo <= sub.cursor < hi:
+                    if writer.writable():
+                        start = sub.cursor - lo
+                        batch = events[start : start + PAGE]
+                        sub.cursor = batch[-1].id
+                        writer.write(batch[0].wire if len(batch) == 1 else b"".join(event.wire for event in batch))
+                        direct += 1
+                        if sub.cursor == hi:
+                            continue
+                    else:
+                        held += 1  # the client is not reading (or left): its task's send waits for it
+            sub.wake.set()  # its task takes (the rest of) the new events, or sees why it ends
+            woken += 1
+        writes = self.fanout.writes
+        writes["direct"] += direct
+        writes["woken"] += woken
+        writes["held"] += held
 
     async def _read(self, reason: str) -> None:
         if not self.ready:
@@ -334,6 +383,9 @@ class Fanout:
         # table reads by cause: notify (a wake-up while listening), wake (in-process, not listening), poll, init,
         # backfill, direct (a stream far behind); counter: a connecting stream's latest id (store_counters)
         self.reads: Counter[str] = Counter()
+        # deliveries to streams after a read: direct (written by the reader), woken (the stream's task woken),
+        # held (of the woken: the connection could not take a write, flow control or a client gone)
+        self.writes: Counter[str] = Counter()
         self.revocation_sweeps = 0
         self._listened = False
         self._counter_reads: dict[str, asyncio.Future[int]] = {}
