@@ -200,14 +200,17 @@ def test_a_send_that_is_not_uvicorns_httptools_has_no_direct_writer() -> None:
 
 
 class RecordingWriter:
-    def __init__(self, *, writable: bool = True) -> None:
+    def __init__(self, *, writable: bool = True, fails: bool = False) -> None:
         self.open = writable
+        self.fails = fails
         self.bodies: list[bytes] = []
 
     def writable(self) -> bool:
         return self.open
 
     def write(self, body: bytes) -> None:
+        if self.fails:
+            raise RuntimeError("unable to perform operation on <TCPTransport closed=True>")
         self.bodies.append(body)
 
 
@@ -276,3 +279,13 @@ def test_a_waiting_stream_with_nothing_new_is_left_asleep(feed: StoreFeed) -> No
     feed._deliver()
     assert out.bodies == [] and not sub.wake.is_set()
     assert feed.fanout.writes == {"direct": 0, "woken": 0, "held": 0}
+
+
+def test_a_write_that_fails_leaves_the_event_to_the_streams_task_and_the_others_are_written(feed: StoreFeed) -> None:
+    broken, fine = RecordingWriter(fails=True), RecordingWriter()
+    lost = stream_of(feed, feed.hi - 1, broken)
+    other = stream_of(feed, feed.hi - 1, fine)
+    feed._deliver()  # does not raise: the feed's reader goes on
+    assert lost.cursor == feed.hi - 1 and lost.wake.is_set() and lost.writer is None  # its task sends it
+    assert fine.bodies == [feed.events[-1].wire] and other.cursor == feed.hi
+    assert feed.fanout.writes == {"direct": 1, "woken": 1, "held": 0}

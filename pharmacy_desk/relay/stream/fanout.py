@@ -275,11 +275,16 @@ class StoreFeed:
                     if writer.writable():
                         start = sub.cursor - lo
                         batch = events[start : start + PAGE]
-                        sub.cursor = batch[-1].id
-                        writer.write(batch[0].wire if len(batch) == 1 else b"".join(event.wire for event in batch))
-                        direct += 1
-                        if sub.cursor == hi:
-                            continue
+                        try:
+                            writer.write(batch[0].wire if len(batch) == 1 else b"".join(e.wire for e in batch))
+                        except Exception:  # the connection is closing under us: the task's own send finds out
+                            log.debug("store %s: a direct write failed; the stream's task takes over", self.store)
+                            sub.writer = None
+                        else:
+                            sub.cursor = batch[-1].id
+                            direct += 1
+                            if sub.cursor == hi:
+                                continue
                     else:
                         held += 1  # the client is not reading (or left): its task's send waits for it
             sub.wake.set()  # its task takes (the rest of) the new events, or sees why it ends
