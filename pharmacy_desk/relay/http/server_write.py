@@ -30,7 +30,7 @@ from typing import Any
 from starlette.types import Scope, Send
 
 SERVER_SEND = "pharmacy_desk.server_send"
-"""The scope key of the server's own ``send`` (set by :class:`CaptureServerSend`)."""
+"""The scope key of the server's own ``send`` (set by :func:`remember_server_send`)."""
 
 _HttptoolsCycle: type | None
 try:  # httptools is in uvicorn[standard]; without it uvicorn speaks h11 and nothing is written directly
