@@ -158,6 +158,10 @@ class QueueView(QWidget):
         model.stageCountsChanged.connect(self._update_counts)
         # the shown rows: a row enters the tab when it is added or when a change lets it through the filter
         self.proxy.rowsInserted.connect(self._keep_selection)
+        # a reset (the first list of orders after connecting) drops the current row: keep it, or take the top one
+        self._selected_before_reset: str | None = None
+        self.proxy.modelAboutToBeReset.connect(self._remember_selection)
+        self.proxy.modelReset.connect(self._selection_after_reset)
         self._update_counts()
 
     # --- columns ----------------------------------------------------------------------------------
@@ -227,6 +231,19 @@ class QueueView(QWidget):
         if not self.table.currentIndex().isValid() and self.proxy.rowCount() > 0:
             flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
             self.table.selectionModel().setCurrentIndex(self.proxy.index(0, 0), flags)
+
+    def _remember_selection(self) -> None:
+        self._selected_before_reset = self.selected_number()
+
+    def _selection_after_reset(self) -> None:
+        number, self._selected_before_reset = self._selected_before_reset, None
+        row = self.model.row_of(number) if number is not None else None
+        index = self.proxy.mapFromSource(self.model.index(row, 0)) if row is not None else None
+        if index is not None and index.isValid():
+            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            self.table.selectionModel().setCurrentIndex(index, flags)
+        else:
+            self._keep_selection()
 
     def _activated(self, index: Index) -> None:
         number = index.data(NUMBER_ROLE)
