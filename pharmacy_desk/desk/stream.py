@@ -47,6 +47,8 @@ SnapshotReason = Literal["ready", "resync", "gap"]
 RECONNECT_BACKOFF = Backoff(initial=1.0, factor=2.0, cap=30.0, jitter=1.0)
 """The stream's default: full jitter (a delay anywhere in 0 … the attempt's base), the AWS
 "exponential back-off and jitter" choice that spreads clients who failed together best."""
+STOP_RETRY_SECONDS = 1.0
+"""How long :meth:`EventStream.stop` waits for the stream to end before it cancels it once more."""
 
 
 class ConnectionState(StrEnum):
@@ -151,7 +153,16 @@ class EventStream:
     async def stop(self) -> None:
         task, self._task = self._task, None
         if task is not None and not task.done():
+            # A cancellation can be lost inside the HTTP stack (a read's own time-out ending at the same
+            # moment swallows it) and the stream would read on for ever: cancel again until it ends.
             task.cancel()
+            await asyncio.wait({task}, timeout=STOP_RETRY_SECONDS)
+            while not task.done():
+                log.warning(
+                    "event stream: still running %.0f s after it was stopped; cancelling again", STOP_RETRY_SECONDS
+                )
+                task.cancel()
+                await asyncio.wait({task}, timeout=STOP_RETRY_SECONDS)
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._set(ConnectionState.STOPPED)

@@ -11,6 +11,7 @@ import pytest
 from httpx_sse import ServerSentEvent
 from sqlalchemy import insert
 
+from pharmacy_desk.desk import stream as stream_module
 from pharmacy_desk.desk.backoff import Backoff
 from pharmacy_desk.desk.relay_client import RelayClient
 from pharmacy_desk.desk.stream import ConnectionState, ConnectionStatus, EventCursor, EventStream, StreamEvent
@@ -235,3 +236,37 @@ async def test_a_failed_snapshot_keeps_the_old_id() -> None:
         await stream._handle(ServerSentEvent(event="resync", data="{}", id="40"))
     assert stream.last_event_id == 5
     await stream.client.aclose()
+
+
+async def test_stop_ends_a_stream_that_lost_its_first_cancellation(
+    relay: RelayServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A cancellation swallowed below the stream (seen in CI: the app's stop waited for ever while the
+    stream read on) is followed by another one: stop() returns, the stream is stopped."""
+    monkeypatch.setattr(stream_module, "STOP_RETRY_SECONDS", 0.2)
+    swallowed: list[int] = []
+    rec = Recorder()
+    busy = asyncio.Event()
+
+    async def stubborn(event: StreamEvent) -> None:
+        busy.set()
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            swallowed.append(event.id)  # the lost cancellation
+            await asyncio.sleep(60)
+
+    client = RelayClient(relay.base_url, STORE, await relay.device(), timeout=3)
+    stream = rec.stream(client, idle_timeout=3)
+    stream.on_event = stubborn
+    stream.start()
+    try:
+        await eventually(lambda: rec.state is ConnectionState.CONNECTED)
+        await relay.create_order()
+        await asyncio.wait_for(busy.wait(), 8)
+        async with asyncio.timeout(5):
+            await stream.stop()
+    finally:
+        await client.aclose()
+    assert swallowed == [1] and rec.state is ConnectionState.STOPPED
+    assert "cancelling again" in caplog.text
