@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import itertools
 import json
 import logging
 import random
@@ -155,12 +156,11 @@ class EventStream:
         if task is not None and not task.done():
             # A cancellation can be lost inside the HTTP stack (a read's own time-out ending at the same
             # moment swallows it) and the stream would read on for ever: cancel again until it ends.
-            task.cancel()
-            await asyncio.wait({task}, timeout=STOP_RETRY_SECONDS)
-            while not task.done():
-                log.warning(
-                    "event stream: still running %.0f s after it was stopped; cancelling again", STOP_RETRY_SECONDS
-                )
+            for attempt in itertools.count():
+                if task.done():
+                    break
+                if attempt:
+                    log.warning("event stream: running %.0f s after its stop; cancelling again", STOP_RETRY_SECONDS)
                 task.cancel()
                 await asyncio.wait({task}, timeout=STOP_RETRY_SECONDS)
             with contextlib.suppress(asyncio.CancelledError):

@@ -222,15 +222,17 @@ class QueueView(QWidget):
             index = self.proxy.mapFromSource(source)
         if not index.isValid():
             return False
-        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-        self.table.selectionModel().setCurrentIndex(index, flags)
+        self._make_current(index)
         self.table.scrollTo(index)
         return True
 
+    def _make_current(self, index: Index) -> None:
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.table.selectionModel().setCurrentIndex(index, flags)
+
     def _keep_selection(self, *args: object) -> None:
         if not self.table.currentIndex().isValid() and self.proxy.rowCount() > 0:
-            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-            self.table.selectionModel().setCurrentIndex(self.proxy.index(0, 0), flags)
+            self._make_current(self.proxy.index(0, 0))
 
     def _remember_selection(self) -> None:
         self._selected_before_reset = self.selected_number()
@@ -240,8 +242,7 @@ class QueueView(QWidget):
         row = self.model.row_of(number) if number is not None else None
         index = self.proxy.mapFromSource(self.model.index(row, 0)) if row is not None else None
         if index is not None and index.isValid():
-            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-            self.table.selectionModel().setCurrentIndex(index, flags)
+            self._make_current(index)
         else:
             self._keep_selection()
 
